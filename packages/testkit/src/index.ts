@@ -1,0 +1,3 @@
+export { freePort } from './ports.js';
+export { killAndWait, type RedisServer, startRedis } from './redis.js';
+export { repoRoot, type SimProcess, type StartSimOptions, startSim } from './sim.js';

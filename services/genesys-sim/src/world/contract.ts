@@ -81,7 +81,12 @@ export type TransportFault =
 
 /** World-level actions: what agents, supervisors, external platforms and platform faults do. */
 export type WorldAction =
-  | { type: 'set-presence'; agentId: string; presence: SystemPresence | { definitionId: string }; by?: string }
+  | {
+      type: 'set-presence';
+      agentId: string;
+      presence: SystemPresence | { definitionId: string };
+      by?: string;
+    }
   | { type: 'set-routing-status'; agentId: string; status: RoutingStatusValue; by?: string }
   | { type: 'associate-station'; agentId: string }
   | { type: 'disassociate-station'; agentId: string }
@@ -194,7 +199,12 @@ export interface SimWorld {
     by: string,
   ): Record<string, unknown>;
   putPresencesBulk(
-    items: ReadonlyArray<{ id?: string; presenceDefinition?: { id?: string }; source?: string; message?: string }>,
+    items: ReadonlyArray<{
+      id?: string;
+      presenceDefinition?: { id?: string };
+      source?: string;
+      message?: string;
+    }>,
     by: string,
   ): Record<string, unknown>[];
   putRoutingStatus(userId: string, body: { status?: string }, by: string): Record<string, unknown>;

@@ -1,1 +1,34 @@
-export {};
+export {
+  type AgentStore,
+  type AgentStoreOptions,
+  createAgentStore,
+  MAX_DETAIL_LENGTH,
+} from './agent-store.js';
+export { type ConnectOptions, connectRedis } from './connect.js';
+export {
+  CorruptDataError,
+  InvalidInputError,
+  LeaseLostError,
+  ScriptLoadError,
+  ScriptResultError,
+  StaleFenceError,
+  StaleVersionError,
+  StoreError,
+  type StoreErrorCode,
+} from './errors.js';
+export { createKeys, type Keys, type KeysOptions, MAX_ID_LENGTH, validateId } from './keys.js';
+export { createLeases, type Lease, type LeaseInfo, type Leases, type LeasesOptions } from './leases.js';
+export { createOutbox, type Outbox, type OutboxOptions, type UnrelayedPage } from './outbox.js';
+export { createReads, type Reads, type ReadsOptions } from './reads.js';
+export { defineScripts, type RedisClient } from './scripts.js';
+export type {
+  AgentCommit,
+  AgentRecord,
+  CommitResult,
+  FindingDoc,
+  HistoryCause,
+  HistoryEntry,
+  OpenFinding,
+  OutboxMessage,
+} from './types.js';
+export { HISTORY_CAUSES } from './types.js';

@@ -1,0 +1,131 @@
+import {
+  decodeIndexLines,
+  encodeIndexLines,
+  encodeJson,
+  encodePendingLine,
+  requireCount,
+  requirePositive,
+  validateFindings,
+} from './codec.js';
+import { errorFromScriptCode, InvalidInputError } from './errors.js';
+import { syncFindingsIndex } from './findings-index.js';
+import { type Keys, validateId } from './keys.js';
+import { defineScripts, expectPair, type RedisClient } from './scripts.js';
+import { type AgentCommit, type CommitResult, HISTORY_CAUSES } from './types.js';
+
+/** Longest accepted history detail. */
+export const MAX_DETAIL_LENGTH = 500;
+
+export interface AgentStoreOptions {
+  readonly redis: RedisClient;
+  readonly keys: Keys;
+  /** Entries kept per agent history stream. Default 1000. */
+  readonly historyMaxLen?: number;
+  /**
+   * `approximate` (default) trims with `MAXLEN ~`, which is cheap but keeps up to one stream node (about
+   * 100 entries) more than `historyMaxLen`; `exact` trims with `MAXLEN =`.
+   */
+  readonly historyTrim?: 'approximate' | 'exact';
+  /** Clock for commits that carry no `at`. Default `Date.now`. */
+  readonly now?: () => number;
+}
+
+/** Writes agent state. Reads live in `createReads`. */
+export interface AgentStore {
+  /**
+   * Atomically commits one agent transition in one round-trip: compare-and-set on the version and the
+   * fencing token, snapshot + signals + findings, one history entry, and the effects queued as pending
+   * outbox entries in the agent's own hash (relay them with the outbox). Afterwards it updates the global
+   * agents and open-findings indexes (idempotent; reads tolerate them being briefly stale).
+   * Throws `StaleVersionError` / `StaleFenceError` (nothing written) or `InvalidInputError`.
+   */
+  commit(input: AgentCommit): Promise<CommitResult>;
+}
+
+/** Creates the agent store. Registers the Lua scripts on `redis`; does not own or close the client. */
+export function createAgentStore(options: AgentStoreOptions): AgentStore {
+  const { redis, keys } = options;
+  const historyMaxLen = requirePositive('historyMaxLen', options.historyMaxLen ?? 1000);
+  const trim = (options.historyTrim ?? 'approximate') === 'exact' ? '=' : '~';
+  const now = options.now ?? Date.now;
+  defineScripts(redis);
+  // Agents already in the agents index (this process). The index is written before the first commit so
+  // that a crash can never leave a committed agent, and so its pending outbox, out of the index.
+  const indexed = new Set<string>();
+
+  async function ensureIndexed(agentId: string): Promise<void> {
+    if (indexed.has(agentId)) return;
+    await redis.zadd(keys.agentsIndex(), 'NX', 0, agentId);
+    indexed.add(agentId);
+  }
+
+  return {
+    async commit(input) {
+      const agentId = validateId('agent id', input.agentId);
+      const expectedVersion = requireCount('expectedVersion', input.expectedVersion);
+      const fence = requireCount('fence', input.fence);
+      if (typeof input.state !== 'string' || input.state.length === 0) {
+        throw new InvalidInputError(`agent ${agentId}: state must be a non-empty string`);
+      }
+      if (!HISTORY_CAUSES.includes(input.cause)) {
+        throw new InvalidInputError(`agent ${agentId}: cause must be one of ${HISTORY_CAUSES.join(', ')}`);
+      }
+      if (typeof input.detail !== 'string' || input.detail.length > MAX_DETAIL_LENGTH) {
+        throw new InvalidInputError(
+          `agent ${agentId}: detail must be a string of at most ${MAX_DETAIL_LENGTH} characters`,
+        );
+      }
+      const at = input.at ?? now();
+      if (!Number.isFinite(at)) throw new InvalidInputError(`agent ${agentId}: at must be a finite epoch ms`);
+      const findings = validateFindings(agentId, input.findings);
+      if (!Array.isArray(input.effects))
+        throw new InvalidInputError(`agent ${agentId}: effects must be an array`);
+
+      const version = expectedVersion + 1;
+      const outboxIds: string[] = [];
+      const pending = input.effects
+        .map((effect, i) => {
+          const id = `${agentId}:${version}:${i}`;
+          outboxIds.push(id);
+          return encodePendingLine({ id, version, at, body: encodeJson(`effect ${i}`, effect) });
+        })
+        .join('\n');
+      const indexLines = encodeIndexLines(findings);
+
+      await ensureIndexed(agentId);
+      const reply = await redis.lockstepCommitAgent(
+        keys.agent(agentId),
+        keys.history(agentId),
+        expectedVersion,
+        fence,
+        at,
+        input.state,
+        encodeJson('machine snapshot', input.machine),
+        encodeJson('signals', input.signals),
+        encodeJson('findings', findings),
+        indexLines,
+        pending,
+        input.cause,
+        input.detail,
+        historyMaxLen,
+        trim,
+      );
+      const [code, detail] = expectPair('commit-agent', reply);
+      const error = errorFromScriptCode('commit-agent', code, Number(detail), {
+        agentId,
+        expectedVersion,
+        fence,
+      });
+      if (error) throw error;
+
+      await syncFindingsIndex(
+        redis,
+        keys,
+        agentId,
+        decodeIndexLines(String(detail)),
+        decodeIndexLines(indexLines),
+      );
+      return { version: code, outboxIds };
+    },
+  };
+}

@@ -1,0 +1,114 @@
+import { type RedisServer, startRedis } from '@lockstep/testkit';
+import { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { createAgentStore } from './agent-store.js';
+import { InvalidInputError } from './errors.js';
+import { createKeys } from './keys.js';
+import { createReads } from './reads.js';
+import type { AgentCommit, FindingDoc } from './types.js';
+
+let server: RedisServer;
+let redis: Redis;
+let n = 0;
+beforeAll(async () => {
+  server = await startRedis();
+  redis = new Redis(server.url, { enableAutoPipelining: true });
+});
+afterAll(async () => {
+  await redis?.quit();
+  await server?.stop();
+});
+
+function setup() {
+  const keys = createKeys(`rd${++n}:`);
+  return { keys, store: createAgentStore({ redis, keys }), reads: createReads({ redis, keys }) };
+}
+
+function finding(id: string, ruleId: string, openedAt: number): FindingDoc {
+  return { id, ruleId, severity: 'warning', openedAt, message: `${ruleId} on ${id}` };
+}
+
+function commit(agentId: string, expectedVersion: number, findings: FindingDoc[]): AgentCommit {
+  return {
+    agentId,
+    expectedVersion,
+    fence: 0,
+    state: 's',
+    machine: {},
+    signals: {},
+    findings,
+    effects: [],
+    cause: 'event',
+    detail: '',
+  };
+}
+
+describe('open findings', () => {
+  test('are listed newest first, filtered by rule, limited, and follow resolution', async () => {
+    const { keys, store, reads } = setup();
+    await store.commit(commit('a1', 0, [finding('f1', 'R1', 100)]));
+    await store.commit(commit('a2', 0, [finding('f2', 'R2', 200), finding('f3', 'R1', 300)]));
+
+    const all = await reads.listOpenFindings();
+    expect(all.map((o) => `${o.agentId}/${o.finding.id}`)).toEqual(['a2/f3', 'a2/f2', 'a1/f1']);
+    expect(all[0]?.finding).toEqual(finding('f3', 'R1', 300));
+    const r1 = await reads.listOpenFindings({ ruleId: 'R1' });
+    expect(r1.map((o) => o.finding.id)).toEqual(['f3', 'f1']);
+    expect((await reads.listOpenFindings({ limit: 1 })).map((o) => o.finding.id)).toEqual(['f3']);
+
+    // f3 resolves: gone from the list and from both index sets.
+    await store.commit(commit('a2', 1, [finding('f2', 'R2', 200)]));
+    expect((await reads.listOpenFindings()).map((o) => o.finding.id)).toEqual(['f2', 'f1']);
+    expect(await redis.zscore(keys.findingsOpen(), 'a2|f3')).toBeNull();
+    expect(await redis.zscore(keys.findingsByRule('R1'), 'a2|f3')).toBeNull();
+    expect(await redis.zcard(keys.findingsOpen())).toBe(2);
+  });
+
+  test('a stale index never yields a closed finding, and the next commit heals a lost index update', async () => {
+    const { keys, store, reads } = setup();
+    await store.commit(commit('a1', 0, [finding('f1', 'R1', 100)]));
+    // Stale leftovers: a finding the agent no longer has, and an agent that does not exist.
+    await redis.zadd(keys.findingsOpen(), 500, 'a1|ghost', 600, 'nobody|f9');
+    await redis.zadd(keys.findingsByRule('R1'), 500, 'a1|ghost');
+    expect((await reads.listOpenFindings()).map((o) => o.finding.id)).toEqual(['f1']);
+    expect((await reads.listOpenFindings({ ruleId: 'R1', limit: 1 })).map((o) => o.finding.id)).toEqual([
+      'f1',
+    ]);
+
+    // A lost index update (crash after commit): the next commit of that agent re-adds its open findings.
+    await redis.zrem(keys.findingsOpen(), 'a1|f1');
+    expect(await reads.listOpenFindings()).toEqual([]);
+    await store.commit(commit('a1', 1, [finding('f1', 'R1', 100)]));
+    expect((await reads.listOpenFindings()).map((o) => o.finding.id)).toEqual(['f1']);
+  });
+
+  test('limit is validated', async () => {
+    const { reads } = setup();
+    await expect(reads.listOpenFindings({ limit: 0 })).rejects.toThrow(InvalidInputError);
+    await expect(reads.listOpenFindings({ limit: 1001 })).rejects.toThrow(InvalidInputError);
+    await expect(reads.listOpenFindings({ ruleId: 'a{b}' })).rejects.toThrow(InvalidInputError);
+  });
+});
+
+describe('agents', () => {
+  test('listAgents pages through every committed agent in id order', async () => {
+    const { store, reads } = setup();
+    for (const a of ['e', 'c', 'a', 'd', 'b']) await store.commit(commit(a, 0, []));
+    const p1 = await reads.listAgents({ count: 2 });
+    expect(p1).toEqual({ agentIds: ['a', 'b'], cursor: 'b' });
+    const p2 = await reads.listAgents({ cursor: p1.cursor, count: 2 });
+    expect(p2).toEqual({ agentIds: ['c', 'd'], cursor: 'd' });
+    expect(await reads.listAgents({ cursor: p2.cursor, count: 2 })).toEqual({
+      agentIds: ['e'],
+      cursor: null,
+    });
+  });
+
+  test('readAgent reports open findings and corrupt data as a coded error', async () => {
+    const { keys, store, reads } = setup();
+    await store.commit(commit('a1', 0, [finding('f1', 'R1', 100)]));
+    expect((await reads.readAgent('a1'))?.findings).toEqual([finding('f1', 'R1', 100)]);
+    await redis.hset(keys.agent('a1'), 'machine', '{not json');
+    await expect(reads.readAgent('a1')).rejects.toMatchObject({ code: 'STORE_CORRUPT_DATA' });
+  });
+});

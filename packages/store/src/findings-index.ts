@@ -40,6 +40,7 @@ export async function syncFindingsIndex(
     const member = findingMember(agentId, line.findingId);
     tx.zadd(open, line.openedAt, member);
     tx.zadd(keys.findingsByRule(line.ruleId), line.openedAt, member);
+    tx.sadd(keys.findingsRules(), line.ruleId);
     // A finding whose rule changed under the same id must leave its old rule's set.
     const before = previous.find((p) => p.findingId === line.findingId);
     if (before && before.ruleId !== line.ruleId) tx.zrem(keys.findingsByRule(before.ruleId), member);

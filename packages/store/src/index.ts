@@ -16,6 +16,7 @@ export {
   StoreError,
   type StoreErrorCode,
 } from './errors.js';
+export { type RepairReport, repairFindingsIndex } from './findings-repair.js';
 export { createKeys, type Keys, type KeysOptions, MAX_ID_LENGTH, validateId } from './keys.js';
 export { createLeases, type Lease, type LeaseInfo, type Leases, type LeasesOptions } from './leases.js';
 export { createOutbox, type Outbox, type OutboxOptions, type UnrelayedPage } from './outbox.js';

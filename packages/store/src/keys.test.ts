@@ -47,6 +47,7 @@ describe('createKeys', () => {
   test('global key groups each live in one slot', () => {
     expect(keySlot(keys.findingsOpen())).toBe(keySlot(keys.findingsByRule('rule-a')));
     expect(keySlot(keys.findingsByRule('rule-a'))).toBe(keySlot(keys.findingsByRule('rule-b')));
+    expect(keySlot(keys.findingsRules())).toBe(keySlot(keys.findingsOpen()));
     expect(keySlot(keys.lease('shard-1'))).toBe(keySlot(keys.fenceCounter()));
     for (let n = 0; n < 4; n++) expect(keySlot(keys.outboxStream(n))).toBe(keySlot(keys.outboxDedupe(n)));
     expect(keys.outboxStream(1)).toBe('ls:{outbox:1}:stream');
@@ -59,6 +60,7 @@ describe('createKeys', () => {
       keys.agentsIndex(),
       keys.findingsOpen(),
       keys.findingsByRule('r'),
+      keys.findingsRules(),
       keys.outboxStream(0),
       keys.outboxDedupe(0),
       keys.lease('l'),

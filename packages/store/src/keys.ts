@@ -50,6 +50,8 @@ export interface Keys {
   findingsOpen(): string;
   /** Same as `findingsOpen` restricted to one rule. */
   findingsByRule(ruleId: string): string;
+  /** Set of rule ids that ever had a per-rule index set (lets a repair find them without SCAN). */
+  findingsRules(): string;
   /** Outbox stream of shard `n`. */
   outboxStream(shard: number): string;
   /** Sorted set of recently published outbox entry ids of shard `n` (idempotent relay). */
@@ -88,6 +90,7 @@ export function createKeys(prefix: string, options: KeysOptions = {}): Keys {
     agentsIndex: () => `${prefix}{agents}:index`,
     findingsOpen: () => `${prefix}{findings}:open`,
     findingsByRule: (ruleId: string) => `${prefix}{findings}:rule:${validateId('rule id', ruleId)}`,
+    findingsRules: () => `${prefix}{findings}:rules`,
     outboxStream: (n: number) => `${prefix}{outbox:${shard(n)}}:stream`,
     outboxDedupe: (n: number) => `${prefix}{outbox:${shard(n)}}:dedupe`,
     outboxShardOf: (agentId: string) => fnv1a(validateId('agent id', agentId)) % shards,

@@ -3,6 +3,7 @@ import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { createAgentStore } from './agent-store.js';
 import { InvalidInputError } from './errors.js';
+import { repairFindingsIndex } from './findings-repair.js';
 import { createKeys } from './keys.js';
 import { createReads } from './reads.js';
 import type { AgentCommit, FindingDoc } from './types.js';
@@ -80,6 +81,25 @@ describe('open findings', () => {
     expect(await reads.listOpenFindings()).toEqual([]);
     await store.commit(commit('a1', 1, [finding('f1', 'R1', 100)]));
     expect((await reads.listOpenFindings()).map((o) => o.finding.id)).toEqual(['f1']);
+  });
+
+  test('repair removes stale members from every index set and re-adds lost ones', async () => {
+    const { keys, store, reads } = setup();
+    await store.commit(commit('a1', 0, [finding('f1', 'R1', 100), finding('f2', 'R2', 200)]));
+    await store.commit(commit('a2', 0, [finding('f3', 'R1', 300)]));
+    // Lost updates: a resolved finding left behind, an open one missing, and a finding under the wrong rule.
+    await redis.zadd(keys.findingsOpen(), 50, 'a1|gone', 60, 'bad-member');
+    await redis.zadd(keys.findingsByRule('R1'), 50, 'a1|gone', 70, 'a1|f2');
+    await redis.zrem(keys.findingsOpen(), 'a2|f3');
+    await redis.zrem(keys.findingsByRule('R1'), 'a2|f3');
+
+    const report = await repairFindingsIndex({ redis, keys, pageSize: 1 });
+    expect(report).toEqual({ removed: 4, agentsReindexed: 2 });
+    expect((await redis.zrange(keys.findingsOpen(), 0, -1)).sort()).toEqual(['a1|f1', 'a1|f2', 'a2|f3']);
+    expect((await redis.zrange(keys.findingsByRule('R1'), 0, -1)).sort()).toEqual(['a1|f1', 'a2|f3']);
+    expect((await redis.zrange(keys.findingsByRule('R2'), 0, -1)).sort()).toEqual(['a1|f2']);
+    expect((await reads.listOpenFindings()).map((o) => o.finding.id)).toEqual(['f3', 'f2', 'f1']);
+    expect(await repairFindingsIndex({ redis, keys })).toEqual({ removed: 0, agentsReindexed: 2 });
   });
 
   test('limit is validated', async () => {

@@ -1,0 +1,74 @@
+import platformClient from 'purecloud-platform-client-v2';
+import { type ApiCall, chunk } from './api-call.js';
+import type { SdkApiClient } from './sdk-client.js';
+
+export type AgentManagementUnitReference = platformClient.Models.AgentManagementUnitReference;
+export type UserReference = platformClient.Models.UserReference;
+export type BuAsyncAgentSchedulesSearchResponse = platformClient.Models.BuAsyncAgentSchedulesSearchResponse;
+export type BusinessUnitActivityCode = platformClient.Models.BusinessUnitActivityCode;
+export type UserScheduleAdherence = platformClient.Models.UserScheduleAdherence;
+export type TimeOffRequestResponse = platformClient.Models.TimeOffRequestResponse;
+
+/** `GET /api/v2/workforcemanagement/adherence` takes 1..100 user ids (reference §4.6). */
+const ADHERENCE_CHUNK = 100;
+
+export interface ScheduleSearch {
+  /** ISO instants. */
+  readonly startDate: string;
+  readonly endDate: string;
+  readonly userIds?: readonly string[];
+}
+
+/** WFM reads. A 403 (FORBIDDEN) from any of these means the OAuth client has no WFM permissions. */
+export function createWfmApi(client: SdkApiClient, call: ApiCall) {
+  const wfm = new platformClient.WorkforceManagementApi(client);
+  return {
+    /** The management unit (and business unit) of an agent. */
+    getAgentManagementUnit: (agentId: string): Promise<AgentManagementUnitReference> =>
+      call('wfm.agent.managementunit', () => wfm.getWorkforcemanagementAgentManagementunit(agentId)),
+    async listManagementUnitUsers(muId: string): Promise<UserReference[]> {
+      const r = await call('wfm.managementunit.users', () =>
+        wfm.getWorkforcemanagementManagementunitUsers(muId),
+      );
+      return r.entities ?? [];
+    },
+    /**
+     * Published schedules of a management unit. The result may be `Processing` (async, delivered to a user topic a
+     * client-credentials caller does not have) or carry a `downloadUrl`; callers check `status`/`result`.
+     */
+    searchManagementUnitSchedules: (
+      muId: string,
+      q: ScheduleSearch,
+    ): Promise<BuAsyncAgentSchedulesSearchResponse> =>
+      call('wfm.managementunit.schedules.search', () =>
+        wfm.postWorkforcemanagementManagementunitAgentschedulesSearch(muId, {
+          startDate: q.startDate,
+          endDate: q.endDate,
+          ...(q.userIds === undefined ? {} : { userIds: [...q.userIds] }),
+        }),
+      ),
+    async listActivityCodes(businessUnitId: string): Promise<BusinessUnitActivityCode[]> {
+      const r = await call('wfm.activitycodes', () =>
+        wfm.getWorkforcemanagementBusinessunitActivitycodes(businessUnitId),
+      );
+      return r.entities ?? [];
+    },
+    /** Real-time adherence of the given agents, chunked by 100 ids. */
+    async getAdherence(userIds: readonly string[]): Promise<UserScheduleAdherence[]> {
+      const out: UserScheduleAdherence[] = [];
+      for (const ids of chunk(userIds, ADHERENCE_CHUNK)) {
+        const r = await call('wfm.adherence', () => wfm.getWorkforcemanagementAdherence(ids));
+        out.push(...(r ?? []));
+      }
+      return out;
+    },
+    async listTimeOffRequests(muId: string, userId: string): Promise<TimeOffRequestResponse[]> {
+      const r = await call('wfm.timeoffrequests', () =>
+        wfm.getWorkforcemanagementManagementunitUserTimeoffrequests(muId, userId),
+      );
+      return r.timeOffRequests ?? [];
+    },
+  };
+}
+
+export type WfmApi = ReturnType<typeof createWfmApi>;

@@ -1,1 +1,87 @@
-export {};
+/**
+ * `@lockstep/domain`: the pure agent model. No I/O, no timers, no wall clock: time comes in as data.
+ *
+ * Typical use by the engine:
+ * ```ts
+ * const machine = createAgentMachine(parsePolicy(config.policy)); // once per policy
+ * let snapshot = initialAgentSnapshot(machine, agentId, now);     // or restoreAgent(machine, JSON.parse(stored))
+ * const { snapshot: next, effects, nextDeadline } = stepAgent(machine, snapshot, { type: 'SIGNAL', update });
+ * // persist persistAgent(next), write effects to the outbox, schedule { type: 'TICK', now: nextDeadline }
+ * ```
+ */
+
+export type { AgentSnapshot, PersistedAgent, StepResult } from './agent.js';
+export { initialAgentSnapshot, nextDeadline, persistAgent, restoreAgent, stepAgent } from './agent.js';
+export type { AgentContext, AgentHealth, AgentStatus } from './context.js';
+export { statusOf } from './context.js';
+export { flapGuard, type GuardDecision } from './corrections/flap-guard.js';
+export type {
+  CorrectionIntent,
+  CorrectionKind,
+  CorrectionStatus,
+  CorrectionTarget,
+} from './corrections/types.js';
+export type { Effect, EffectType } from './effects.js';
+export { EFFECT_TYPES } from './effects.js';
+export type { DomainErrorCode, Problem } from './errors.js';
+export { DomainError, EventError, PolicyError, SnapshotError, UnknownPresenceError } from './errors.js';
+export { ruleInput } from './evaluate.js';
+export type {
+  AgentEvent,
+  DeclareEvent,
+  ResyncEvent,
+  SignalEvent,
+  TickEvent,
+  WfmAvailabilityEvent,
+} from './events.js';
+export { agentEventSchema, parseAgentEvent, signalUpdateSchema } from './events.js';
+export type { Finding } from './findings.js';
+export type { AgentMachine, AgentMachineInput, AgentMachineOptions } from './machine.js';
+export { createAgentMachine } from './machine.js';
+export type { Policy, RuleAction, RuleId, RulePolicy, Severity } from './policy.js';
+export {
+  ACTIONS,
+  DEFAULT_POLICY,
+  MAX_EPISODES,
+  parsePolicy,
+  policySchema,
+  RULE_IDS,
+  SEVERITIES,
+} from './policy.js';
+export type { ActivityCategory, AdherenceState, RoutingStatus, SystemPresence } from './presence.js';
+export {
+  ACTIVITY_CATEGORIES,
+  ADHERENCE_STATES,
+  isWorkingStatus,
+  normalizeSystemPresence,
+  ROUTING_STATUSES,
+  SYSTEM_PRESENCES,
+  tryNormalizeSystemPresence,
+} from './presence.js';
+export { RULES } from './rules/catalogue.js';
+export { effectiveStationHealth, isBusy } from './rules/facts.js';
+export type {
+  Declaration,
+  EffectiveStationHealth,
+  Evidence,
+  RuleDefinition,
+  RuleInput,
+  Verdict,
+  WfmAvailability,
+} from './rules/types.js';
+export { adherenceScheduleSource, type ScheduleSource } from './schedule.js';
+export type {
+  AgentSignals,
+  InteractionCounts,
+  PresenceValue,
+  ScheduledActivity,
+  SignalName,
+  SignalSource,
+  SignalUpdate,
+  SignalValues,
+  Stamped,
+  StationHealth,
+  StationValue,
+  TimeOffValue,
+} from './signals.js';
+export { mergeSignal, SIGNAL_NAMES, signalValueText } from './signals.js';

@@ -1,0 +1,76 @@
+import type { AgentContext } from './context.js';
+import { type AgentEvent, eventTime } from './events.js';
+import { MAX_EPISODES, type Policy } from './policy.js';
+import { type AgentSignals, mergeSignal, type SignalUpdate } from './signals.js';
+
+/** Adds an episode start (newest first, no duplicates, at most `MAX_EPISODES`). Pure. */
+function addEpisode(episodes: readonly number[], at: number): readonly number[] {
+  if (episodes.includes(at)) return episodes;
+  const next = [...episodes, at].sort((a, b) => b - a);
+  return next.length > MAX_EPISODES ? next.slice(0, MAX_EPISODES) : next;
+}
+
+/** Drops episodes that left the window ending at `clock`. Returns the same array when nothing expired. */
+function pruneEpisodes(episodes: readonly number[], clock: number, windowMs: number): readonly number[] {
+  const oldest = episodes[episodes.length - 1];
+  if (oldest === undefined || oldest + windowMs > clock) return episodes;
+  return episodes.filter((e) => e + windowMs > clock);
+}
+
+interface Merged {
+  signals: AgentSignals;
+  episodes: readonly number[];
+}
+
+function mergeUpdate(acc: Merged, update: SignalUpdate): Merged {
+  // Every NOT_RESPONDING observation is an episode, even one too old to change the merged routing status.
+  const episodes =
+    update.signal === 'routing' && update.value === 'NOT_RESPONDING'
+      ? addEpisode(acc.episodes, update.at)
+      : acc.episodes;
+  return { signals: mergeSignal(acc.signals, update), episodes };
+}
+
+/**
+ * Folds one event into the context: merges signals, records episodes and declarations, advances the clock.
+ * Pure; evaluation of rules happens afterwards. Events with a non-finite time are ignored (context returned
+ * unchanged) so that one corrupt event cannot poison an agent's clock.
+ */
+export function applyEvent(context: AgentContext, event: AgentEvent, policy: Policy): AgentContext {
+  const time = eventTime(event);
+  if (!Number.isFinite(time)) return context;
+  const clock = Math.max(context.clock, time);
+  let { signals, episodes, declared, wfm } = context;
+  switch (event.type) {
+    case 'SIGNAL':
+      ({ signals, episodes } = mergeUpdate({ signals, episodes }, event.update));
+      break;
+    case 'RESYNC':
+      for (const update of event.updates) {
+        if (Number.isFinite(update.at)) ({ signals, episodes } = mergeUpdate({ signals, episodes }, update));
+      }
+      break;
+    case 'DECLARE':
+      if (declared === null || event.at >= declared.at) {
+        declared = {
+          presence: event.presence ?? null,
+          routing: event.routing ?? null,
+          by: event.by,
+          at: event.at,
+          until: event.at + event.ttlMs,
+        };
+      }
+      break;
+    case 'WFM_DISABLED':
+      wfm = 'disabled';
+      break;
+    case 'WFM_ENABLED':
+      wfm = 'enabled';
+      break;
+    case 'TICK':
+      break;
+  }
+  episodes = pruneEpisodes(episodes, clock, policy.rules['repeated-not-responding'].windowMs);
+  if (declared !== null && declared.until <= clock) declared = null;
+  return { ...context, clock, signals, episodes, declared, wfm };
+}

@@ -1,0 +1,147 @@
+import { z } from 'zod';
+import { EventError } from './errors.js';
+import {
+  ACTIVITY_CATEGORIES,
+  ADHERENCE_STATES,
+  ROUTING_STATUSES,
+  type RoutingStatus,
+  SYSTEM_PRESENCES,
+  type SystemPresence,
+} from './presence.js';
+import type { SignalUpdate } from './signals.js';
+
+/** One signal observation (a notification mapped by the Genesys adapter, or a correction echo). */
+export interface SignalEvent {
+  readonly type: 'SIGNAL';
+  readonly update: SignalUpdate;
+}
+
+/** Time passes: re-evaluate grace periods and windows at `now` (engine clock, epoch ms). */
+export interface TickEvent {
+  readonly type: 'TICK';
+  readonly now: number;
+}
+
+/**
+ * A state that should stick, set by lockstep (after applying a correction) or another system. At least one of
+ * `presence` / `routing`. The newest declaration (by `at`) replaces older ones.
+ */
+export interface DeclareEvent {
+  readonly type: 'DECLARE';
+  readonly presence?: SystemPresence;
+  readonly routing?: RoutingStatus;
+  readonly by: string;
+  readonly at: number;
+  readonly ttlMs: number;
+}
+
+/** A batch of signals re-read over REST (after a socket gap or at start). `at` is when the read happened. */
+export interface ResyncEvent {
+  readonly type: 'RESYNC';
+  readonly at: number;
+  readonly updates: readonly SignalUpdate[];
+}
+
+/** WFM data is unavailable (no permission) or available again; rules needing WFM only fire while enabled. */
+export interface WfmAvailabilityEvent {
+  readonly type: 'WFM_DISABLED' | 'WFM_ENABLED';
+  readonly at: number;
+}
+
+/** Every event the agent machine accepts. */
+export type AgentEvent = SignalEvent | TickEvent | DeclareEvent | ResyncEvent | WfmAvailabilityEvent;
+
+const epochMs = z.number().int().min(0);
+const source = z.enum(['event', 'resync', 'correction']);
+const stamp = { at: epochMs, source };
+const id = z.string().min(1).max(200);
+const count = z.number().int().min(0).max(10_000);
+
+/** Schema of a {@link SignalUpdate} (for input coming from outside the process, e.g. the admin API). */
+export const signalUpdateSchema = z.discriminatedUnion('signal', [
+  z.strictObject({
+    signal: z.literal('presence'),
+    value: z.strictObject({ system: z.enum(SYSTEM_PRESENCES), definitionId: id.nullable() }),
+    ...stamp,
+  }),
+  z.strictObject({ signal: z.literal('routing'), value: z.enum(ROUTING_STATUSES), ...stamp }),
+  z.strictObject({
+    signal: z.literal('station'),
+    value: z.strictObject({ stationId: id.nullable() }),
+    ...stamp,
+  }),
+  z.strictObject({ signal: z.literal('stationHealth'), value: z.enum(['ok', 'dead', 'unknown']), ...stamp }),
+  z.strictObject({
+    signal: z.literal('interactions'),
+    value: z.strictObject({ active: count, acw: count }),
+    ...stamp,
+  }),
+  z.strictObject({
+    signal: z.literal('schedule'),
+    value: z.strictObject({
+      category: z.enum(ACTIVITY_CATEGORIES),
+      activityCodeId: id.nullable(),
+      adherence: z.enum(ADHERENCE_STATES).nullable(),
+    }),
+    ...stamp,
+  }),
+  z.strictObject({
+    signal: z.literal('timeOff'),
+    value: z.strictObject({ active: z.boolean(), pending: count }),
+    ...stamp,
+  }),
+  z.strictObject({ signal: z.literal('outOfOffice'), value: z.boolean(), ...stamp }),
+]);
+
+/** Schema of an {@link AgentEvent}. */
+export const agentEventSchema = z.discriminatedUnion('type', [
+  z.strictObject({ type: z.literal('SIGNAL'), update: signalUpdateSchema }),
+  z.strictObject({ type: z.literal('TICK'), now: epochMs }),
+  z
+    .strictObject({
+      type: z.literal('DECLARE'),
+      presence: z.enum(SYSTEM_PRESENCES).optional(),
+      routing: z.enum(ROUTING_STATUSES).optional(),
+      by: z.string().min(1).max(100),
+      at: epochMs,
+      ttlMs: z
+        .number()
+        .int()
+        .min(1)
+        .max(24 * 3_600_000),
+    })
+    .refine((e) => e.presence !== undefined || e.routing !== undefined, {
+      message: 'declare at least one of presence or routing',
+    }),
+  z.strictObject({ type: z.literal('RESYNC'), at: epochMs, updates: z.array(signalUpdateSchema).max(100) }),
+  z.strictObject({ type: z.enum(['WFM_DISABLED', 'WFM_ENABLED']), at: epochMs }),
+]);
+
+/**
+ * Validates an event from outside the process. Pure. Throws `EventError` (code `EVENT_INVALID`) listing every
+ * problem. Events built in-process by typed code need not go through this.
+ */
+export function parseAgentEvent(input: unknown): AgentEvent {
+  const result = agentEventSchema.safeParse(input);
+  if (result.success) return result.data as AgentEvent;
+  throw new EventError(
+    result.error.issues.map((i) => ({ path: i.path.map(String).join('.'), message: i.message })),
+  );
+}
+
+/** The time an event speaks for (its platform timestamp, or the tick's `now`). */
+export function eventTime(event: AgentEvent): number {
+  switch (event.type) {
+    case 'SIGNAL':
+      return event.update.at;
+    case 'TICK':
+      return event.now;
+    case 'RESYNC': {
+      let max = event.at;
+      for (const u of event.updates) if (u.at > max) max = u.at;
+      return max;
+    }
+    default:
+      return event.at;
+  }
+}

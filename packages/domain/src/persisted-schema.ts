@@ -1,0 +1,86 @@
+import { z } from 'zod';
+import { RULE_IDS, SEVERITIES } from './policy.js';
+import { ACTIVITY_CATEGORIES, ADHERENCE_STATES, ROUTING_STATUSES, SYSTEM_PRESENCES } from './presence.js';
+
+const time = z.number().finite();
+const stamped = <T extends z.ZodType>(value: T) =>
+  z.strictObject({ value, at: time, source: z.enum(['event', 'resync', 'correction']) }).optional();
+const count = z.number().int().min(0);
+
+const evidence = z.array(z.strictObject({ name: z.string(), value: z.string(), at: time }));
+
+const openFinding = z
+  .strictObject({
+    id: z.string(),
+    severity: z.enum(SEVERITIES),
+    since: time,
+    openedAt: time,
+    updatedAt: time,
+    summary: z.string(),
+    evidence,
+    correction: z.enum(['none', 'unavailable', 'deferred', 'intended', 'suppressed']),
+    attempts: count,
+    lastCorrectionAt: time.nullable(),
+  })
+  .optional();
+
+/** Schema of the machine context as persisted (format version 1). Keep in step with `AgentContext`. */
+export const persistedContextSchema = z.strictObject({
+  agentId: z.string().min(1),
+  clock: time,
+  wfm: z.enum(['enabled', 'disabled']),
+  signals: z.strictObject({
+    presence: stamped(
+      z.strictObject({ system: z.enum(SYSTEM_PRESENCES), definitionId: z.string().nullable() }),
+    ),
+    routing: stamped(z.enum(ROUTING_STATUSES)),
+    station: stamped(z.strictObject({ stationId: z.string().nullable() })),
+    stationHealth: stamped(z.enum(['ok', 'dead', 'unknown'])),
+    interactions: stamped(z.strictObject({ active: count, acw: count })),
+    schedule: stamped(
+      z.strictObject({
+        category: z.enum(ACTIVITY_CATEGORIES),
+        activityCodeId: z.string().nullable(),
+        adherence: z.enum(ADHERENCE_STATES).nullable(),
+      }),
+    ),
+    timeOff: stamped(z.strictObject({ active: z.boolean(), pending: count })),
+    outOfOffice: stamped(z.boolean()),
+  }),
+  episodes: z.array(time).max(100),
+  declared: z
+    .strictObject({
+      presence: z.enum(SYSTEM_PRESENCES).nullable(),
+      routing: z.enum(ROUTING_STATUSES).nullable(),
+      by: z.string(),
+      at: time,
+      until: time,
+    })
+    .nullable(),
+  findings: z.strictObject(
+    Object.fromEntries(RULE_IDS.map((id) => [id, openFinding])) as Record<
+      (typeof RULE_IDS)[number],
+      typeof openFinding
+    >,
+  ),
+  corrections: z.array(time).max(1000),
+  deadline: time.nullable(),
+  status: z.enum([
+    'unknown',
+    'offline',
+    'available',
+    'onQueue.idle',
+    'onQueue.interacting',
+    'onQueue.notResponding',
+    'onQueue.notRoutable',
+    'onQueue.unknown',
+  ]),
+  health: z.enum(['inSync', 'suspect', 'desynced']),
+});
+
+/** Persisted agent, format version 1. */
+export const persistedAgentSchema = z.strictObject({
+  v: z.literal(1),
+  value: z.record(z.string(), z.unknown()),
+  context: persistedContextSchema,
+});

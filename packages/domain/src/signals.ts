@@ -1,0 +1,167 @@
+import type { ActivityCategory, AdherenceState, RoutingStatus, SystemPresence } from './presence.js';
+
+/** Where a signal value came from: a notification, a REST re-read, or a correction lockstep applied itself. */
+export type SignalSource = 'event' | 'resync' | 'correction';
+
+/** Presence as the platform reports it: the normalised system presence plus the (org) definition id. */
+export interface PresenceValue {
+  readonly system: SystemPresence;
+  readonly definitionId: string | null;
+}
+
+/** The agent's associated station (`stationId: null` means no station is associated). */
+export interface StationValue {
+  readonly stationId: string | null;
+}
+
+/** Health of the associated station as reported (e.g. a persistent-connection or softphone event). */
+export type StationHealth = 'ok' | 'dead' | 'unknown';
+
+/** Counts of active and after-call-work ACD interactions (conversation summary, contact-center part). */
+export interface InteractionCounts {
+  readonly active: number;
+  readonly acw: number;
+}
+
+/** What WFM says the agent should be doing now, with the real-time adherence verdict. */
+export interface ScheduledActivity {
+  readonly category: ActivityCategory;
+  readonly activityCodeId: string | null;
+  readonly adherence: AdherenceState | null;
+}
+
+/** Time-off state: whether a time off is active now and how many requests are pending. */
+export interface TimeOffValue {
+  readonly active: boolean;
+  readonly pending: number;
+}
+
+/** Value type of every signal, by name. */
+export interface SignalValues {
+  readonly presence: PresenceValue;
+  readonly routing: RoutingStatus;
+  readonly station: StationValue;
+  readonly stationHealth: StationHealth;
+  readonly interactions: InteractionCounts;
+  readonly schedule: ScheduledActivity;
+  readonly timeOff: TimeOffValue;
+  readonly outOfOffice: boolean;
+}
+export type SignalName = keyof SignalValues;
+
+/** Every signal name, in a fixed order (evidence and comparisons iterate in this order). */
+export const SIGNAL_NAMES: readonly SignalName[] = [
+  'presence',
+  'routing',
+  'station',
+  'stationHealth',
+  'interactions',
+  'schedule',
+  'timeOff',
+  'outOfOffice',
+];
+
+/**
+ * One observation of one signal. `at` is the platform's own timestamp for the value in epoch ms (presence
+ * `modifiedDate`, `routingStatus.startTime`, adherence `adherenceChangeTime`, ...), not the arrival time.
+ */
+export type SignalUpdate = {
+  [K in SignalName]: {
+    readonly signal: K;
+    readonly value: SignalValues[K];
+    readonly at: number;
+    readonly source: SignalSource;
+  };
+}[SignalName];
+
+/** A signal name with a value of that signal. */
+export type SignalEntry = {
+  [K in SignalName]: { readonly signal: K; readonly value: SignalValues[K] };
+}[SignalName];
+
+/** A merged signal: the winning value with its timestamp and source. */
+export interface Stamped<T> {
+  readonly value: T;
+  readonly at: number;
+  readonly source: SignalSource;
+}
+
+/** The merged view of every signal known for an agent; a missing entry means "never observed". */
+export type AgentSignals = { readonly [K in SignalName]?: Stamped<SignalValues[K]> };
+
+const SOURCE_RANK: Readonly<Record<SignalSource, number>> = { correction: 0, event: 1, resync: 2 };
+
+/** A stable, order-independent text form of a value, used for tie-breaks, evidence and equality. */
+export function signalValueText(update: SignalEntry): string {
+  switch (update.signal) {
+    case 'presence':
+      return `${update.value.system}/${update.value.definitionId ?? '-'}`;
+    case 'station':
+      return update.value.stationId ?? 'none';
+    case 'interactions':
+      return `active=${update.value.active},acw=${update.value.acw}`;
+    case 'schedule':
+      return `${update.value.category}/${update.value.activityCodeId ?? '-'}/${update.value.adherence ?? '-'}`;
+    case 'timeOff':
+      return `active=${update.value.active},pending=${update.value.pending}`;
+    case 'outOfOffice':
+      return update.value ? 'true' : 'false';
+    default:
+      return update.value;
+  }
+}
+
+// Rebuilds object values with a fixed key set and order so that merged state compares and serialises
+// identically whatever shape the producer used.
+function canonicalValue(update: SignalUpdate): SignalUpdate['value'] {
+  switch (update.signal) {
+    case 'presence':
+      return { system: update.value.system, definitionId: update.value.definitionId ?? null };
+    case 'station':
+      return { stationId: update.value.stationId ?? null };
+    case 'interactions':
+      return { active: update.value.active, acw: update.value.acw };
+    case 'schedule':
+      return {
+        category: update.value.category,
+        activityCodeId: update.value.activityCodeId ?? null,
+        adherence: update.value.adherence ?? null,
+      };
+    case 'timeOff':
+      return { active: update.value.active, pending: update.value.pending };
+    default:
+      return update.value;
+  }
+}
+
+/**
+ * Total order on observations of one signal: later `at` wins; on equal `at` the greater value text wins, then
+ * the greater source rank. Because merging keeps the maximum under this order, the merged result of any set
+ * of updates is the same whatever their order, duplication or interleaving.
+ */
+function compare(a: { at: number; text: string; source: SignalSource }, b: typeof a): number {
+  if (a.at !== b.at) return a.at < b.at ? -1 : 1;
+  if (a.text !== b.text) return a.text < b.text ? -1 : 1;
+  return SOURCE_RANK[a.source] - SOURCE_RANK[b.source];
+}
+
+/**
+ * Merges one update into the signals. Pure; returns the SAME object when the update is older than (or equal
+ * to) what is known for that signal, so callers can detect "nothing changed" by identity.
+ */
+export function mergeSignal(signals: AgentSignals, update: SignalUpdate): AgentSignals {
+  const current = signals[update.signal] as Stamped<SignalValues[SignalName]> | undefined;
+  const text = signalValueText(update);
+  if (current !== undefined) {
+    const known = {
+      at: current.at,
+      text: signalValueText({ signal: update.signal, value: current.value } as SignalEntry),
+      source: current.source,
+    };
+    if (compare({ at: update.at, text, source: update.source }, known) <= 0) return signals;
+  }
+  return {
+    ...signals,
+    [update.signal]: { value: canonicalValue(update), at: update.at, source: update.source },
+  };
+}

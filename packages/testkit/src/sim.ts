@@ -10,6 +10,8 @@ export interface SimProcess {
   readonly baseUrl: string;
   readonly port: number;
   readonly controlToken: string;
+  /** Process id of the simulator (for resource measurements). */
+  readonly pid: number;
   /** Everything the process printed so far (stdout and stderr). */
   output(): string;
   /** Calls the control API (`/__sim/...`) with the control token; throws on a non-2xx answer. */
@@ -82,6 +84,7 @@ export async function startSim(opts: StartSimOptions): Promise<SimProcess> {
     baseUrl,
     port,
     controlToken,
+    pid: child.pid ?? -1,
     output: () => out,
     async control<T>(method: string, path: string, body?: unknown): Promise<T> {
       const res = await fetch(`${baseUrl}${path}`, {

@@ -26,7 +26,9 @@ async function main(): Promise<void> {
   try {
     scenario = await loadScenario(config.scenario);
   } catch (err) {
-    process.stderr.write(`invalid simulator configuration:\n  - --scenario: ${(err as Error).message}\n`);
+    const issues = (err as { issues?: Array<{ path: string; message: string }> }).issues ?? [];
+    const lines = [`--scenario: ${(err as Error).message}`, ...issues.map((i) => `${i.path}: ${i.message}`)];
+    process.stderr.write(`invalid simulator configuration:\n  - ${lines.join('\n  - ')}\n`);
     process.exit(2);
   }
 

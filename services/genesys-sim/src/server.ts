@@ -35,7 +35,8 @@ export interface SimServer {
   close(): Promise<void>;
 }
 
-const SWEEP_MS = 1000;
+/** How often expired channels are removed (their sockets closed, their topics unindexed). */
+const SWEEP_MS = 250;
 
 /**
  * Builds the simulator's transport around a world: OAuth and REST (`/api/v2`), notification channels and their
@@ -66,7 +67,7 @@ export function createSimServer(deps: SimServerDeps): SimServer {
     socketClosingAfterMs: config.socketClosingAfterMs,
     maxBufferedBytes: config.maxSocketBufferedBytes,
   });
-  const deliver = createDispatcher(registry, hub, stats, () => world.now());
+  const deliver = createDispatcher(registry, hub, stats);
   const deliveryFaults = createDeliveryFaults({ deliver, random: () => uniformFloat64(rng), stats });
   const faults = createFaultController({ hub, registry, tokens, deliveryFaults, httpFaults, logger, clock });
 

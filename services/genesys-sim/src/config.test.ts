@@ -1,0 +1,44 @@
+import { describe, expect, it } from 'vitest';
+import { loadConfig, SimConfigError } from './config.js';
+
+describe('loadConfig', () => {
+  it('applies defaults and reads flags in both spellings', () => {
+    const c = loadConfig(['--scenario', 'calm-day', '--port=0', '--heartbeat-ms', '500', '--seed', '-7'], {});
+    expect(c).toMatchObject({
+      scenario: 'calm-day',
+      port: 0,
+      host: '127.0.0.1',
+      heartbeatMs: 500,
+      seed: -7,
+      faultSeed: -7,
+      controlToken: 'sim-control',
+      rateLimitPerMinute: 300,
+      usersMaxPageSize: 500,
+      maxChannelsPerClient: 20,
+      maxTopicsPerChannel: 1000,
+      invalidTopicWithIgnoreErrors: 'reject-entity',
+    });
+    expect(Object.isFrozen(c)).toBe(true);
+  });
+
+  it('lists every problem in one error', () => {
+    let err: unknown;
+    try {
+      loadConfig(['--port', 'abc', '--bogus', 'x', '--speed', '-1', 'stray'], {});
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(SimConfigError);
+    const problems = (err as SimConfigError).problems.join('\n');
+    expect(problems).toContain('unknown flag --bogus');
+    expect(problems).toContain('unexpected argument "stray"');
+    expect(problems).toContain('--port');
+    expect(problems).toContain('--speed');
+    expect(problems).toContain('--scenario');
+  });
+
+  it('takes LOG_LEVEL from the environment', () => {
+    expect(loadConfig(['--scenario', 's'], { LOG_LEVEL: 'warn' }).logLevel).toBe('warn');
+    expect(() => loadConfig(['--scenario', 's'], { LOG_LEVEL: 'loud' })).toThrow(SimConfigError);
+  });
+});

@@ -1,0 +1,141 @@
+import { z } from 'zod';
+import type { ScheduleActivitySpec, TransportFault, WorldAction } from '../world/contract.js';
+
+/** The ten system presences in REST title case (reference §3.10). */
+export const SYSTEM_PRESENCES = [
+  'Available',
+  'Away',
+  'Busy',
+  'Offline',
+  'Idle',
+  'On Queue',
+  'Meal',
+  'Training',
+  'Meeting',
+  'Break',
+] as const;
+
+export const ROUTING_STATUSES = [
+  'OFF_QUEUE',
+  'IDLE',
+  'INTERACTING',
+  'NOT_RESPONDING',
+  'COMMUNICATING',
+] as const;
+
+export const systemPresenceSchema = z.enum(SYSTEM_PRESENCES);
+export const routingStatusSchema = z.enum(ROUTING_STATUSES);
+export const presenceSpecSchema = z.union([
+  systemPresenceSchema,
+  z.strictObject({ definitionId: z.string().min(1) }),
+]);
+
+const probability = z.number().min(0).max(1);
+const positiveMs = z.number().int().nonnegative();
+
+export const scheduleActivitySpecSchema: z.ZodType<ScheduleActivitySpec> = z.strictObject({
+  start: z.string().min(1),
+  lengthMinutes: z.number().int().positive(),
+  activityCodeId: z.string().min(1),
+});
+
+export const transportFaultSchema: z.ZodType<TransportFault> = z.discriminatedUnion('kind', [
+  z.strictObject({
+    kind: z.literal('events'),
+    mode: z.enum(['drop', 'delay', 'duplicate', 'reorder']),
+    topic: z.string().optional(),
+    agentId: z.string().optional(),
+    probability: probability.optional(),
+    delayMs: positiveMs.optional(),
+    durationMs: positiveMs.optional(),
+  }),
+  z.strictObject({ kind: z.literal('socket-kill'), channelId: z.string().optional() }),
+  z.strictObject({
+    kind: z.literal('heartbeats-stop'),
+    channelId: z.string().optional(),
+    durationMs: positiveMs.optional(),
+  }),
+  z.strictObject({
+    kind: z.literal('socket-closing'),
+    channelId: z.string().optional(),
+    closeAfterMs: positiveMs.optional(),
+  }),
+  z.strictObject({ kind: z.literal('channel-expire'), channelId: z.string().optional() }),
+  z.strictObject({ kind: z.literal('token-revoke'), clientId: z.string().optional() }),
+  z.strictObject({
+    kind: z.literal('rate-limit-storm'),
+    clientId: z.string().optional(),
+    durationMs: positiveMs.optional(),
+    retryAfterSec: z.number().int().positive().optional(),
+  }),
+  z.strictObject({
+    kind: z.literal('server-errors'),
+    status: z.union([z.literal(500), z.literal(502), z.literal(503), z.literal(504)]).optional(),
+    probability: probability.optional(),
+    durationMs: positiveMs.optional(),
+  }),
+]);
+
+const agentId = z.string().min(1);
+
+/** Every world action of the contract; `agentId: "*"` is allowed in timeline entries with `forAgents`. */
+export const worldActionSchema: z.ZodType<WorldAction> = z.discriminatedUnion('type', [
+  z.strictObject({
+    type: z.literal('set-presence'),
+    agentId,
+    presence: presenceSpecSchema,
+    by: z.string().optional(),
+  }),
+  z.strictObject({
+    type: z.literal('set-routing-status'),
+    agentId,
+    status: routingStatusSchema,
+    by: z.string().optional(),
+  }),
+  z.strictObject({ type: z.literal('associate-station'), agentId }),
+  z.strictObject({ type: z.literal('disassociate-station'), agentId }),
+  z.strictObject({ type: z.literal('kill-station'), agentId }),
+  z.strictObject({ type: z.literal('revive-station'), agentId }),
+  z.strictObject({ type: z.literal('join-queue'), agentId, queueId: z.string().min(1) }),
+  z.strictObject({ type: z.literal('leave-queue'), agentId, queueId: z.string().min(1) }),
+  z.strictObject({ type: z.literal('offer-call'), queueId: z.string().min(1), agentId: agentId.optional() }),
+  z.strictObject({ type: z.literal('end-call'), agentId }),
+  z.strictObject({ type: z.literal('presence-routing-decouple'), agentId, enabled: z.boolean() }),
+  z.strictObject({ type: z.literal('sticky-not-responding'), agentId, enabled: z.boolean() }),
+  z.strictObject({
+    type: z.literal('revert-presence'),
+    agentId,
+    enabled: z.boolean(),
+    revertAfterMs: positiveMs.optional(),
+  }),
+  z.strictObject({
+    type: z.literal('edit-shift'),
+    agentId,
+    shiftId: z.string().min(1),
+    activities: z.array(scheduleActivitySpecSchema).min(1),
+  }),
+  z.strictObject({
+    type: z.literal('swap-shifts'),
+    agentIdA: agentId,
+    agentIdB: agentId,
+    date: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'expected YYYY-MM-DD'),
+  }),
+  z.strictObject({
+    type: z.literal('publish-schedule'),
+    muId: z.string().min(1),
+    weekStart: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'expected YYYY-MM-DD'),
+    agentIds: z.array(agentId).optional(),
+  }),
+  z.strictObject({
+    type: z.literal('request-time-off'),
+    agentId,
+    status: z.enum(['PENDING', 'APPROVED', 'DENIED', 'CANCELED']),
+    fullDayDates: z.array(z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'expected YYYY-MM-DD')).optional(),
+    partialStart: z.string().optional(),
+    minutes: z.number().int().positive().optional(),
+    requestId: z.string().optional(),
+  }),
+  z.strictObject({ type: z.literal('set-out-of-office'), agentId, active: z.boolean() }),
+  z.strictObject({ type: z.literal('fault'), fault: transportFaultSchema }),
+  z.strictObject({ type: z.literal('firehose'), eventsPerSecond: z.number().nonnegative() }),
+]);

@@ -99,7 +99,7 @@ export function crossCheckScenario(s: Scenario): ScenarioIssue[] {
       if (!template) add(`${path}.schedule.template`, `unknown schedule template "${a.schedule.template}"`);
       if (!a.managementUnitId) add(`${path}.schedule`, 'a schedule needs a managementUnitId');
       const codes = codesOfMu(a.managementUnitId);
-      template?.shifts.forEach((shift, k) =>
+      template?.shifts.forEach((shift, k) => {
         shift.activities.forEach((act, m) => {
           if (codes && !codes.has(act.activityCodeId)) {
             add(
@@ -107,25 +107,29 @@ export function crossCheckScenario(s: Scenario): ScenarioIssue[] {
               `unknown activity code "${act.activityCodeId}"`,
             );
           }
-        }),
-      );
+        });
+      });
     }
   };
-  s.agents.forEach((a, i) => checkAgentCommon(a, `agents.${i}`));
-  s.agentGroups.forEach((g, i) => checkAgentCommon(g, `agentGroups.${i}`));
+  s.agents.forEach((a, i) => {
+    checkAgentCommon(a, `agents.${i}`);
+  });
+  s.agentGroups.forEach((g, i) => {
+    checkAgentCommon(g, `agentGroups.${i}`);
+  });
 
   s.schedules.forEach((sched, i) => {
     if (!agentIds.has(sched.agentId)) add(`schedules.${i}.agentId`, `unknown agent "${sched.agentId}"`);
     else if (!agentMu.get(sched.agentId)) add(`schedules.${i}.agentId`, 'agent has no managementUnitId');
     const codes = codesOfMu(agentMu.get(sched.agentId));
-    sched.shifts.forEach((shift, j) =>
+    sched.shifts.forEach((shift, j) => {
       shift.activities.forEach((act, k) => {
         const p = `schedules.${i}.shifts.${j}.activities.${k}`;
         if (!isScheduleTime(act.start)) add(`${p}.start`, 'expected YYYY-MM-DDTHH:mm or an ISO instant');
         if (codes && !codes.has(act.activityCodeId))
           add(`${p}.activityCodeId`, `unknown activity code "${act.activityCodeId}"`);
-      }),
-    );
+      });
+    });
   });
   s.timeOffRequests.forEach((t, i) => {
     if (!agentIds.has(t.agentId)) add(`timeOffRequests.${i}.agentId`, `unknown agent "${t.agentId}"`);
@@ -170,7 +174,9 @@ export function crossCheckScenario(s: Scenario): ScenarioIssue[] {
         break;
       case 'publish-schedule':
         if (!mus.has(action.muId)) add(`${path}.muId`, `unknown management unit "${action.muId}"`);
-        action.agentIds?.forEach((a, j) => agent(a, `agentIds.${j}`));
+        action.agentIds?.forEach((a, j) => {
+          agent(a, `agentIds.${j}`);
+        });
         break;
       case 'join-queue':
       case 'leave-queue':

@@ -44,6 +44,13 @@ export function createWorld(options: CreateWorldOptions): SimWorld {
   actions.init();
 
   const sync = driver.catchUp;
+  // Real clock: every read and write first runs the steps that are due, so callers see current state.
+  const synced =
+    <A extends unknown[], R>(fn: (...args: A) => R) =>
+    (...args: A): R => {
+      sync();
+      return fn(...args);
+    };
   const world: SimWorld = {
     now: () => {
       sync();
@@ -62,28 +69,28 @@ export function createWorld(options: CreateWorldOptions): SimWorld {
       bus.faultListeners.add(listener);
       return () => bus.faultListeners.delete(listener);
     },
-    getUser: (id, expand) => (sync(), users.getUser(id, expand)),
-    listUsers: (q) => (sync(), users.listUsers(q)),
+    getUser: synced(users.getUser),
+    listUsers: synced(users.listUsers),
     presenceDefinitions: () => users.presenceDefinitions(),
-    getUserPresence: (id) => (sync(), users.getUserPresence(id)),
-    getRoutingStatus: (id) => (sync(), users.getRoutingStatus(id)),
-    getUserStation: (id) => (sync(), users.getUserStation(id)),
-    getUserQueues: (id, joined) => (sync(), users.getUserQueues(id, joined)),
-    getQueueMembers: (q, size, n) => (sync(), users.getQueueMembers(q, size, n)),
-    getAgentManagementUnit: (id) => (sync(), wfm.rest.getAgentManagementUnit(id)),
+    getUserPresence: synced(users.getUserPresence),
+    getRoutingStatus: synced(users.getRoutingStatus),
+    getUserStation: synced(users.getUserStation),
+    getUserQueues: synced(users.getUserQueues),
+    getQueueMembers: synced(users.getQueueMembers),
+    getAgentManagementUnit: synced(wfm.rest.getAgentManagementUnit),
     listManagementUnits: () => wfm.rest.listManagementUnits(),
     getManagementUnitUsers: (mu) => wfm.rest.getManagementUnitUsers(mu),
-    searchAgentSchedules: (mu, body) => (sync(), wfm.rest.searchAgentSchedules(mu, body)),
+    searchAgentSchedules: synced(wfm.rest.searchAgentSchedules),
     getActivityCodes: (bu) => wfm.rest.getActivityCodes(bu),
-    getAdherence: (ids) => (sync(), wfm.rest.getAdherence(ids)),
-    getManagementUnitAdherence: (mu) => (sync(), wfm.rest.getManagementUnitAdherence(mu)),
-    getTimeOffRequests: (mu, id) => (sync(), wfm.rest.getTimeOffRequests(mu, id)),
-    patchPresence: (id, body, by) => (sync(), users.patchPresence(id, body, by)),
-    putPresencesBulk: (items, by) => (sync(), users.putPresencesBulk(items, by)),
-    putRoutingStatus: (id, body, by) => (sync(), users.putRoutingStatus(id, body, by)),
-    deleteStationAssociation: (id, by) => (sync(), users.deleteStationAssociation(id, by)),
-    groundTruth: () => (sync(), actions.groundTruth()),
-    act: (action) => (sync(), actions.act(action)),
+    getAdherence: synced(wfm.rest.getAdherence),
+    getManagementUnitAdherence: synced(wfm.rest.getManagementUnitAdherence),
+    getTimeOffRequests: synced(wfm.rest.getTimeOffRequests),
+    patchPresence: synced(users.patchPresence),
+    putPresencesBulk: synced(users.putPresencesBulk),
+    putRoutingStatus: synced(users.putRoutingStatus),
+    deleteStationAssociation: synced(users.deleteStationAssociation),
+    groundTruth: synced(actions.groundTruth),
+    act: synced(actions.act),
     hasUser: (id) => core.agents.has(id),
     hasQueue: (id) => core.queues.has(id),
     hasManagementUnit: (id) => wfm.hasManagementUnit(id),

@@ -96,16 +96,17 @@ export function createScheduler(onScheduled?: (at: number) => void): Scheduler {
     },
     at(at, step) {
       const id = ++seq;
-      times.push(at < now ? now : at);
+      const when = Math.max(at, now);
+      times.push(when);
       seqs.push(id);
       steps.push(step);
       live.add(id);
       up(times.length - 1);
-      onScheduled?.(at);
+      onScheduled?.(when);
       return id;
     },
     after(delayMs, step) {
-      return scheduler.at(now + (delayMs > 0 ? delayMs : 0), step);
+      return scheduler.at(now + Math.max(0, delayMs), step);
     },
     cancel(handle) {
       if (live.has(handle)) cancelled.add(handle);

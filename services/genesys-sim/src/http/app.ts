@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
 import { registerChannelRoutes } from '../notifications/channel-routes.js';
 import { createAuthHook } from './auth-hook.js';
 import type { ApiContext } from './context.js';
@@ -21,7 +21,7 @@ export const MAX_BODY_BYTES = 512_000;
 export function createApiApp(deps: Omit<ApiContext, 'routes'>): { app: FastifyInstance; ctx: ApiContext } {
   const app = Fastify({
     loggerInstance: deps.logger.child({ component: 'http' }) as FastifyBaseLogger,
-    disableRequestLogging: true,
+    logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: MAX_BODY_BYTES,
     exposeHeadRoutes: false,
     return503OnClosing: true,

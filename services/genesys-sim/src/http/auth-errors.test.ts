@@ -27,8 +27,19 @@ describe('OAuth', () => {
     const c = sim.clients[0]!;
     const auth = await api.loginClientCredentialsGrant(c.clientId, c.clientSecret);
     expect(auth.accessToken).toMatch(/^[A-Za-z0-9_-]{20,}$/);
-    await expect(api.loginClientCredentialsGrant(c.clientId, 'wrong')).rejects.toMatchObject({
+    await expect(api.loginClientCredentialsGrant(c.clientId, 'wrong')).rejects.toMatchObject({ status: 401 });
+    const bad = await fetch(`${sim.baseUrl}/oauth/token`, {
+      method: 'POST',
+      headers: {
+        authorization: `Basic ${Buffer.from(`${c.clientId}:wrong`).toString('base64')}`,
+        'content-type': 'application/x-www-form-urlencoded',
+      },
+      body: 'grant_type=client_credentials',
+    });
+    expect(bad.status).toBe(401);
+    expect(await bad.json()).toEqual({
       error: 'invalid_client',
+      description: expect.any(String),
       error_description: expect.any(String),
     });
     const res = await fetch(`${sim.baseUrl}/oauth/token`, {

@@ -139,12 +139,15 @@ describe('notification sockets', () => {
 
   it('rejects an upgrade to an unknown channel with 404', async () => {
     const ws = new WebSocket(`ws://127.0.0.1:${sim.port}/channels/streaming-1-nope`);
+    ws.on('error', () => {});
     const status = await new Promise<number>((resolve) => {
-      ws.once('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0));
+      ws.once('unexpected-response', (req, res) => {
+        resolve(res.statusCode ?? 0);
+        req.destroy();
+      });
       ws.once('open', () => resolve(101));
     });
     expect(status).toBe(404);
-    ws.terminate();
   });
 
   it('closes the first socket when a second connects to the same channel', async () => {

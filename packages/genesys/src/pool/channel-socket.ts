@@ -1,0 +1,136 @@
+import type { Logger } from 'pino';
+import WebSocket from 'ws';
+import type { Clock } from '../clock.js';
+import { GenesysError } from '../errors.js';
+
+export type SocketCloseCause = 'remote' | 'watchdog' | 'error' | 'local';
+
+export interface ChannelSocketOptions {
+  readonly url: string;
+  readonly clock: Clock;
+  readonly logger: Logger;
+  /** How often to send `{"message":"ping"}` and check liveness. */
+  readonly pingIntervalMs: number;
+  /** Terminate when no frame at all arrived for this long. */
+  readonly watchdogTimeoutMs: number;
+  /** How long the WebSocket handshake may take. */
+  readonly connectTimeoutMs: number;
+  /** Every text frame, in arrival order. Hot path: keep it cheap. */
+  readonly onFrame: (text: string) => void;
+  /** Once, when the socket is gone for any reason after it opened (never for `close()`/`terminate()` by us). */
+  readonly onClose: (cause: SocketCloseCause, code?: number) => void;
+}
+
+/** One WebSocket to one notification channel, with an application-level ping and a silence watchdog. */
+export interface ChannelSocket {
+  readonly url: string;
+  /** Epoch ms of the last frame received (or of the open). */
+  lastFrameAt(): number;
+  isOpen(): boolean;
+  /** Graceful close; does not call onClose. Idempotent. */
+  close(): void;
+}
+
+const PING = JSON.stringify({ message: 'ping' });
+
+/**
+ * Opens a socket and resolves once it is open; rejects with NETWORK (or NOT_FOUND when the server refuses the
+ * upgrade with 404, i.e. the channel is gone).
+ */
+export function openChannelSocket(opts: ChannelSocketOptions): Promise<ChannelSocket> {
+  const { clock, logger } = opts;
+  return new Promise((resolve, reject) => {
+    const ws = new WebSocket(opts.url, { handshakeTimeout: opts.connectTimeoutMs });
+    let lastFrame = clock.now();
+    let timer: unknown;
+    let settled = false;
+    let done = false;
+
+    const stop = () => {
+      if (timer !== undefined) clock.clearTimeout(timer);
+      timer = undefined;
+    };
+    const finish = (cause: SocketCloseCause, code?: number) => {
+      if (done) return;
+      done = true;
+      stop();
+      if (settled) opts.onClose(cause, code);
+    };
+    const tick = () => {
+      timer = undefined;
+      if (done) return;
+      if (clock.now() - lastFrame > opts.watchdogTimeoutMs) {
+        logger.warn({ url: opts.url, silentMs: clock.now() - lastFrame }, 'socket silent; terminating');
+        ws.terminate();
+        finish('watchdog');
+        return;
+      }
+      if (ws.readyState === WebSocket.OPEN) ws.send(PING);
+      timer = clock.setTimeout(tick, opts.pingIntervalMs);
+    };
+
+    const handle: ChannelSocket = {
+      url: opts.url,
+      lastFrameAt: () => lastFrame,
+      isOpen: () => !done && ws.readyState === WebSocket.OPEN,
+      close() {
+        if (done) return;
+        done = true;
+        stop();
+        try {
+          ws.close(1000, 'client closing');
+        } catch {
+          ws.terminate();
+        }
+        // Do not wait for the peer's close frame forever.
+        clock.setTimeout(() => ws.terminate(), 1_000);
+      },
+    };
+
+    ws.on('open', () => {
+      settled = true;
+      lastFrame = clock.now();
+      timer = clock.setTimeout(tick, opts.pingIntervalMs);
+      resolve(handle);
+    });
+    ws.on('message', (data, isBinary) => {
+      lastFrame = clock.now();
+      if (!isBinary && !done) opts.onFrame(data.toString());
+    });
+    ws.on('unexpected-response', (_req, res) => {
+      const status = res.statusCode ?? 0;
+      res.resume();
+      ws.terminate();
+      if (!settled) {
+        settled = true;
+        done = true;
+        reject(
+          new GenesysError(
+            status === 404 ? 'NOT_FOUND' : 'NETWORK',
+            `socket upgrade refused with HTTP ${status}`,
+            {
+              status,
+              operation: 'notifications.socket.open',
+            },
+          ),
+        );
+      }
+    });
+    ws.on('error', (err) => {
+      if (!settled) {
+        settled = true;
+        done = true;
+        stop();
+        reject(
+          new GenesysError('NETWORK', `socket failed: ${err.message}`, {
+            operation: 'notifications.socket.open',
+          }),
+        );
+        return;
+      }
+      logger.debug({ err: err.message }, 'socket error');
+      finish('error');
+    });
+    ws.on('close', (code) => finish('remote', code));
+  });
+}

@@ -56,7 +56,10 @@ export function evaluate(
   const repeated = policy.rules['repeated-not-responding'];
   const counted = countedEpisodes(context.episodes, context.signals, now, repeated.windowMs);
   const nth = counted[repeated.episodes - 1];
-  if (nth !== undefined) deadline = nth + repeated.windowMs; // inferred station death ends then
+  // The inferred station death (seen by on-queue-without-station) ends when the Nth episode leaves the window.
+  if (nth !== undefined && policy.rules['on-queue-without-station'].enabled && context.signals.station) {
+    deadline = nth + repeated.windowMs;
+  }
 
   for (const rule of RULES) {
     const settings = policy.rules[rule.id];

@@ -79,6 +79,7 @@ export function createActors(core: WorldCore, platform: Platform): Actors {
       }
     },
     notResponding(a) {
+      attempts.delete(a);
       if (a.routing === 'NOT_RESPONDING') scheduleRecovery(a);
     },
     activityBoundary(a, activity) {

@@ -1,4 +1,4 @@
-import { signalEvidence } from './facts.js';
+import { latest, signalEvidence } from './facts.js';
 import type { RuleDefinition } from './types.js';
 
 /** Routing NOT_RESPONDING beyond the grace: the agent gets no interactions until someone resets it. */
@@ -14,7 +14,7 @@ export const stuckNotResponding: RuleDefinition = {
     if (routing?.value !== 'NOT_RESPONDING') return null;
     if (presence !== undefined && presence.value.system !== 'ON_QUEUE') return null;
     return {
-      since: routing.at,
+      since: latest(routing.at, presence?.at),
       summary: 'The routing status is stuck in NOT_RESPONDING: no interactions are routed.',
       evidence: [
         signalEvidence('routing', routing),

@@ -1,0 +1,178 @@
+import fc from 'fast-check';
+import { describe, expect, test } from 'vitest';
+import { initialAgentSnapshot, stepAgent } from './agent.js';
+import type { AgentEvent } from './events.js';
+import { createAgentMachine } from './machine.js';
+import { DEFAULT_POLICY, parsePolicy, RULE_IDS, type Policy } from './policy.js';
+import type { SignalUpdate } from './signals.js';
+
+const T0 = 1_700_000_000_000;
+const machine = createAgentMachine(DEFAULT_POLICY);
+
+// Small value domains and coarse times so that ties (same `at`, different value) are frequent.
+const at = fc.integer({ min: 0, max: 40 }).map((n) => T0 + n * 15_000);
+const source = fc.constantFrom<SignalUpdate['source']>('event', 'resync', 'correction');
+const update: fc.Arbitrary<SignalUpdate> = fc.oneof(
+  fc.record({
+    signal: fc.constant('presence' as const),
+    value: fc.record({
+      system: fc.constantFrom('ON_QUEUE', 'AVAILABLE', 'BREAK', 'OFFLINE' as const),
+      definitionId: fc.constantFrom(null, 'def-1'),
+    }),
+    at,
+    source,
+  }),
+  fc.record({
+    signal: fc.constant('routing' as const),
+    value: fc.constantFrom('OFF_QUEUE', 'IDLE', 'INTERACTING', 'NOT_RESPONDING', 'COMMUNICATING' as const),
+    at,
+    source,
+  }),
+  fc.record({
+    signal: fc.constant('station' as const),
+    value: fc.record({ stationId: fc.constantFrom(null, 'st-1', 'st-2') }),
+    at,
+    source,
+  }),
+  fc.record({
+    signal: fc.constant('stationHealth' as const),
+    value: fc.constantFrom('ok', 'dead' as const),
+    at,
+    source,
+  }),
+  fc.record({
+    signal: fc.constant('interactions' as const),
+    value: fc.record({ active: fc.integer({ min: 0, max: 1 }), acw: fc.integer({ min: 0, max: 1 }) }),
+    at,
+    source,
+  }),
+  fc.record({
+    signal: fc.constant('schedule' as const),
+    value: fc.record({
+      category: fc.constantFrom('OnQueueWork', 'Break', 'Meal' as const),
+      activityCodeId: fc.constant('0'),
+      adherence: fc.constantFrom(null, 'InAdherence', 'Explained' as const),
+    }),
+    at,
+    source,
+  }),
+);
+
+function runAll(events: readonly AgentEvent[], policy: Policy = DEFAULT_POLICY) {
+  const m = policy === DEFAULT_POLICY ? machine : createAgentMachine(policy);
+  let snapshot = initialAgentSnapshot(m, 'agent-p', T0);
+  const effects = [];
+  for (const event of events) {
+    const result = stepAgent(m, snapshot, event);
+    snapshot = result.snapshot;
+    effects.push(...result.effects);
+  }
+  return { snapshot, effects };
+}
+
+/** The updates in another order, with some of them duplicated, some delivered in RESYNC batches. */
+const reordering = (updates: readonly SignalUpdate[]) =>
+  fc
+    .record({
+      keys: fc.array(fc.double({ noNaN: true }), {
+        minLength: updates.length * 2,
+        maxLength: updates.length * 2,
+      }),
+      duplicate: fc.array(fc.boolean(), { minLength: updates.length, maxLength: updates.length }),
+      batch: fc.integer({ min: 1, max: 3 }),
+    })
+    .map(({ keys, duplicate, batch }) => {
+      const copies = [...updates, ...updates.filter((_, i) => duplicate[i])];
+      const order = copies.map((u, i) => ({ u, k: keys[i] ?? 0 })).sort((a, b) => a.k - b.k);
+      const events: AgentEvent[] = [];
+      for (let i = 0; i < order.length; i += batch) {
+        const chunk = order.slice(i, i + batch).map((o) => o.u);
+        if (chunk.length === 1 && chunk[0] !== undefined) events.push({ type: 'SIGNAL', update: chunk[0] });
+        else events.push({ type: 'RESYNC', at: T0, updates: chunk });
+      }
+      return events;
+    });
+
+const openFacts = (snapshot: ReturnType<typeof runAll>['snapshot']) =>
+  Object.entries(snapshot.context.findings).map(([ruleId, f]) => ({
+    ruleId,
+    since: f?.since,
+    summary: f?.summary,
+    evidence: f?.evidence,
+  }));
+
+const maxGrace = Math.max(...RULE_IDS.map((id) => DEFAULT_POLICY.rules[id].graceMs));
+
+describe('properties', () => {
+  test('any interleaving, duplication or reordering of the same updates ends in the same state', () => {
+    fc.assert(
+      fc.property(
+        fc
+          .array(update, { minLength: 1, maxLength: 14 })
+          .chain((updates) => fc.tuple(fc.constant(updates), reordering(updates))),
+        ([updates, reordered]) => {
+          const inOrder = updates.map((u): AgentEvent => ({ type: 'SIGNAL', update: u }));
+          const a = runAll(inOrder);
+          const b = runAll(reordered);
+          expect(b.snapshot.context.signals).toEqual(a.snapshot.context.signals);
+          expect(b.snapshot.context.episodes).toEqual(a.snapshot.context.episodes);
+          expect(b.snapshot.context.clock).toBe(a.snapshot.context.clock);
+          expect(b.snapshot.value).toMatchObject({
+            status: (a.snapshot.value as { status: unknown }).status,
+          });
+
+          // Once every grace has elapsed, the open findings are the same, with the same facts.
+          const settle: AgentEvent = { type: 'TICK', now: a.snapshot.context.clock + maxGrace };
+          const sa = stepAgent(machine, a.snapshot, settle).snapshot;
+          const sb = stepAgent(machine, b.snapshot, settle).snapshot;
+          expect(openFacts(sb)).toEqual(openFacts(sa));
+          expect(sb.value).toEqual(sa.value);
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+
+  test('no finding fires inside its grace', () => {
+    const graces = fc.tuple(...RULE_IDS.map(() => fc.integer({ min: 0, max: 120_000 })));
+    const event: fc.Arbitrary<AgentEvent> = fc.oneof(
+      { weight: 4, arbitrary: update.map((u): AgentEvent => ({ type: 'SIGNAL', update: u })) },
+      {
+        weight: 2,
+        arbitrary: fc
+          .integer({ min: 0, max: 900_000 })
+          .map((n): AgentEvent => ({ type: 'TICK', now: T0 + n })),
+      },
+      {
+        weight: 1,
+        arbitrary: fc
+          .record({ presence: fc.constantFrom('ON_QUEUE', 'BREAK' as const), a: at })
+          .map(
+            (d): AgentEvent => ({
+              type: 'DECLARE',
+              presence: d.presence,
+              by: 'ext',
+              at: d.a,
+              ttlMs: 300_000,
+            }),
+          ),
+      },
+    );
+    fc.assert(
+      fc.property(graces, fc.array(event, { minLength: 1, maxLength: 25 }), (g, events) => {
+        const policy = parsePolicy({
+          rules: Object.fromEntries(RULE_IDS.map((id, i) => [id, { graceMs: g[i] }])),
+        });
+        const { effects } = runAll(events, policy);
+        for (const effect of effects) {
+          if (effect.type !== 'finding.opened') continue;
+          const { finding } = effect;
+          const grace = policy.rules[finding.ruleId].graceMs;
+          expect(finding.openedAt - finding.since).toBeGreaterThanOrEqual(grace);
+          for (const e of finding.evidence) expect(e.at).toBeLessThanOrEqual(finding.openedAt - grace);
+        }
+      }),
+      { numRuns: 300 },
+    );
+  });
+});

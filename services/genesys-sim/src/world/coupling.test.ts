@@ -50,12 +50,8 @@ describe('presence and routing coupling', () => {
     });
     world.patchPresence(A1, { presenceDefinition: { id: ON_QUEUE } }, 'client-x');
     expect(routingSequence(events, A1)).toEqual(['OFF_QUEUE', 'IDLE']);
-    expect(
-      (topicEvents(events, A1, '.presence')[1]?.eventBody as { presenceDefinition: unknown })
-        .presenceDefinition,
-    ).toEqual({
-      id: ON_QUEUE,
-      systemPresence: 'ON_QUEUE',
+    expect(topicEvents(events, A1, '.presence')[1]?.eventBody).toMatchObject({
+      presenceDefinition: { id: ON_QUEUE, systemPresence: 'ON_QUEUE' },
     });
   });
 

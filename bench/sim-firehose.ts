@@ -7,15 +7,19 @@
 import { execFileSync } from 'node:child_process';
 import { cpus } from 'node:os';
 import { parseArgs } from 'node:util';
-import { startSim } from '@lockstep/testkit';
-import { allUserIds, openChannels, token } from './sim-client.js';
+
+import { allUserIds, openChannels, startSim, token } from '@lockstep/testkit';
 
 const { values } = parseArgs({ options: { seconds: { type: 'string', default: '10' } } });
 const seconds = Number(values.seconds);
 const rates = [5_000, 20_000, 50_000, 100_000, 200_000];
 
 function rssMiB(pid: number): number {
-  const kb = Number(execFileSync('ps', ['-o', 'rss=', '-p', String(pid)]).toString().trim());
+  const kb = Number(
+    execFileSync('ps', ['-o', 'rss=', '-p', String(pid)])
+      .toString()
+      .trim(),
+  );
   return Math.round(kb / 1024);
 }
 
@@ -56,8 +60,12 @@ try {
     console.error(`rate ${rate}: received ${Math.round(received)}/s, sim cpu ${(cpu * 100).toFixed(0)}%`);
   }
   for (const ch of channels) ch.socket.close();
-  console.log(`agents: ${ids.length}, channels: ${channels.length}, window: ${seconds} s, cores: ${cpus().length}`);
-  console.log('| firehose target (events/s) | received by one ws subscriber (events/s) | simulator CPU | simulator RSS (MiB) |');
+  console.log(
+    `agents: ${ids.length}, channels: ${channels.length}, window: ${seconds} s, cores: ${cpus().length}`,
+  );
+  console.log(
+    '| firehose target (events/s) | received by one ws subscriber (events/s) | simulator CPU | simulator RSS (MiB) |',
+  );
   console.log('|---:|---:|---:|---:|');
   for (const r of rows) console.log(r);
 } finally {

@@ -1,3 +1,4 @@
 export { freePort } from './ports.js';
 export { killAndWait, type RedisServer, startRedis } from './redis.js';
 export { repoRoot, type SimProcess, type StartSimOptions, startSim } from './sim.js';
+export { allUserIds, api, openChannels, type RawChannel, token } from './raw-client.js';

@@ -20,7 +20,13 @@ export async function token(baseUrl: string, clientId: string, secret: string): 
   return body.access_token;
 }
 
-export async function api<T>(baseUrl: string, bearer: string, method: string, path: string, body?: unknown): Promise<T> {
+export async function api<T>(
+  baseUrl: string,
+  bearer: string,
+  method: string,
+  path: string,
+  body?: unknown,
+): Promise<T> {
   const res = await fetch(`${baseUrl}${path}`, {
     method,
     headers: {
@@ -58,7 +64,12 @@ export async function openChannels(
 ): Promise<RawChannel[]> {
   const channels: RawChannel[] = [];
   for (let i = 0; i < topics.length; i += 1000) {
-    const ch = await api<{ id: string; connectUri: string }>(baseUrl, bearer, 'POST', '/api/v2/notifications/channels');
+    const ch = await api<{ id: string; connectUri: string }>(
+      baseUrl,
+      bearer,
+      'POST',
+      '/api/v2/notifications/channels',
+    );
     await api(
       baseUrl,
       bearer,

@@ -119,8 +119,10 @@ export function createSimServer(deps: SimServerDeps): SimServer {
       await app.listen({ port: config.port, host: config.host });
       const addr = app.server.address();
       const port = typeof addr === 'object' && addr ? addr.port : config.port;
-      const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
-      wsBase = `ws://${host}:${port}`;
+      const wildcard = config.host === '0.0.0.0' || config.host === '::';
+      const host = wildcard ? '127.0.0.1' : config.host;
+      // Bound to every interface (e.g. in a container): connectUri follows the Host header the client used.
+      wsBase = wildcard ? undefined : `ws://${host}:${port}`;
       hub.start();
       sweepTimer = setInterval(() => registry.sweep(), SWEEP_MS);
       sweepTimer.unref();

@@ -1,6 +1,12 @@
 export { ScenarioError, type ScenarioErrorCode, type ScenarioIssue } from './errors.js';
 export { type ExpandedAgent, expandAgents } from './expand-agents.js';
-export { loadScenario, parseScenario, SHIPPED_SCENARIO_DIR, shippedScenarioNames } from './load.js';
+export {
+  isValidatedScenario,
+  loadScenario,
+  parseScenario,
+  SHIPPED_SCENARIO_DIR,
+  shippedScenarioNames,
+} from './load.js';
 export {
   ACTIVITY_CATEGORIES,
   type ActivityCategory,

@@ -16,6 +16,13 @@ export function shippedScenarioNames(): string[] {
     .sort();
 }
 
+const validated = new WeakSet<object>();
+
+/** Whether `value` is a scenario object returned by `parseScenario`/`loadScenario` (not a modified copy). */
+export function isValidatedScenario(value: unknown): value is Scenario {
+  return typeof value === 'object' && value !== null && validated.has(value);
+}
+
 /**
  * Validates raw scenario JSON. Throws `ScenarioError` (`SCENARIO_INVALID`) listing every problem at once; returns
  * a frozen-shape scenario with defaults applied. Pure.
@@ -33,6 +40,7 @@ export function parseScenario(raw: unknown, source = 'scenario'): Scenario {
   if (issues.length > 0) {
     throw new ScenarioError('SCENARIO_INVALID', `${source} is invalid (${issues.length} problem(s))`, issues);
   }
+  validated.add(parsed.data);
   return parsed.data;
 }
 

@@ -1,4 +1,4 @@
-import { parseScenario, type Scenario } from '../scenario/index.js';
+import { isValidatedScenario, parseScenario } from '../scenario/index.js';
 import { type ClockDriver, createClockDriver } from './clock.js';
 import type { CreateWorldOptions, SimWorld, TransportFault, WorldEvent } from './contract.js';
 import { createCore, type WorldBus } from './core.js';
@@ -12,17 +12,14 @@ import { createWorldTime } from './time.js';
 import { createActions } from './actions.js';
 import { createWfm } from './wfm.js';
 
-function isScenario(value: unknown): value is Scenario {
-  return typeof value === 'object' && value !== null && 'platform' in value && 'timeline' in value;
-}
-
 /**
  * Creates a simulated platform from a scenario. Deterministic: the same scenario, seed and anchor under the
  * virtual clock produce the same `WorldEvent` sequence. The world owns a timer only while started with the real
  * clock; `stop()` is idempotent.
  */
 export function createWorld(options: CreateWorldOptions): SimWorld {
-  const scenario = isScenario(options.scenario) ? options.scenario : parseScenario(options.scenario);
+  // Scenarios straight from the loader are used as they are; anything else is validated here.
+  const scenario = isValidatedScenario(options.scenario) ? options.scenario : parseScenario(options.scenario);
   const seed = options.seed ?? scenario.seed;
   const speed = options.speed ?? scenario.speed;
   const rng = createRng(seed);

@@ -1,5 +1,5 @@
 import { DateTime } from 'luxon';
-import { expandAgents, type TimelineEntry } from '../scenario/index.js';
+import type { TimelineEntry } from '../scenario/index.js';
 import type { WorldAction } from './contract.js';
 import type { WorldCore } from './core.js';
 
@@ -29,7 +29,7 @@ export function scheduleTimeline(
   muZone: (id: string) => string | undefined,
 ): void {
   const groupMembers = new Map<string, string[]>();
-  for (const a of expandAgents(core.scenario)) {
+  for (const a of core.agentList) {
     if (!a.groupId) continue;
     const list = groupMembers.get(a.groupId) ?? [];
     list.push(a.id);

@@ -3,9 +3,8 @@ import type { WorldCore } from './core.js';
 import { badRequest, invalidDate, notFound } from './errors.js';
 import type { AgentState } from './state.js';
 import { iso } from './time.js';
-import type { Wfm } from './wfm.js';
-import { timeOffBody } from './wfm.js';
-import { shiftEnd, shiftStart } from './wfm-model.js';
+import { timeOffBody } from './time-off.js';
+import { type BusinessUnit, type ManagementUnit, shiftEnd, shiftStart } from './wfm-model.js';
 
 export type WfmRest = Pick<
   SimWorld,
@@ -25,7 +24,7 @@ const buUri = (id: string): string => `/api/v2/workforcemanagement/businessunits
 /** WFM REST views (reference §4.6). */
 export function createWfmRest(
   core: WorldCore,
-  wfm: Pick<Wfm, 'mus' | 'bus'>,
+  wfm: { mus: ReadonlyMap<string, ManagementUnit>; bus: ReadonlyMap<string, BusinessUnit> },
   helpers: { zoneOf(a: AgentState): string },
 ): WfmRest {
   const muOr404 = (muId: string) => {

@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { createActor } from 'xstate';
+import { createActor, transition } from 'xstate';
 import { initialAgentSnapshot, nextDeadline, persistAgent, restoreAgent, stepAgent } from './agent.js';
 import { SnapshotError } from './errors.js';
 import type { AgentEvent } from './events.js';
@@ -76,6 +76,18 @@ describe('agent snapshots', () => {
     }
     expect(b.value).toEqual(a.value);
     expect(persistAgent(b)).toEqual(persistAgent(a));
+  });
+
+  test('stepAgent agrees with xstate transition() on every step', () => {
+    let snapshot = initialAgentSnapshot(machine, 'agent-7', T0);
+    for (const event of [...history, ...future]) {
+      const [reference, actions] = transition(machine, snapshot, event);
+      const result = stepAgent(machine, snapshot, event);
+      expect(result.snapshot.value).toEqual(reference.value);
+      expect(result.snapshot.context).toEqual(reference.context);
+      expect(result.effects.map((e) => e.type)).toEqual(actions.map((a) => a.type));
+      snapshot = result.snapshot;
+    }
   });
 
   test('the persisted form stays small', () => {

@@ -83,8 +83,13 @@ export function createAcd(core: WorldCore, platform: Platform): Acd {
     call.disconnectedAt = core.nowWire();
     agent.call = null;
     emitCall(agent, call, true);
-    platform.setRouting(agent, 'NOT_RESPONDING', 'acd');
-    core.hooks.notResponding(agent);
+    if (agent.routingOnQueue) {
+      platform.setRouting(agent, 'NOT_RESPONDING', 'acd');
+      core.hooks.notResponding(agent);
+    } else {
+      // The agent left On Queue while the call rang: the missed alert just ends the interaction.
+      platform.interactionFinished(agent);
+    }
     const q = queueOf(call);
     call.disconnectedAt = 0;
     enqueue(q, call, true);

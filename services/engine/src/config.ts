@@ -1,0 +1,323 @@
+import { readFileSync } from 'node:fs';
+import { hostname } from 'node:os';
+import { type Policy, PolicyError, parsePolicy } from '@lockstep/domain';
+import type { GenesysTarget } from '@lockstep/genesys';
+import { z } from 'zod';
+import { ConfigError, SelectorError } from './errors.js';
+import { type AgentSelector, parseSelector, parseShard, type Shard } from './selector.js';
+
+/**
+ * The engine's configuration: the ONLY module of the engine that reads `process.env`. Parsed once at startup,
+ * validated as a whole (every problem reported in one `ConfigError`), then frozen.
+ */
+export interface EngineConfig {
+  readonly genesys: {
+    readonly target: GenesysTarget;
+    readonly clientId: string;
+    /** Never log it: `describeConfig` leaves it out. */
+    readonly clientSecret: string;
+  };
+  /** One URL, or several for Redis Cluster. May carry a password: never log it. */
+  readonly redisUrls: readonly string[];
+  readonly keyPrefix: string;
+  readonly selector: AgentSelector;
+  readonly shard: Shard;
+  readonly policy: Policy;
+  readonly policyFile: string | null;
+  readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  readonly metricsHost: string;
+  /** 0 picks a free port (tests). */
+  readonly metricsPort: number;
+  readonly discoveryIntervalMs: number;
+  readonly safetyResyncIntervalMs: number;
+  readonly rateLimitPerMinute: number;
+  readonly maxChannels: number;
+  readonly pingIntervalMs: number;
+  readonly watchdogTimeoutMs: number;
+  readonly conversationTopic: 'conversationsummary' | 'conversations';
+  readonly wfm: boolean;
+  readonly batchWindowMs: number;
+  readonly leaseTtlMs: number;
+  readonly leaseRenewMs: number;
+  readonly historyMaxLen: number;
+  readonly instanceId: string;
+}
+
+/** Genesys region names (reference §1.1) and the environment host each stands for. */
+export const REGIONS: Readonly<Record<string, string>> = Object.freeze({
+  us_east_1: 'mypurecloud.com',
+  eu_west_1: 'mypurecloud.ie',
+  ap_southeast_2: 'mypurecloud.com.au',
+  ap_northeast_1: 'mypurecloud.jp',
+  eu_central_1: 'mypurecloud.de',
+  us_west_2: 'usw2.pure.cloud',
+  ca_central_1: 'cac1.pure.cloud',
+  ap_northeast_2: 'apne2.pure.cloud',
+  eu_west_2: 'euw2.pure.cloud',
+  ap_south_1: 'aps1.pure.cloud',
+  us_east_2: 'use2.us-gov-pure.cloud',
+  sa_east_1: 'sae1.pure.cloud',
+  me_central_1: 'mec1.pure.cloud',
+  ap_northeast_3: 'apne3.pure.cloud',
+  eu_central_2: 'euc2.pure.cloud',
+  mx_central_1: 'mxc1.pure.cloud',
+  ap_southeast_1: 'apse1.pure.cloud',
+  eusc_de_east_1: 'edee1.eusc-pure.cloud',
+});
+
+const HOST = /^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+$/;
+
+/** Resolves a region name (`eu_west_1`, `eu-west-1`) or environment host (`mypurecloud.ie`). Pure. */
+export function resolveRegion(text: string): string | undefined {
+  const t = text.trim().toLowerCase();
+  const byName = REGIONS[t.replace(/-/g, '_')];
+  if (byName !== undefined) return byName;
+  const host = t.replace(/^https?:\/\//, '').replace(/^(api|login)\./, '');
+  return HOST.test(host) ? host : undefined;
+}
+
+const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+const ms = (min: number) => int(min, 7 * 24 * 3_600_000);
+const optionalText = z
+  .string()
+  .optional()
+  .transform((v) => (v === undefined || v.trim() === '' ? undefined : v.trim()));
+const httpUrl = z
+  .url({ protocol: /^https?$/, error: 'must be an http(s) URL' })
+  .optional()
+  .or(z.literal('').transform(() => undefined));
+
+const envSchema = z.object({
+  GENESYS_REGION: optionalText,
+  GENESYS_API_BASE: httpUrl,
+  GENESYS_LOGIN_BASE: httpUrl,
+  GENESYS_CLIENT_ID: z.string({ error: 'is required' }).trim().min(1, 'is required'),
+  GENESYS_CLIENT_SECRET: z.string({ error: 'is required' }).min(1, 'is required'),
+  REDIS_URL: z.string({ error: 'is required' }).trim().min(1, 'is required'),
+  LOCKSTEP_AGENTS: z.string({ error: 'is required' }).min(1, 'is required'),
+  LOCKSTEP_POLICY_FILE: optionalText,
+  LOCKSTEP_KEY_PREFIX: z
+    .string()
+    .regex(/^[^{}\s]*$/, 'must not contain braces or whitespace')
+    .default('lockstep:'),
+  LOCKSTEP_SHARD: z.string().default('0/1'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  METRICS_HOST: z.string().min(1).default('0.0.0.0'),
+  METRICS_PORT: int(0, 65_535).default(9464),
+  LOCKSTEP_DISCOVERY_INTERVAL_MS: ms(1_000).default(5 * 60_000),
+  LOCKSTEP_SAFETY_RESYNC_INTERVAL_MS: ms(1_000).default(10 * 60_000),
+  LOCKSTEP_RATE_LIMIT_PER_MINUTE: int(1, 100_000).default(300),
+  LOCKSTEP_MAX_CHANNELS: int(1, 20).default(20),
+  LOCKSTEP_PING_INTERVAL_MS: ms(100).default(15_000),
+  LOCKSTEP_WATCHDOG_TIMEOUT_MS: ms(300).default(75_000),
+  LOCKSTEP_CONVERSATION_TOPIC: z
+    .enum(['conversationsummary', 'conversations'])
+    .default('conversationsummary'),
+  LOCKSTEP_WFM: z.enum(['true', 'false']).default('true'),
+  LOCKSTEP_BATCH_WINDOW_MS: int(0, 1_000).default(2),
+  LOCKSTEP_LEASE_TTL_MS: ms(1_000).default(15_000),
+  LOCKSTEP_HISTORY_MAX_LEN: int(10, 1_000_000).default(1_000),
+  LOCKSTEP_INSTANCE_ID: z
+    .string()
+    .regex(/^[A-Za-z0-9._:-]{1,100}$/, "must be 1-100 letters, digits, '.', '_', ':' or '-'")
+    .optional(),
+});
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+function readPolicy(file: string | undefined, problems: string[]): Policy | undefined {
+  if (file === undefined) return parsePolicy({});
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    const code = (err as { code?: unknown }).code;
+    problems.push(`LOCKSTEP_POLICY_FILE: cannot read ${file} (${typeof code === 'string' ? code : 'error'})`);
+    return undefined;
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (err) {
+    problems.push(`LOCKSTEP_POLICY_FILE: ${file} is not valid JSON (${(err as Error).message})`);
+    return undefined;
+  }
+  try {
+    return parsePolicy(json);
+  } catch (err) {
+    if (!(err instanceof PolicyError)) throw err;
+    for (const p of err.problems) problems.push(`LOCKSTEP_POLICY_FILE: ${p.path || '(root)'}: ${p.message}`);
+    return undefined;
+  }
+}
+
+function resolveTarget(env: z.output<typeof envSchema>, problems: string[]): GenesysTarget | undefined {
+  if (env.GENESYS_API_BASE !== undefined) {
+    if (env.GENESYS_REGION !== undefined) {
+      problems.push('GENESYS_REGION: give either GENESYS_REGION or GENESYS_API_BASE, not both');
+      return undefined;
+    }
+    return env.GENESYS_LOGIN_BASE === undefined
+      ? { apiBase: env.GENESYS_API_BASE }
+      : { apiBase: env.GENESYS_API_BASE, loginBase: env.GENESYS_LOGIN_BASE };
+  }
+  if (env.GENESYS_LOGIN_BASE !== undefined) problems.push('GENESYS_LOGIN_BASE: needs GENESYS_API_BASE');
+  if (env.GENESYS_REGION === undefined) {
+    problems.push(
+      'GENESYS_REGION: is required (a region such as eu_west_1 or a host such as mypurecloud.ie), or set GENESYS_API_BASE',
+    );
+    return undefined;
+  }
+  const environment = resolveRegion(env.GENESYS_REGION);
+  if (environment === undefined) {
+    problems.push(
+      `GENESYS_REGION: ${JSON.stringify(env.GENESYS_REGION)} is neither a known region nor a host name`,
+    );
+    return undefined;
+  }
+  return { environment };
+}
+
+function parseRedisUrls(text: string, problems: string[]): string[] {
+  const urls = text
+    .split(',')
+    .map((u) => u.trim())
+    .filter((u) => u.length > 0);
+  for (const [i, u] of urls.entries()) {
+    let ok = false;
+    try {
+      const url = new URL(u);
+      ok = url.protocol === 'redis:' || url.protocol === 'rediss:';
+    } catch {
+      ok = false;
+    }
+    // The URL may carry a password: name it by position, never echo it.
+    if (!ok) problems.push(`REDIS_URL: item ${i + 1} is not a redis:// or rediss:// URL`);
+  }
+  return urls;
+}
+
+function deepFreeze<T>(value: T): T {
+  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
+    for (const inner of Object.values(value)) deepFreeze(inner);
+    Object.freeze(value);
+  }
+  return value;
+}
+
+/**
+ * Reads the engine configuration from `env` (default `process.env`). Returns a deeply frozen object, or throws
+ * `ConfigError` whose `problems` list EVERY problem (`VARIABLE: message`), policy-file problems included.
+ * Problem texts never contain the client secret or Redis credentials.
+ */
+export function loadConfig(env: Env = process.env): EngineConfig {
+  const problems: string[] = [];
+  const parsed = envSchema.safeParse(env);
+  if (!parsed.success) {
+    for (const issue of parsed.error.issues)
+      problems.push(`${issue.path.map(String).join('.')}: ${issue.message}`);
+  }
+  const selector = trySelector(env.LOCKSTEP_AGENTS, problems);
+  const shard = tryShard(env.LOCKSTEP_SHARD, problems);
+  const policyFile = env.LOCKSTEP_POLICY_FILE?.trim() || undefined;
+  const policy = readPolicy(policyFile, problems);
+  const redisUrls = typeof env.REDIS_URL === 'string' ? parseRedisUrls(env.REDIS_URL, problems) : [];
+  const target = parsed.success ? resolveTarget(parsed.data, problems) : undefined;
+  if (parsed.success && parsed.data.LOCKSTEP_PING_INTERVAL_MS >= parsed.data.LOCKSTEP_WATCHDOG_TIMEOUT_MS) {
+    problems.push('LOCKSTEP_WATCHDOG_TIMEOUT_MS: must be greater than LOCKSTEP_PING_INTERVAL_MS');
+  }
+  if (!parsed.success || problems.length > 0 || !target || !selector || !shard || !policy) {
+    throw new ConfigError(problems);
+  }
+  const e = parsed.data;
+  return deepFreeze({
+    genesys: { target, clientId: e.GENESYS_CLIENT_ID, clientSecret: e.GENESYS_CLIENT_SECRET },
+    redisUrls,
+    keyPrefix: e.LOCKSTEP_KEY_PREFIX,
+    selector,
+    shard,
+    policy,
+    policyFile: policyFile ?? null,
+    logLevel: e.LOG_LEVEL,
+    metricsHost: e.METRICS_HOST,
+    metricsPort: e.METRICS_PORT,
+    discoveryIntervalMs: e.LOCKSTEP_DISCOVERY_INTERVAL_MS,
+    safetyResyncIntervalMs: e.LOCKSTEP_SAFETY_RESYNC_INTERVAL_MS,
+    rateLimitPerMinute: e.LOCKSTEP_RATE_LIMIT_PER_MINUTE,
+    maxChannels: e.LOCKSTEP_MAX_CHANNELS,
+    pingIntervalMs: e.LOCKSTEP_PING_INTERVAL_MS,
+    watchdogTimeoutMs: e.LOCKSTEP_WATCHDOG_TIMEOUT_MS,
+    conversationTopic: e.LOCKSTEP_CONVERSATION_TOPIC,
+    wfm: e.LOCKSTEP_WFM === 'true',
+    batchWindowMs: e.LOCKSTEP_BATCH_WINDOW_MS,
+    leaseTtlMs: e.LOCKSTEP_LEASE_TTL_MS,
+    leaseRenewMs: Math.max(500, Math.floor(e.LOCKSTEP_LEASE_TTL_MS / 3)),
+    historyMaxLen: e.LOCKSTEP_HISTORY_MAX_LEN,
+    instanceId:
+      e.LOCKSTEP_INSTANCE_ID ??
+      `${hostname()
+        .replace(/[^A-Za-z0-9._-]/g, '-')
+        .slice(0, 60)}-${process.pid}`,
+  });
+}
+
+function trySelector(text: string | undefined, problems: string[]): AgentSelector | undefined {
+  if (text === undefined || text.trim() === '') return undefined; // reported by the schema
+  try {
+    return parseSelector(text);
+  } catch (err) {
+    if (!(err instanceof SelectorError)) throw err;
+    for (const p of err.problems) problems.push(`LOCKSTEP_AGENTS: ${p}`);
+    return undefined;
+  }
+}
+
+function tryShard(text: string | undefined, problems: string[]): Shard | undefined {
+  try {
+    return parseShard(text ?? '0/1');
+  } catch (err) {
+    if (!(err instanceof SelectorError)) throw err;
+    for (const p of err.problems) problems.push(`LOCKSTEP_SHARD: ${p}`);
+    return undefined;
+  }
+}
+
+/** What the CLI needs: where the state lives. */
+export interface CliConfig {
+  readonly redisUrls: readonly string[];
+  readonly keyPrefix: string;
+}
+
+/** Reads `REDIS_URL` and `LOCKSTEP_KEY_PREFIX` only. Throws `ConfigError` listing every problem. */
+export function loadCliConfig(env: Env = process.env): CliConfig {
+  const problems: string[] = [];
+  const redis = env.REDIS_URL?.trim() ?? '';
+  if (redis === '') problems.push('REDIS_URL: is required');
+  const redisUrls = redis === '' ? [] : parseRedisUrls(redis, problems);
+  const keyPrefix = env.LOCKSTEP_KEY_PREFIX ?? 'lockstep:';
+  if (/[{}\s]/.test(keyPrefix)) problems.push('LOCKSTEP_KEY_PREFIX: must not contain braces or whitespace');
+  if (problems.length > 0) throw new ConfigError(problems);
+  return Object.freeze({ redisUrls: Object.freeze(redisUrls), keyPrefix });
+}
+
+/** A loggable summary of the configuration: no secret, no Redis credentials. Pure. */
+export function describeConfig(config: EngineConfig): Record<string, unknown> {
+  return {
+    genesys: { target: config.genesys.target, clientId: config.genesys.clientId },
+    redis: config.redisUrls.map((u) => {
+      const url = new URL(u);
+      return `${url.protocol}//${url.host}`;
+    }),
+    keyPrefix: config.keyPrefix,
+    selector: config.selector,
+    shard: `${config.shard.index}/${config.shard.count}`,
+    policyFile: config.policyFile,
+    metricsPort: config.metricsPort,
+    discoveryIntervalMs: config.discoveryIntervalMs,
+    safetyResyncIntervalMs: config.safetyResyncIntervalMs,
+    rateLimitPerMinute: config.rateLimitPerMinute,
+    maxChannels: config.maxChannels,
+    wfm: config.wfm,
+    instanceId: config.instanceId,
+  };
+}

@@ -1,0 +1,66 @@
+/**
+ * Error catalogue of the engine service. Every error carries a stable `code`; boundaries (startup, CLI, logs,
+ * metrics) rely on the code, messages are for humans.
+ */
+
+/** Stable codes of every error the engine throws. */
+export type EngineErrorCode =
+  | 'ENGINE_CONFIG_INVALID'
+  | 'ENGINE_SELECTOR_INVALID'
+  | 'ENGINE_LEASE_UNAVAILABLE'
+  | 'ENGINE_NOT_LEADER'
+  | 'ENGINE_CLOSED'
+  | 'ENGINE_COMMIT_CONFLICTS'
+  | 'ENGINE_USAGE';
+
+/** Base class of every engine error. */
+export class EngineError extends Error {
+  readonly code: EngineErrorCode;
+
+  constructor(code: EngineErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = new.target.name;
+    this.code = code;
+  }
+}
+
+/** The configuration is invalid. `problems` lists EVERY problem found (`VARIABLE: message`), not just the first. */
+export class ConfigError extends EngineError {
+  readonly problems: readonly string[];
+
+  constructor(problems: readonly string[]) {
+    super('ENGINE_CONFIG_INVALID', `invalid engine configuration:\n  - ${problems.join('\n  - ')}`);
+    this.problems = Object.freeze([...problems]);
+  }
+}
+
+/** An agent selector item is invalid (see `parseSelector`). */
+export class SelectorError extends EngineError {
+  readonly problems: readonly string[];
+
+  constructor(problems: readonly string[]) {
+    super('ENGINE_SELECTOR_INVALID', `invalid agent selector: ${problems.join('; ')}`);
+    this.problems = Object.freeze([...problems]);
+  }
+}
+
+/** The engine was used after `close()`. */
+export class ClosedError extends EngineError {
+  constructor(what: string) {
+    super('ENGINE_CLOSED', `${what}: the engine is closed`);
+  }
+}
+
+/** Bad command-line usage of the CLI. */
+export class UsageError extends EngineError {
+  constructor(message: string) {
+    super('ENGINE_USAGE', message);
+  }
+}
+
+/** Every commit attempt of an agent hit a version conflict (another writer keeps changing it). */
+export class CommitConflictError extends EngineError {
+  constructor(agentId: string, attempts: number) {
+    super('ENGINE_COMMIT_CONFLICTS', `agent ${agentId}: ${attempts} commit attempts hit version conflicts`);
+  }
+}

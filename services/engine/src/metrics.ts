@@ -1,0 +1,139 @@
+import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+
+/**
+ * Every engine metric, on a registry of its own (several engines may live in one test process). Names follow
+ * Prometheus conventions with the `lockstep_` prefix.
+ */
+export interface EngineMetrics {
+  readonly registry: Registry;
+  readonly eventsReceived: Counter<'kind'>;
+  readonly decodeErrors: Counter<'reason'>;
+  readonly transitions: Counter<'cause'>;
+  readonly commits: Counter<'cause'>;
+  readonly commitConflicts: Counter;
+  readonly commitErrors: Counter<'code'>;
+  readonly findingsOpened: Counter<'rule'>;
+  readonly findingsResolved: Counter<'rule'>;
+  readonly openFindings: Gauge<'rule'>;
+  readonly corrections: Counter<'kind'>;
+  readonly resyncs: Counter<'reason'>;
+  readonly resyncErrors: Counter<'code'>;
+  readonly channelsConnected: Gauge;
+  readonly reconnects: Gauge;
+  readonly trackedAgents: Gauge;
+  readonly outboxRelayed: Counter;
+  readonly leaseHeld: Gauge;
+  /** Seconds from the event's arrival at the engine to the commit of its agent (includes batching). */
+  readonly persistLatency: Histogram;
+}
+
+/** Creates the metrics on a fresh registry (plus Node's default process metrics). */
+export function createMetrics(): EngineMetrics {
+  const registry = new Registry();
+  const opts = { registers: [registry] };
+  return {
+    registry,
+    eventsReceived: new Counter({
+      name: 'lockstep_events_received_total',
+      help: 'Decoded notification events received, by event kind.',
+      labelNames: ['kind'],
+      ...opts,
+    }),
+    decodeErrors: new Counter({
+      name: 'lockstep_decode_errors_total',
+      help: 'Notification frames that could not be decoded, by reason (malformed-json, unknown-topic, schema).',
+      labelNames: ['reason'],
+      ...opts,
+    }),
+    transitions: new Counter({
+      name: 'lockstep_transitions_total',
+      help: 'Agent machine steps that changed the agent state, by cause.',
+      labelNames: ['cause'],
+      ...opts,
+    }),
+    commits: new Counter({
+      name: 'lockstep_commits_total',
+      help: 'Agent commits written to Redis, by history cause.',
+      labelNames: ['cause'],
+      ...opts,
+    }),
+    commitConflicts: new Counter({
+      name: 'lockstep_commit_conflicts_total',
+      help: 'Commits rejected by the version check (the agent was reloaded and the events re-applied).',
+      ...opts,
+    }),
+    commitErrors: new Counter({
+      name: 'lockstep_commit_errors_total',
+      help: 'Commits that failed for good, by error code.',
+      labelNames: ['code'],
+      ...opts,
+    }),
+    findingsOpened: new Counter({
+      name: 'lockstep_findings_opened_total',
+      help: 'Findings opened, by rule.',
+      labelNames: ['rule'],
+      ...opts,
+    }),
+    findingsResolved: new Counter({
+      name: 'lockstep_findings_resolved_total',
+      help: 'Findings resolved, by rule.',
+      labelNames: ['rule'],
+      ...opts,
+    }),
+    openFindings: new Gauge({
+      name: 'lockstep_open_findings',
+      help: 'Open findings of the agents this engine tracks, by rule.',
+      labelNames: ['rule'],
+      ...opts,
+    }),
+    corrections: new Counter({
+      name: 'lockstep_correction_intents_total',
+      help: 'Correction intents emitted to the outbox, by kind.',
+      labelNames: ['kind'],
+      ...opts,
+    }),
+    resyncs: new Counter({
+      name: 'lockstep_resyncs_total',
+      help: 'Agents re-read over REST, by reason (start, reconnect, rollover, expiry, token-renewal, safety, discovery).',
+      labelNames: ['reason'],
+      ...opts,
+    }),
+    resyncErrors: new Counter({
+      name: 'lockstep_resync_errors_total',
+      help: 'REST reads of a resync that failed, by Genesys error code.',
+      labelNames: ['code'],
+      ...opts,
+    }),
+    channelsConnected: new Gauge({
+      name: 'lockstep_channels_connected',
+      help: 'Notification channels whose WebSocket is connected.',
+      ...opts,
+    }),
+    reconnects: new Gauge({
+      name: 'lockstep_channel_reconnects',
+      help: 'Reconnects of the current notification channels since they were created.',
+      ...opts,
+    }),
+    trackedAgents: new Gauge({
+      name: 'lockstep_tracked_agents',
+      help: 'Agents selected and owned by this engine.',
+      ...opts,
+    }),
+    outboxRelayed: new Counter({
+      name: 'lockstep_outbox_relayed_total',
+      help: 'Outbox entries relayed from agent hashes to the outbox streams.',
+      ...opts,
+    }),
+    leaseHeld: new Gauge({
+      name: 'lockstep_lease_held',
+      help: '1 while this engine holds its shard lease (and may commit), else 0.',
+      ...opts,
+    }),
+    persistLatency: new Histogram({
+      name: 'lockstep_event_persist_seconds',
+      help: "Seconds from an event's arrival at the engine to the commit of its agent.",
+      buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+      ...opts,
+    }),
+  };
+}

@@ -1,0 +1,192 @@
+import { type AgentEvent, createAgentMachine, parsePolicy, type SignalUpdate } from '@lockstep/domain';
+import { systemClock } from '@lockstep/genesys';
+import {
+  connectRedis,
+  createAgentStore,
+  createKeys,
+  createOutbox,
+  createReads,
+  type RedisClient,
+} from '@lockstep/store';
+import { type RedisServer, startRedis } from '@lockstep/testkit';
+import { pino } from 'pino';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createMetrics } from '../metrics.js';
+import { createPipeline } from './pipeline.js';
+
+let server: RedisServer;
+let redis: RedisClient;
+let prefixSeq = 0;
+
+beforeAll(async () => {
+  server = await startRedis();
+  redis = connectRedis(server.url);
+});
+afterAll(async () => {
+  await redis?.quit();
+  await server?.stop();
+});
+
+const T0 = Date.now() - 60_000;
+const presence = (system: 'ON_QUEUE' | 'AVAILABLE', at: number): AgentEvent => ({
+  type: 'SIGNAL',
+  update: { signal: 'presence', value: { system, definitionId: null }, at, source: 'event' } as SignalUpdate,
+});
+const routing = (status: 'IDLE' | 'OFF_QUEUE', at: number): AgentEvent => ({
+  type: 'SIGNAL',
+  update: { signal: 'routing', value: status, at, source: 'event' },
+});
+
+function setup(policy: unknown = {}, fence: () => number | null = () => 1) {
+  const keys = createKeys(`pipe${++prefixSeq}:`);
+  const metrics = createMetrics();
+  const reads = createReads({ redis, keys });
+  const outbox = createOutbox({ redis, keys, group: 'test' });
+  const fenceRejections: unknown[] = [];
+  const parsed = parsePolicy(policy);
+  const pipeline = createPipeline({
+    machine: createAgentMachine(parsed),
+    policy: parsed,
+    store: createAgentStore({ redis, keys }),
+    reads,
+    outbox,
+    metrics,
+    logger: pino({ level: 'silent' }),
+    clock: systemClock,
+    fence,
+    onFenceRejected: (err) => fenceRejections.push(err),
+    batchWindowMs: 1,
+  });
+  return { keys, metrics, reads, outbox, pipeline, fenceRejections };
+}
+
+describe('pipeline against a real Redis', () => {
+  it('commits one snapshot per agent per batch with the event cause and the merged signals', async () => {
+    const { pipeline, reads } = setup();
+    pipeline.submit('a-1', presence('AVAILABLE', T0), 'event', Date.now());
+    pipeline.submit('a-1', routing('OFF_QUEUE', T0), 'event', Date.now());
+    pipeline.submit('a-2', presence('ON_QUEUE', T0), 'event', Date.now());
+    await pipeline.flush();
+    const a1 = await reads.readAgent('a-1');
+    expect(a1?.version).toBe(1);
+    expect(a1?.state).toBe('available/inSync');
+    expect(a1?.signals).toMatchObject({
+      presence: { value: { system: 'AVAILABLE' }, at: T0, source: 'event' },
+      routing: { value: 'OFF_QUEUE', at: T0 },
+    });
+    const history = await reads.readHistory('a-1', { count: 10 });
+    expect(history).toHaveLength(1);
+    expect(history[0]).toMatchObject({ cause: 'event', version: 1, to: 'available/inSync' });
+    expect(history[0]?.detail).toContain('presence');
+    expect((await reads.readAgent('a-2'))?.version).toBe(1);
+    await pipeline.close();
+  });
+
+  it('changes nothing for stale or duplicate events', async () => {
+    const { pipeline, reads, metrics } = setup();
+    pipeline.submit('a-1', presence('AVAILABLE', T0 + 10), 'event');
+    await pipeline.flush();
+    pipeline.submit('a-1', presence('AVAILABLE', T0 + 10), 'event'); // duplicate
+    pipeline.submit('a-1', presence('ON_QUEUE', T0), 'event'); // older
+    await pipeline.flush();
+    const a1 = await reads.readAgent('a-1');
+    expect(a1?.version).toBe(1);
+    expect(a1?.signals).toMatchObject({ presence: { value: { system: 'AVAILABLE' }, at: T0 + 10 } });
+    expect((await metrics.commits.get()).values.reduce((n, v) => n + v.value, 0)).toBe(1);
+    await pipeline.close();
+  });
+
+  it('records resync as the history cause of REST re-reads', async () => {
+    const { pipeline, reads } = setup();
+    pipeline.submit(
+      'a-1',
+      { type: 'RESYNC', at: T0, updates: [{ signal: 'routing', value: 'IDLE', at: T0, source: 'resync' }] },
+      'resync',
+    );
+    await pipeline.flush();
+    const [entry] = await reads.readHistory('a-1', { count: 1 });
+    expect(entry?.cause).toBe('resync');
+  });
+
+  it('opens a finding on a tick after the grace period and relays its effects to the outbox', async () => {
+    const { pipeline, reads, outbox, metrics } = setup({
+      rules: { 'on-queue-not-routable': { graceMs: 100, action: 'alert' } },
+    });
+    const now = Date.now();
+    pipeline.submit('a-1', presence('ON_QUEUE', now), 'event');
+    pipeline.submit('a-1', routing('OFF_QUEUE', now), 'event');
+    await pipeline.flush();
+    expect((await reads.readAgent('a-1'))?.findings).toEqual([]);
+    expect(pipeline.pendingDeadlines).toBe(1);
+    await new Promise((r) => setTimeout(r, 200));
+    await pipeline.flush();
+    const agent = await reads.readAgent('a-1');
+    expect(agent?.findings.map((f) => f.ruleId)).toEqual(['on-queue-not-routable']);
+    expect(agent?.state).toBe('onQueue.notRoutable/desynced');
+    const [last] = await reads.readHistory('a-1', { count: 1 });
+    expect(last?.cause).toBe('tick');
+    const open = await reads.listOpenFindings({ ruleId: 'on-queue-not-routable' });
+    expect(open.map((o) => o.agentId)).toEqual(['a-1']);
+    await outbox.ensureGroup();
+    const messages = await outbox.readGroup('c1', 10, 0);
+    expect(messages.map((m) => (m.effect as { type: string }).type)).toContain('finding.opened');
+    expect(agent?.pendingOutbox).toBe(0);
+    const gauge = await metrics.openFindings.get();
+    expect(gauge.values.find((v) => v.labels.rule === 'on-queue-not-routable')?.value).toBe(1);
+    await pipeline.close();
+  });
+
+  it('reloads and re-applies after a version conflict', async () => {
+    const a = setup();
+    a.pipeline.submit('a-1', presence('AVAILABLE', T0), 'event');
+    await a.pipeline.flush();
+    // A second writer (same prefix) commits the agent behind the first one's back.
+    const other = createPipeline({
+      machine: createAgentMachine(parsePolicy({})),
+      policy: parsePolicy({}),
+      store: createAgentStore({ redis, keys: a.keys }),
+      reads: a.reads,
+      outbox: a.outbox,
+      metrics: createMetrics(),
+      logger: pino({ level: 'silent' }),
+      clock: systemClock,
+      fence: () => 1,
+      onFenceRejected: () => {},
+      batchWindowMs: 0,
+    });
+    other.submit('a-1', routing('IDLE', T0 + 5), 'event');
+    await other.flush();
+    a.pipeline.submit('a-1', presence('ON_QUEUE', T0 + 10), 'event');
+    await a.pipeline.flush();
+    const agent = await a.reads.readAgent('a-1');
+    expect(agent?.version).toBe(3);
+    expect(agent?.signals).toMatchObject({
+      presence: { value: { system: 'ON_QUEUE' } },
+      routing: { value: 'IDLE' },
+    });
+    expect((await a.metrics.commitConflicts.get()).values[0]?.value).toBe(1);
+    await other.close();
+    await a.pipeline.close();
+  });
+
+  it('stops committing when a newer fencing token wrote the agent', async () => {
+    let token = 5;
+    const a = setup({}, () => token);
+    a.pipeline.submit('a-1', presence('AVAILABLE', T0), 'event');
+    await a.pipeline.flush();
+    token = 3; // an older lease than the one that last wrote
+    a.pipeline.submit('a-1', presence('ON_QUEUE', T0 + 10), 'event');
+    await a.pipeline.flush();
+    expect(a.fenceRejections).toHaveLength(1);
+    expect((await a.reads.readAgent('a-1'))?.version).toBe(1);
+    await a.pipeline.close();
+  });
+
+  it('drops events while it may not commit', async () => {
+    const a = setup({}, () => null);
+    a.pipeline.submit('a-1', presence('AVAILABLE', T0), 'event');
+    await a.pipeline.flush();
+    expect(await a.reads.readAgent('a-1')).toBeNull();
+    await a.pipeline.close();
+  });
+});

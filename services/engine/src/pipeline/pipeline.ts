@@ -1,0 +1,305 @@
+import {
+  type AgentEvent,
+  type AgentMachine,
+  type AgentSnapshot,
+  type Effect,
+  initialAgentSnapshot,
+  type PersistedAgent,
+  type Policy,
+  persistAgent,
+  restoreAgent,
+  stepAgent,
+} from '@lockstep/domain';
+import type { Clock } from '@lockstep/genesys';
+import {
+  type AgentStore,
+  type HistoryCause,
+  type Outbox,
+  type Reads,
+  StaleFenceError,
+  StaleVersionError,
+} from '@lockstep/store';
+import type { Logger } from 'pino';
+import { CommitConflictError } from '../errors.js';
+import type { EngineMetrics } from '../metrics.js';
+import { type AgentCache, type CachedAgent, createAgentCache } from './agent-cache.js';
+import { batchCause, batchDetail, describeEvent, findingDocs, stateSummary } from './commit-input.js';
+import { createDeadlines, type Deadlines } from './deadlines.js';
+
+export interface PipelineDeps {
+  readonly machine: AgentMachine;
+  readonly policy: Policy;
+  readonly store: AgentStore;
+  readonly reads: Reads;
+  readonly outbox: Outbox;
+  readonly metrics: EngineMetrics;
+  readonly logger: Logger;
+  readonly clock: Clock;
+  /** The fencing token to commit with, or `null` while this engine may not commit (events are then dropped). */
+  readonly fence: () => number | null;
+  /** A commit was refused because a newer lease holder wrote the agent. */
+  readonly onFenceRejected: (err: StaleFenceError) => void;
+  /** How long submitted events wait to be batched (0 = one event-loop turn). */
+  readonly batchWindowMs: number;
+  /** Commit attempts per agent and batch when versions conflict. Default 5. */
+  readonly maxConflictRetries?: number;
+}
+
+/**
+ * The per-agent processing pipeline: events are batched for a short window, grouped by agent (order kept within
+ * an agent), folded through the agent machine, then committed ONCE per agent per batch (version CAS + fencing;
+ * concurrent commits of different agents share round-trips through auto-pipelining). Effects go to the outbox
+ * and are relayed right after. Batches run one after the other, so an agent's events are applied in order.
+ */
+export interface Pipeline {
+  /** Queues one event for an agent. `receivedAt` (engine clock) feeds the latency histogram. */
+  submit(agentId: string, event: AgentEvent, cause: HistoryCause, receivedAt?: number): void;
+  /** Resolves once everything submitted so far is processed. */
+  flush(): Promise<void>;
+  /** Stops tracking an agent: cache entry and deadline dropped (its Redis state stays). */
+  forget(agentId: string): void;
+  /** Forgets every cached agent (after the lease changed hands); they are reloaded from Redis when needed. */
+  reset(): void;
+  /** Agents held in memory. */
+  readonly cachedAgents: number;
+  /** Agents with a pending deadline. */
+  readonly pendingDeadlines: number;
+  /** Processes what is queued, then stops timers. Idempotent. */
+  close(): Promise<void>;
+}
+
+interface Item {
+  readonly agentId: string;
+  readonly event: AgentEvent;
+  readonly cause: HistoryCause;
+  readonly receivedAt: number | undefined;
+}
+
+export function createPipeline(deps: PipelineDeps): Pipeline {
+  const { machine, policy, store, reads, outbox, metrics, clock } = deps;
+  const log = deps.logger.child({ component: 'pipeline' });
+  const maxRetries = deps.maxConflictRetries ?? 5;
+  const cache: AgentCache = createAgentCache(metrics.openFindings);
+  let queue: Item[] = [];
+  let scheduled = false;
+  let running: Promise<void> | undefined;
+  let closed = false;
+  let idleWaiters: Array<() => void> = [];
+
+  const deadlines: Deadlines = createDeadlines({
+    clock,
+    onDue(agentIds, now) {
+      for (const agentId of agentIds)
+        submitItem({ agentId, event: { type: 'TICK', now }, cause: 'tick', receivedAt: undefined });
+    },
+  });
+
+  function submitItem(item: Item): void {
+    if (closed) return;
+    queue.push(item);
+    schedule();
+  }
+
+  function schedule(): void {
+    if (scheduled || running) return;
+    scheduled = true;
+    const go = () => {
+      scheduled = false;
+      running = drain().finally(() => {
+        running = undefined;
+        if (queue.length > 0) schedule();
+        else {
+          const waiters = idleWaiters;
+          idleWaiters = [];
+          for (const w of waiters) w();
+        }
+      });
+    };
+    if (deps.batchWindowMs <= 0) setImmediate(go);
+    else clock.setTimeout(go, deps.batchWindowMs);
+  }
+
+  async function drain(): Promise<void> {
+    while (queue.length > 0) {
+      const batch = queue;
+      queue = [];
+      try {
+        await processBatch(batch);
+      } catch (err) {
+        log.error({ err, events: batch.length }, 'batch failed');
+      }
+    }
+  }
+
+  async function processBatch(batch: readonly Item[]): Promise<void> {
+    const fence = deps.fence();
+    if (fence === null) {
+      log.debug({ events: batch.length }, 'not holding the lease: events dropped');
+      return;
+    }
+    const byAgent = new Map<string, Item[]>();
+    for (const item of batch) {
+      const list = byAgent.get(item.agentId);
+      if (list) list.push(item);
+      else byAgent.set(item.agentId, [item]);
+    }
+    const withEffects: string[] = [];
+    await Promise.all(
+      [...byAgent].map(async ([agentId, items]) => {
+        try {
+          if (await processAgent(agentId, items, fence)) withEffects.push(agentId);
+        } catch (err) {
+          const code = (err as { code?: unknown }).code;
+          metrics.commitErrors.inc({ code: typeof code === 'string' ? code : 'UNKNOWN' });
+          log.error({ err, agentId }, 'agent update failed');
+        }
+      }),
+    );
+    if (withEffects.length > 0) {
+      try {
+        metrics.outboxRelayed.inc(await outbox.relayMany(withEffects));
+      } catch (err) {
+        // The entries stay pending in the agent hashes; the next relay (or the startup scan) publishes them.
+        log.error({ err, agents: withEffects.length }, 'outbox relay failed');
+      }
+    }
+  }
+
+  async function load(agentId: string): Promise<CachedAgent> {
+    const record = await reads.readAgent(agentId);
+    if (record === null) {
+      const snapshot = initialAgentSnapshot(machine, agentId, clock.now());
+      return { version: 0, json: JSON.stringify(persistAgent(snapshot)), openRules: [] };
+    }
+    let snapshot: AgentSnapshot;
+    try {
+      snapshot = restoreAgent(machine, record.machine);
+    } catch (err) {
+      // Unreadable state is replaced by a fresh one at the same version; the next resync refills the signals.
+      log.error(
+        { err, agentId, version: record.version },
+        'stored agent snapshot is invalid: starting afresh',
+      );
+      snapshot = initialAgentSnapshot(machine, agentId, clock.now());
+    }
+    return {
+      version: record.version,
+      json: JSON.stringify(persistAgent(snapshot)),
+      openRules: Object.keys(snapshot.context.findings),
+    };
+  }
+
+  function rehydrate(entry: CachedAgent): AgentSnapshot {
+    const persisted = JSON.parse(entry.json) as PersistedAgent;
+    return machine.resolveState({ value: persisted.value, context: persisted.context });
+  }
+
+  function countEffects(effects: readonly Effect[]): void {
+    for (const e of effects) {
+      if (e.type === 'finding.opened') metrics.findingsOpened.inc({ rule: e.finding.ruleId });
+      else if (e.type === 'finding.resolved') metrics.findingsResolved.inc({ rule: e.finding.ruleId });
+      else if (e.type === 'correction.intended') metrics.corrections.inc({ kind: e.intent.kind });
+    }
+  }
+
+  /** Applies an agent's events and commits once. Returns whether effects were queued in the outbox. */
+  async function processAgent(agentId: string, items: readonly Item[], fence: number): Promise<boolean> {
+    for (let attempt = 0; attempt < maxRetries; attempt++) {
+      let entry = cache.get(agentId);
+      if (entry === undefined) {
+        entry = await load(agentId);
+        cache.set(agentId, entry);
+      }
+      let snapshot = rehydrate(entry);
+      const effects: Effect[] = [];
+      const causes = new Set<HistoryCause>();
+      const parts: string[] = [];
+      for (const item of items) {
+        const before = snapshot.context;
+        const result = stepAgent(machine, snapshot, item.event);
+        snapshot = result.snapshot;
+        effects.push(...result.effects);
+        causes.add(item.cause);
+        parts.push(describeEvent(item.event));
+        const after = snapshot.context;
+        if (before.status !== after.status || before.health !== after.health) {
+          metrics.transitions.inc({ cause: item.cause });
+        }
+      }
+      const context = snapshot.context;
+      const persisted = persistAgent(snapshot);
+      const json = JSON.stringify(persisted);
+      deadlines.set(agentId, context.deadline);
+      if (json === entry.json && effects.length === 0) return false; // stale or duplicate: nothing to write
+      const cause = batchCause(causes);
+      try {
+        const result = await store.commit({
+          agentId,
+          expectedVersion: entry.version,
+          fence,
+          state: stateSummary(context),
+          machine: persisted,
+          signals: context.signals,
+          findings: findingDocs(context, policy),
+          effects,
+          cause,
+          detail: batchDetail(parts),
+          at: clock.now(),
+        });
+        cache.set(agentId, { version: result.version, json, openRules: Object.keys(context.findings) });
+        metrics.commits.inc({ cause });
+        countEffects(effects);
+        const now = clock.now();
+        for (const item of items) {
+          if (item.receivedAt !== undefined)
+            metrics.persistLatency.observe(Math.max(0, now - item.receivedAt) / 1000);
+        }
+        return effects.length > 0;
+      } catch (err) {
+        if (err instanceof StaleVersionError) {
+          metrics.commitConflicts.inc();
+          log.debug({ agentId, expected: err.expected, actual: err.actual }, 'version conflict: reloading');
+          cache.delete(agentId);
+          continue;
+        }
+        if (err instanceof StaleFenceError) {
+          cache.delete(agentId);
+          deps.onFenceRejected(err);
+          return false;
+        }
+        throw err;
+      }
+    }
+    throw new CommitConflictError(agentId, maxRetries);
+  }
+
+  return {
+    submit(agentId, event, cause, receivedAt) {
+      submitItem({ agentId, event, cause, receivedAt });
+    },
+    flush() {
+      if (!running && !scheduled && queue.length === 0) return Promise.resolve();
+      return new Promise((resolve) => idleWaiters.push(resolve));
+    },
+    forget(agentId) {
+      cache.delete(agentId);
+      deadlines.set(agentId, null);
+    },
+    reset() {
+      cache.clear();
+    },
+    get cachedAgents() {
+      return cache.size;
+    },
+    get pendingDeadlines() {
+      return deadlines.size;
+    },
+    async close() {
+      if (closed) return;
+      await this.flush();
+      closed = true;
+      deadlines.close();
+      cache.clear();
+    },
+  };
+}

@@ -108,7 +108,8 @@ export function createGenesysAuth(deps: CreateGenesysAuthDeps): GenesysAuth {
       }
     } catch (e) {
       failures += 1;
-      const err = e instanceof GenesysError ? e : new GenesysError('NETWORK', 'auth.login failed', {}, e);
+      // Unknown rejections are dropped, not wrapped: they may carry the Basic credentials header.
+      const err = e instanceof GenesysError ? e : new GenesysError('NETWORK', 'auth.login failed');
       log.warn({ reason, code: err.code, status: err.status, failures }, 'login failed');
       // Keep trying in the background once we have been started; the first login's failure goes to the caller.
       if (gen > 0 || reason !== 'start') schedule(backoffDelay(failures, retryBackoff, random()));

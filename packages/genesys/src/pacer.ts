@@ -165,10 +165,9 @@ export function createPacer(deps: CreatePacerDeps = {}): Pacer {
           observe(r.rateLimit);
           return r.value;
         } catch (e) {
+          // Unknown rejections are not kept as `cause`: they may hold request headers (the bearer token).
           err =
-            e instanceof GenesysError
-              ? e
-              : new GenesysError('NETWORK', 'request failed without a response', {}, e);
+            e instanceof GenesysError ? e : new GenesysError('NETWORK', 'request failed without a response');
         }
         if (closed) throw err;
         let delayMs: number;

@@ -114,7 +114,7 @@ export function createChannelSlot(deps: SlotDeps): ChannelSlot {
         conn.lost = true;
         if (current === conn && !closed) {
           log.warn({ channelId: channel?.id, cause }, 'socket lost');
-          void reconnect(cause);
+          reconnectLater(cause);
         }
       },
     });
@@ -134,8 +134,9 @@ export function createChannelSlot(deps: SlotDeps): ChannelSlot {
 
   const establishNew = async () => {
     const ch = await api.createChannel();
-    channel = ch;
     await subscribe(ch.id, [...units], 'put');
+    // Only a subscribed channel is worth reconnecting to.
+    channel = ch;
     const conn = await openConn(ch);
     current = conn;
     scheduleExpiry();
@@ -170,6 +171,12 @@ export function createChannelSlot(deps: SlotDeps): ChannelSlot {
       }
     });
 
+  const reconnectLater = (cause: SocketCloseCause | 'start-failed') => {
+    reconnect(cause).catch((err: unknown) => {
+      if (!isGenesysError(err, 'CLOSED')) log.error({ err }, 'reconnect loop failed');
+    });
+  };
+
   const handoverNow = async (reason: GapReason) => {
     const prev = current;
     const prevChannel = channel;
@@ -177,18 +184,24 @@ export function createChannelSlot(deps: SlotDeps): ChannelSlot {
       // Nothing healthy to hand over from: plain reconnect (it emits its own gap).
       current = undefined;
       prev?.sock?.close();
-      void reconnect('remote');
+      reconnectLater('remote');
       return;
     }
     if (!hooks.canAddChannel()) {
       // No spare channel: a new socket on the same channel replaces the old one server-side. Events in flight
       // during the swap may be lost, so the agents get a gap for safety.
       current = undefined;
+      let conn: Conn;
       try {
-        current = await openConn(prevChannel);
-      } finally {
+        conn = await openConn(prevChannel);
+      } catch (err) {
         prev.sock?.close();
+        reconnectLater('error');
+        throw err;
       }
+      current = conn;
+      prev.sock?.close();
+      if (conn.lost) reconnectLater('remote');
       hooks.onGap(slot, [...units], reason);
       return;
     }
@@ -247,13 +260,13 @@ export function createChannelSlot(deps: SlotDeps): ChannelSlot {
         } catch (err) {
           log.warn({ err }, 'channel start failed; retrying in the background');
           current = undefined;
-          void reconnect('start-failed');
+          reconnectLater('start-failed');
         }
       }),
     addUnits: (keys) =>
       serial(async () => {
         for (const k of keys) units.add(k);
-        if (channel === undefined || current === undefined) return; // the (re)connect subscribes everything
+        if (channel === undefined) return; // establishing a channel subscribes every unit
         await subscribe(channel.id, keys, 'post');
         hooks.onGap(slot, keys, 'start');
       }),

@@ -150,6 +150,7 @@ export function createActions(
         : null,
       adherenceState: a.adherence?.state ?? null,
       pendingTimeOffRequests: a.timeOff.filter((t) => t.status === 'PENDING').length,
+      lastChangedBy: { presence: a.presenceBy, routingStatus: a.routingBy },
     };
   };
 

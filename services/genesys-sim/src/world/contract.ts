@@ -143,6 +143,8 @@ export interface AgentTruth {
   scheduledActivity: { category: string; activityCodeId: string } | null;
   adherenceState: string | null;
   pendingTimeOffRequests: number;
+  /** Who made the last presence and routing-status changes (OAuth client id, `agent-client`, `acd`, ...). */
+  lastChangedBy?: { presence: string; routingStatus: string };
 }
 
 export interface UsersQuery {

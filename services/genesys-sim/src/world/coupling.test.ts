@@ -168,6 +168,7 @@ describe('REST writes', () => {
     expect(world.putRoutingStatus(A1, { status: 'OFF_QUEUE' }, 'engine')).toMatchObject({
       status: 'OFF_QUEUE',
     });
+    expect(truth(world).lastChangedBy).toEqual({ presence: 'scenario', routingStatus: 'engine' });
     // [assumption] the presence stays as it was.
     expect(truth(world).presence.systemPresence).toBe('On Queue');
   });

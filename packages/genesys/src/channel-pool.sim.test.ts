@@ -93,6 +93,7 @@ describe('channel pool against the simulator', () => {
     const s = h.pool.stats();
     expect(s.channels).toHaveLength(1);
     expect(s.channels[0]?.connected).toBe(true);
+    expect(s.decodeErrors).toBe(0);
   });
 
   it('detects a silently dead socket with the watchdog and reconnects with a gap', async () => {
@@ -114,7 +115,10 @@ describe('channel pool against the simulator', () => {
       closeAfterMs: 2_000,
     });
     await waitFor(() => channelOf(h) !== first, 5_000, 'replacement channel');
-    await presenceRoundTrip(h, agentIds[4]!, 'busy');
+    const busy = await presenceRoundTrip(h, agentIds[4]!, 'busy');
+    // While both sockets are subscribed, the event arrives twice on the wire but once here.
+    await new Promise((r) => setTimeout(r, 150));
+    expect(h.events.filter((e) => e.correlationId === busy.correlationId)).toHaveLength(1);
     // Wait until the old socket has been closed by the server, then check no gap was needed.
     await new Promise((r) => setTimeout(r, 2_200));
     await presenceRoundTrip(h, agentIds[4]!, 'available');
@@ -175,6 +179,36 @@ describe('channel pool against the simulator', () => {
     await h.api.users.patchPresence(a, defs.busy);
     await presenceRoundTrip(h, b, 'available');
     expect(h.events.slice(from).some((e) => 'agentId' in e && e.agentId === a)).toBe(false);
+  });
+
+  it("decodes the simulator's conversation, activity and routing events without errors", async () => {
+    const truth = await fx.sim.control<
+      Array<{ id: string; presence: { systemPresence: string }; activeQueueIds: string[] }>
+    >('GET', '/__sim/agents');
+    const agent = truth.find(
+      (a) =>
+        a.presence.systemPresence === 'On Queue' &&
+        a.activeQueueIds.length > 0 &&
+        !agentIds.slice(0, 13).includes(a.id),
+    );
+    expect(agent).toBeDefined();
+    const h = await harness([agent!.id], { topics: { conversationTopic: 'conversations', activity: true } });
+    const failures: string[] = [];
+    h.pool.onDecodeError((f) => failures.push(`${f.reason}: ${f.topic ?? ''} ${f.detail}`));
+    await fx.sim.control('POST', '/__sim/actions', {
+      type: 'offer-call',
+      queueId: agent!.activeQueueIds[0],
+      agentId: agent!.id,
+    });
+    const conv = await waitFor(
+      () => h.events.find((e) => e.kind === 'conversation' && e.agentId === agent!.id),
+      5_000,
+      'conversation event',
+    );
+    expect(conv).toMatchObject({ kind: 'conversation', active: true });
+    await waitFor(() => h.events.find((e) => e.kind === 'activity'), 5_000, 'activity event');
+    expect(failures).toEqual([]);
+    expect(h.pool.stats().decodeErrors).toBe(0);
   });
 
   it('reports agents that exceed the channel capacity', async () => {

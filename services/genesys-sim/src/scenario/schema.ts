@@ -158,7 +158,7 @@ const timelineEntrySchema = z.strictObject({
   forAgents: forAgentsSchema.optional(),
 });
 
-/** The scenario file format. Every field is documented in docs/genesys-sim-world.md. */
+/** The scenario file format. Every field is documented in docs/genesys-sim.md. */
 export const scenarioSchema = z.strictObject({
   name: id,
   description: z.string().default(''),

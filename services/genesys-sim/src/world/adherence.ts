@@ -21,7 +21,7 @@ const ACTUAL: Readonly<Record<SystemPresence, ActivityCategory>> = {
   Idle: 'OffQueueWork',
 };
 
-/** Presences that adhere to a scheduled category [assumption, documented in docs/genesys-sim-world.md]. */
+/** Presences that adhere to a scheduled category [assumption, documented in docs/genesys-sim.md]. */
 const ACCEPTS: Readonly<Record<ActivityCategory, readonly SystemPresence[]>> = {
   OnQueueWork: ['On Queue'],
   Break: ['Break'],

@@ -300,6 +300,11 @@ export function loadCliConfig(env: Env = process.env): CliConfig {
   return Object.freeze({ redisUrls: Object.freeze(redisUrls), keyPrefix });
 }
 
+/** The environment variables the CLI reads (the CLI must not touch `process.env` itself). */
+export function loadCliEnv(): Readonly<Record<string, string | undefined>> {
+  return { REDIS_URL: process.env.REDIS_URL, LOCKSTEP_KEY_PREFIX: process.env.LOCKSTEP_KEY_PREFIX };
+}
+
 /** A loggable summary of the configuration: no secret, no Redis credentials. Pure. */
 export function describeConfig(config: EngineConfig): Record<string, unknown> {
   return {

@@ -10,7 +10,7 @@ export interface MetricsServerDeps {
   /** 0 picks a free port. */
   readonly port: number;
   /** Health for `GET /healthz`: `ok: false` answers 503. */
-  readonly health: () => { readonly ok: boolean; readonly [detail: string]: unknown };
+  readonly health: () => { readonly ok: boolean };
 }
 
 /** `GET /metrics` (Prometheus text) and `GET /healthz` (JSON) on plain `node:http`. */

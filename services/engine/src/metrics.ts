@@ -25,13 +25,26 @@ export interface EngineMetrics {
   readonly leaseHeld: Gauge;
   /** Seconds from the event's arrival at the engine to the commit of its agent (includes batching). */
   readonly persistLatency: Histogram;
+  /** Sets where the scrape-time gauges (channels, reconnects, tracked agents) read their values. */
+  bindSources(sources: MetricSources): void;
 }
 
-/** Creates the metrics on a fresh registry (plus Node's default process metrics). */
+/** Values read at scrape time. */
+export interface MetricSources {
+  channelsConnected(): number;
+  reconnects(): number;
+  trackedAgents(): number;
+}
+
+/** Creates the metrics on a fresh registry. */
 export function createMetrics(): EngineMetrics {
   const registry = new Registry();
   const opts = { registers: [registry] };
+  let sources: MetricSources | undefined;
   return {
+    bindSources(next) {
+      sources = next;
+    },
     registry,
     eventsReceived: new Counter({
       name: 'lockstep_events_received_total',
@@ -107,16 +120,25 @@ export function createMetrics(): EngineMetrics {
     channelsConnected: new Gauge({
       name: 'lockstep_channels_connected',
       help: 'Notification channels whose WebSocket is connected.',
+      collect() {
+        if (sources) this.set(sources.channelsConnected());
+      },
       ...opts,
     }),
     reconnects: new Gauge({
       name: 'lockstep_channel_reconnects',
       help: 'Reconnects of the current notification channels since they were created.',
+      collect() {
+        if (sources) this.set(sources.reconnects());
+      },
       ...opts,
     }),
     trackedAgents: new Gauge({
       name: 'lockstep_tracked_agents',
       help: 'Agents selected and owned by this engine.',
+      collect() {
+        if (sources) this.set(sources.trackedAgents());
+      },
       ...opts,
     }),
     outboxRelayed: new Counter({

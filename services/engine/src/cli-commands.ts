@@ -1,0 +1,137 @@
+import { connectRedis, createKeys, createReads, type Reads } from '@lockstep/store';
+import { type CliConfig, loadCliConfig } from './config.js';
+import { ConfigError, UsageError } from './errors.js';
+
+export const USAGE = `usage:
+  lockstep agent <userId>            the agent's merged signals, machine state and open findings (JSON)
+  lockstep findings [--rule <id>]    open findings, newest first (JSON)
+
+environment: REDIS_URL (required), LOCKSTEP_KEY_PREFIX (default lockstep:)`;
+
+/** Where the CLI writes. */
+export interface CliIo {
+  readonly stdout: (text: string) => void;
+  readonly stderr: (text: string) => void;
+}
+
+type Command = { name: 'agent'; agentId: string } | { name: 'findings'; ruleId?: string; limit: number };
+
+/** Parses the arguments. Pure. Throws `UsageError`. */
+export function parseArgs(args: readonly string[]): Command {
+  const [name, ...rest] = args;
+  if (name === 'agent') {
+    const [agentId, ...extra] = rest;
+    if (agentId === undefined || agentId.startsWith('-') || extra.length > 0) {
+      throw new UsageError('agent takes exactly one <userId>');
+    }
+    return { name, agentId };
+  }
+  if (name === 'findings') {
+    let ruleId: string | undefined;
+    let limit = 100;
+    for (let i = 0; i < rest.length; i++) {
+      const flag = rest[i];
+      const value = rest[i + 1];
+      if ((flag === '--rule' || flag === '--limit') && value !== undefined && !value.startsWith('--')) {
+        if (flag === '--rule') ruleId = value;
+        else {
+          limit = Number(value);
+          if (!Number.isInteger(limit) || limit < 1 || limit > 1000) {
+            throw new UsageError('--limit must be an integer in 1..1000');
+          }
+        }
+        i++;
+      } else throw new UsageError(`unexpected argument ${JSON.stringify(flag)}`);
+    }
+    return ruleId === undefined ? { name, limit } : { name, ruleId, limit };
+  }
+  throw new UsageError(
+    name === undefined ? 'a command is required' : `unknown command ${JSON.stringify(name)}`,
+  );
+}
+
+const iso = (ms: unknown) =>
+  typeof ms === 'number' && Number.isFinite(ms) ? new Date(ms).toISOString() : null;
+
+async function agentView(reads: Reads, agentId: string): Promise<Record<string, unknown> | null> {
+  const record = await reads.readAgent(agentId);
+  if (record === null) return null;
+  const machine = record.machine as { value?: unknown; context?: Record<string, unknown> } | null;
+  const context = machine?.context ?? {};
+  const signals: Record<string, unknown> = {};
+  for (const [name, s] of Object.entries(
+    (record.signals ?? {}) as Record<string, { at?: unknown } | undefined>,
+  )) {
+    if (s !== undefined) signals[name] = { ...s, atIso: iso(s.at) };
+  }
+  return {
+    agentId,
+    version: record.version,
+    updatedAt: iso(record.updatedAt),
+    state: record.state,
+    machine: {
+      value: machine?.value ?? null,
+      status: context.status ?? null,
+      health: context.health ?? null,
+      wfm: context.wfm ?? null,
+      clock: iso(context.clock),
+      deadline: iso(context.deadline),
+    },
+    signals,
+    findings: record.findings.map((f) => ({ ...f, ruleId: f.ruleId, openedAtIso: iso(f.openedAt) })),
+    pendingOutbox: record.pendingOutbox,
+  };
+}
+
+/**
+ * Runs one CLI command against Redis (read-only). Returns the exit code: 0 ok, 1 unknown agent or failure,
+ * 2 bad usage or configuration.
+ */
+export async function runCli(
+  args: readonly string[],
+  env: Readonly<Record<string, string | undefined>>,
+  io: CliIo,
+): Promise<number> {
+  let command: Command;
+  let config: CliConfig;
+  try {
+    command = parseArgs(args);
+    config = loadCliConfig(env);
+  } catch (err) {
+    if (err instanceof UsageError) {
+      io.stderr(`${err.message}\n${USAGE}\n`);
+      return 2;
+    }
+    if (err instanceof ConfigError) {
+      io.stderr(`${err.message}\n`);
+      return 2;
+    }
+    throw err;
+  }
+  const redis = connectRedis(config.redisUrls, { connectionName: 'lockstep-cli', maxRetriesPerRequest: 1 });
+  try {
+    const reads = createReads({ redis, keys: createKeys(config.keyPrefix) });
+    if (command.name === 'agent') {
+      const view = await agentView(reads, command.agentId);
+      if (view === null) {
+        io.stderr(
+          `unknown agent ${JSON.stringify(command.agentId)}: nothing stored under ${config.keyPrefix}\n`,
+        );
+        return 1;
+      }
+      io.stdout(`${JSON.stringify(view, null, 2)}\n`);
+      return 0;
+    }
+    const open = await reads.listOpenFindings({
+      limit: command.limit,
+      ...(command.ruleId === undefined ? {} : { ruleId: command.ruleId }),
+    });
+    io.stdout(`${JSON.stringify(open, null, 2)}\n`);
+    return 0;
+  } catch (err) {
+    io.stderr(`failed: ${err instanceof Error ? err.message : String(err)}\n`);
+    return 1;
+  } finally {
+    redis.disconnect();
+  }
+}

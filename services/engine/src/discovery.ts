@@ -1,0 +1,147 @@
+import { type Clock, type GenesysApi, isGenesysError } from '@lockstep/genesys';
+import type { Logger } from 'pino';
+import { type AgentSelector, inShard, type Shard } from './selector.js';
+
+export interface DiscoveryDeps {
+  readonly api: Pick<GenesysApi, 'users' | 'wfm'>;
+  readonly selector: AgentSelector;
+  readonly shard: Shard;
+  readonly logger: Logger;
+  readonly clock: Clock;
+  /** Periodic refresh. */
+  readonly intervalMs: number;
+  /** Queue-membership events are coalesced for this long before a refresh. Default 1 s. */
+  readonly membershipDebounceMs?: number;
+  /** Called after each refresh that changed the set (never concurrently). */
+  readonly onChange: (change: { added: readonly string[]; removed: readonly string[] }) => Promise<void>;
+}
+
+/**
+ * Resolves the agent selector over REST (users by id; queue members; division = every user filtered by
+ * `division.id`; management-unit users via WFM), keeps the agents of this engine's shard, and refreshes
+ * periodically and after queue-membership events. An item whose read fails keeps its previous members, so a
+ * transient error never drops agents.
+ */
+export interface Discovery {
+  /** First resolution. Returns the agents. */
+  start(): Promise<readonly string[]>;
+  /** Re-resolves now (refreshes are serialised). Never rejects: failures are logged. */
+  refresh(reason: string): Promise<void>;
+  /** A queue-membership notification: refresh soon when the queue is selected. */
+  onMembership(queueId: string): void;
+  agents(): ReadonlySet<string>;
+  /** Stops the timers and waits for a refresh in flight. Idempotent. */
+  close(): Promise<void>;
+}
+
+export function createDiscovery(deps: DiscoveryDeps): Discovery {
+  const { api, selector, clock } = deps;
+  const log = deps.logger.child({ component: 'discovery' });
+  const debounceMs = deps.membershipDebounceMs ?? 1_000;
+  const byItem = new Map<string, readonly string[]>();
+  let current = new Set<string>();
+  let chain: Promise<void> = Promise.resolve();
+  let periodic: unknown;
+  let debounce: unknown;
+  let closed = false;
+  const queues = new Set(selector.queues.map((q) => q.toLowerCase()));
+
+  async function item(key: string, read: () => Promise<string[]>): Promise<void> {
+    try {
+      byItem.set(key, await read());
+    } catch (err) {
+      const level = isGenesysError(err, 'FORBIDDEN') || isGenesysError(err, 'NOT_FOUND') ? 'warn' : 'error';
+      log[level](
+        { err, item: key, kept: byItem.get(key)?.length ?? 0 },
+        'selector item could not be resolved',
+      );
+    }
+  }
+
+  async function resolve(): Promise<Set<string>> {
+    const reads: Promise<void>[] = [];
+    for (const id of selector.users) byItem.set(`user:${id}`, [id]);
+    for (const q of selector.queues) {
+      reads.push(
+        item(`queue:${q}`, async () => (await api.users.listQueueMembers(q)).flatMap((m) => m.id ?? [])),
+      );
+    }
+    if (selector.divisions.length > 0) {
+      reads.push(
+        (async () => {
+          let users: Awaited<ReturnType<typeof api.users.listUsers>>;
+          try {
+            users = await api.users.listUsers({ expand: [] });
+          } catch (err) {
+            log.error({ err, kept: selector.divisions.length }, 'division members could not be listed');
+            return;
+          }
+          for (const d of selector.divisions) {
+            byItem.set(
+              `division:${d}`,
+              users.filter((u) => u.division?.id === d).flatMap((u) => u.id ?? []),
+            );
+          }
+        })(),
+      );
+    }
+    for (const mu of selector.managementUnits) {
+      reads.push(
+        item(`mu:${mu}`, async () => (await api.wfm.listManagementUnitUsers(mu)).flatMap((u) => u.id ?? [])),
+      );
+    }
+    await Promise.all(reads);
+    const next = new Set<string>();
+    for (const ids of byItem.values()) for (const id of ids) if (inShard(id, deps.shard)) next.add(id);
+    return next;
+  }
+
+  function refresh(reason: string): Promise<void> {
+    const run = chain.then(async () => {
+      if (closed) return;
+      const next = await resolve();
+      const added = [...next].filter((id) => !current.has(id));
+      const removed = [...current].filter((id) => !next.has(id));
+      current = next;
+      if (added.length === 0 && removed.length === 0) return;
+      log.info(
+        { reason, added: added.length, removed: removed.length, agents: next.size },
+        'agent set changed',
+      );
+      await deps.onChange({ added, removed });
+    });
+    chain = run.catch((err: unknown) => log.error({ err, reason }, 'discovery refresh failed'));
+    return chain;
+  }
+
+  function schedulePeriodic(): void {
+    if (closed) return;
+    periodic = clock.setTimeout(() => {
+      void refresh('periodic').finally(schedulePeriodic);
+    }, deps.intervalMs);
+  }
+
+  return {
+    async start() {
+      current = await resolve();
+      log.info({ agents: current.size }, 'agents discovered');
+      schedulePeriodic();
+      return [...current];
+    },
+    refresh,
+    onMembership(queueId) {
+      if (closed || !queues.has(queueId.toLowerCase()) || debounce !== undefined) return;
+      debounce = clock.setTimeout(() => {
+        debounce = undefined;
+        void refresh('membership');
+      }, debounceMs);
+    },
+    agents: () => current,
+    async close() {
+      closed = true;
+      if (periodic !== undefined) clock.clearTimeout(periodic);
+      if (debounce !== undefined) clock.clearTimeout(debounce);
+      await chain;
+    },
+  };
+}

@@ -1,0 +1,129 @@
+import { connectRedis, createKeys, createReads, type RedisClient } from '@lockstep/store';
+import { type RedisServer, type SimProcess, startRedis, startSim } from '@lockstep/testkit';
+import { pino } from 'pino';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCli } from './cli-commands.js';
+import { loadConfig } from './config.js';
+import { type EngineRuntime, startEngineRuntime } from './runtime.js';
+
+const SUPPORT = '4750048b-1994-41d4-8410-a5760c49a6cd';
+const PREFIX = 'enginetest:';
+
+interface Truth {
+  id: string;
+  name: string;
+  presence: { systemPresence: string };
+}
+
+let sim: SimProcess;
+let server: RedisServer;
+let redis: RedisClient;
+let runtime: EngineRuntime;
+let truth: Truth[];
+
+async function waitFor(check: () => Promise<boolean> | boolean, ms: number, what: string): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (Date.now() < deadline) {
+    if (await check()) return;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
+
+beforeAll(async () => {
+  [sim, server] = await Promise.all([startSim({ scenario: 'calm-day' }), startRedis()]);
+  redis = connectRedis(server.url);
+  truth = await sim.control<Truth[]>('GET', '/__sim/agents');
+  const config = loadConfig({
+    GENESYS_API_BASE: sim.baseUrl,
+    GENESYS_CLIENT_ID: 'lockstep-demo',
+    GENESYS_CLIENT_SECRET: 'lockstep-demo-secret',
+    REDIS_URL: server.url,
+    LOCKSTEP_AGENTS: `queue:${SUPPORT}`,
+    LOCKSTEP_KEY_PREFIX: PREFIX,
+    METRICS_HOST: '127.0.0.1',
+    METRICS_PORT: '0',
+    LOCKSTEP_RATE_LIMIT_PER_MINUTE: '3000',
+  });
+  runtime = await startEngineRuntime(config, pino({ level: 'silent' }));
+}, 60_000);
+
+afterAll(async () => {
+  await runtime?.close();
+  await redis?.quit();
+  await Promise.all([sim?.stop(), server?.stop()]);
+});
+
+describe('engine against the simulator', () => {
+  it('tracks the selected agents and resyncs each of them into Redis at start', async () => {
+    // calm-day puts its "Support Agent" group (and only it) on the Support queue.
+    const expected = truth.filter((a) => a.name.startsWith('Support Agent')).map((a) => a.id);
+    expect(expected.length).toBeGreaterThan(0);
+    const reads = createReads({ redis, keys: createKeys(PREFIX) });
+    const agents = [...runtime.engine.agents()];
+    expect(agents.sort()).toEqual(expected.sort());
+    await waitFor(
+      async () => (await Promise.all(agents.map((a) => reads.readAgent(a)))).every((r) => r !== null),
+      15_000,
+      'every agent committed',
+    );
+    const first = await reads.readAgent(agents[0] as string);
+    expect(first?.signals).toMatchObject({ presence: { value: { system: expect.any(String) } } });
+    expect(runtime.engine.health()).toMatchObject({ ok: true, leader: true });
+  });
+
+  it('carries a presence change made in the simulator into Redis', async () => {
+    const reads = createReads({ redis, keys: createKeys(PREFIX) });
+    const agentId = [...runtime.engine.agents()][0] as string;
+    await sim.control('POST', '/__sim/actions', { type: 'set-presence', agentId, presence: 'Meeting' });
+    await waitFor(
+      async () => {
+        const signals = (await reads.readAgent(agentId))?.signals as {
+          presence?: { value: { system: string } };
+        };
+        return signals?.presence?.value.system === 'MEETING';
+      },
+      10_000,
+      'presence MEETING in Redis',
+    );
+    const history = await reads.readHistory(agentId, { count: 50 });
+    expect(history.map((h) => h.cause)).toContain('event');
+    expect(history.map((h) => h.cause)).toContain('resync');
+  });
+
+  it('serves Prometheus metrics and health', async () => {
+    const base = `http://127.0.0.1:${runtime.metricsServer.port()}`;
+    const text = await (await fetch(`${base}/metrics`)).text();
+    expect(text).toMatch(/lockstep_events_received_total\{kind="presence"\} [1-9]/);
+    expect(text).toMatch(/lockstep_tracked_agents \d+/);
+    expect(text).toMatch(/lockstep_resyncs_total\{reason="start"\}/);
+    const health = await fetch(`${base}/healthz`);
+    expect(health.status).toBe(200);
+    expect(await health.json()).toMatchObject({ ok: true, leader: true });
+  });
+
+  it('prints an agent as JSON through the CLI, and refuses unknown agents and bad usage', async () => {
+    const agentId = [...runtime.engine.agents()][0] as string;
+    const env = { REDIS_URL: server.url, LOCKSTEP_KEY_PREFIX: PREFIX };
+    let out = '';
+    let err = '';
+    const io = { stdout: (t: string) => (out += t), stderr: (t: string) => (err += t) };
+    expect(await runCli(['agent', agentId], env, io)).toBe(0);
+    const view = JSON.parse(out) as Record<string, unknown>;
+    expect(view).toMatchObject({
+      agentId,
+      machine: { status: expect.any(String), health: expect.any(String) },
+      signals: {
+        presence: { value: { system: 'MEETING' }, at: expect.any(Number), atIso: expect.any(String) },
+      },
+      findings: expect.any(Array),
+    });
+    expect(await runCli(['agent', 'no-such-agent'], env, io)).toBe(1);
+    expect(err).toContain('unknown agent');
+    expect(await runCli(['frobnicate'], env, io)).toBe(2);
+    expect(err).toContain('usage:');
+    out = '';
+    expect(await runCli(['findings'], env, io)).toBe(0);
+    expect(Array.isArray(JSON.parse(out))).toBe(true);
+  });
+});

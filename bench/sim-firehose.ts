@@ -12,7 +12,7 @@ import { allUserIds, openChannels, startSim, token } from '@lockstep/testkit';
 
 const { values } = parseArgs({ options: { seconds: { type: 'string', default: '10' } } });
 const seconds = Number(values.seconds);
-const rates = [5_000, 20_000, 50_000, 100_000, 200_000];
+const rates = [5_000, 20_000, 50_000, 80_000, 120_000];
 
 function rssMiB(pid: number): number {
   const kb = Number(
@@ -38,7 +38,7 @@ try {
   const channels = await openChannels(
     sim.baseUrl,
     bearer,
-    ids.map((id) => `v2.users.${id}?presence&routingStatus`),
+    ids.map((id) => `v2.users.${id}?presence&routingStatus&activity&workforcemanagement.adherence`),
     () => {
       events++;
     },

@@ -151,7 +151,13 @@ function readPolicy(file: string | undefined, problems: string[]): Policy | unde
   }
 }
 
-function resolveTarget(env: z.output<typeof envSchema>, problems: string[]): GenesysTarget | undefined {
+function resolveTarget(raw: Env, problems: string[]): GenesysTarget | undefined {
+  const text = (name: string) => raw[name]?.trim() || undefined;
+  const env = {
+    GENESYS_REGION: text('GENESYS_REGION'),
+    GENESYS_API_BASE: text('GENESYS_API_BASE'),
+    GENESYS_LOGIN_BASE: text('GENESYS_LOGIN_BASE'),
+  };
   if (env.GENESYS_API_BASE !== undefined) {
     if (env.GENESYS_REGION !== undefined) {
       problems.push('GENESYS_REGION: give either GENESYS_REGION or GENESYS_API_BASE, not both');
@@ -222,7 +228,7 @@ export function loadConfig(env: Env = process.env): EngineConfig {
   const policyFile = env.LOCKSTEP_POLICY_FILE?.trim() || undefined;
   const policy = readPolicy(policyFile, problems);
   const redisUrls = typeof env.REDIS_URL === 'string' ? parseRedisUrls(env.REDIS_URL, problems) : [];
-  const target = parsed.success ? resolveTarget(parsed.data, problems) : undefined;
+  const target = resolveTarget(env, problems);
   if (parsed.success && parsed.data.LOCKSTEP_PING_INTERVAL_MS >= parsed.data.LOCKSTEP_WATCHDOG_TIMEOUT_MS) {
     problems.push('LOCKSTEP_WATCHDOG_TIMEOUT_MS: must be greater than LOCKSTEP_PING_INTERVAL_MS');
   }

@@ -1,0 +1,97 @@
+import { createManualClock } from '@lockstep/genesys';
+import { connectRedis, createKeys, createLeases, type RedisClient } from '@lockstep/store';
+import { type RedisServer, startRedis } from '@lockstep/testkit';
+import { pino } from 'pino';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createLeaseKeeper } from './lease-keeper.js';
+import { createRateLimitedLog } from './rate-limited-log.js';
+
+let server: RedisServer;
+let redis: RedisClient;
+
+beforeAll(async () => {
+  server = await startRedis();
+  redis = connectRedis(server.url);
+});
+afterAll(async () => {
+  await redis?.quit();
+  await server?.stop();
+});
+
+describe('lease keeper against a real Redis', () => {
+  it('holds the lease, lets a second engine stand by, and hands over on release', async () => {
+    const leases = createLeases({ redis, keys: createKeys('lease1:') });
+    const clock = createManualClock(0);
+    const events: string[] = [];
+    const keeper = (owner: string) =>
+      createLeaseKeeper({
+        leases,
+        name: 'engine:shard:0',
+        owner,
+        ttlMs: 5_000,
+        renewMs: 1_000,
+        clock,
+        logger: pino({ level: 'silent' }),
+        onAcquired: (l) => events.push(`${owner} acquired ${l.token}`),
+        onLost: () => events.push(`${owner} lost`),
+      });
+    const a = keeper('engine-a');
+    const b = keeper('engine-b');
+    expect(await a.start()).toBe(true);
+    expect(await b.start()).toBe(false);
+    expect(a.token()).toBeGreaterThan(0);
+    expect(b.token()).toBeNull();
+    await a.close();
+    expect(a.token()).toBeNull();
+    // b retries on its next period and gets a newer fencing token.
+    await clock.advanceAsync(1_000);
+    for (let i = 0; i < 50 && b.token() === null; i++) await new Promise((r) => setTimeout(r, 10));
+    expect(b.token()).toBeGreaterThan(Number(events[0]?.split(' ')[2]));
+    await b.close();
+  });
+
+  it('reports loss when the lease was taken over, and stops handing out a token', async () => {
+    const keys = createKeys('lease2:');
+    const leases = createLeases({ redis, keys });
+    const clock = createManualClock(0);
+    let lost = 0;
+    const a = createLeaseKeeper({
+      leases,
+      name: 'engine:shard:0',
+      owner: 'engine-a',
+      ttlMs: 5_000,
+      renewMs: 1_000,
+      clock,
+      logger: pino({ level: 'silent' }),
+      onAcquired: () => {},
+      onLost: () => lost++,
+    });
+    await a.start();
+    await redis.del(keys.lease('engine:shard:0')); // expired behind its back
+    await leases.acquireLease('engine:shard:0', 'engine-b', 5_000);
+    await clock.advanceAsync(1_000);
+    for (let i = 0; i < 50 && lost === 0; i++) await new Promise((r) => setTimeout(r, 10));
+    expect(lost).toBe(1);
+    expect(a.token()).toBeNull();
+    await a.close();
+    expect((await leases.readLease('engine:shard:0'))?.owner).toBe('engine-b');
+  });
+});
+
+describe('rate-limited log', () => {
+  it('logs one line per key per interval and reports what it suppressed', () => {
+    const lines: Array<Record<string, unknown>> = [];
+    const logger = pino({ level: 'warn' }, { write: (s: string) => lines.push(JSON.parse(s)) });
+    let now = 0;
+    const log = createRateLimitedLog(logger, () => now, 10_000);
+    for (let i = 0; i < 5; i++) log.warn('schema', { reason: 'schema' }, 'bad frame');
+    log.warn('malformed-json', { reason: 'malformed-json' }, 'bad frame');
+    now = 10_000;
+    log.warn('schema', { reason: 'schema' }, 'bad frame');
+    expect(lines.map((l) => [l.reason, l.suppressed])).toEqual([
+      ['schema', 0],
+      ['malformed-json', 0],
+      ['schema', 4],
+    ]);
+  });
+});

@@ -2,7 +2,8 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { describeConfig, loadCliConfig, loadConfig, resolveRegion } from './config.js';
+import { describeConfig, loadCliConfig, loadConfig } from './config.js';
+import { resolveRegion } from './regions.js';
 import { ConfigError } from './errors.js';
 import { inShard, parseSelector, parseShard } from './selector.js';
 

@@ -55,7 +55,7 @@ export function createLeaseKeeper(deps: LeaseKeeperDeps): LeaseKeeper {
       return;
     }
     lease = got;
-    log.info({ token: got.token }, 'lease acquired');
+    log.info({ fence: got.token }, 'lease acquired');
     deps.onAcquired(got);
   }
 

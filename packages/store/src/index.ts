@@ -4,6 +4,13 @@ export {
   createAgentStore,
   MAX_DETAIL_LENGTH,
 } from './agent-store.js';
+export {
+  type Command,
+  type CommandQueue,
+  type CommandQueueOptions,
+  createCommandQueue,
+  type ReceivedCommand,
+} from './commands.js';
 export { type ConnectOptions, connectRedis } from './connect.js';
 export {
   CorruptDataError,

@@ -60,6 +60,8 @@ export interface Keys {
   outboxShardOf(agentId: string): number;
   /** Lease hash (owner, token), expiring with the lease. */
   lease(name: string): string;
+  /** Command stream: requests for the engine from other processes (CLI, admin API), e.g. declared states. */
+  commandsStream(): string;
   /** Global fencing-token counter shared by every lease, so tokens are comparable across leases. */
   fenceCounter(): string;
 }
@@ -94,6 +96,7 @@ export function createKeys(prefix: string, options: KeysOptions = {}): Keys {
     outboxStream: (n: number) => `${prefix}{outbox:${shard(n)}}:stream`,
     outboxDedupe: (n: number) => `${prefix}{outbox:${shard(n)}}:dedupe`,
     outboxShardOf: (agentId: string) => fnv1a(validateId('agent id', agentId)) % shards,
+    commandsStream: () => `${prefix}{commands}:stream`,
     lease: (name: string) => `${prefix}{leases}:lease:${validateId('lease name', name)}`,
     fenceCounter: () => `${prefix}{leases}:fence`,
   });

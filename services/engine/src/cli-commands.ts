@@ -1,10 +1,14 @@
-import { connectRedis, createKeys, createReads, type Reads } from '@lockstep/store';
+import { EventError, parseAgentEvent, tryNormalizeSystemPresence } from '@lockstep/domain';
+import { connectRedis, createCommandQueue, createKeys, createReads, type Reads } from '@lockstep/store';
 import { type CliConfig, loadCliConfig } from './config.js';
 import { ConfigError, UsageError } from './errors.js';
 
 export const USAGE = `usage:
   lockstep agent <userId>            the agent's merged signals, machine state and open findings (JSON)
   lockstep findings [--rule <id>]    open findings, newest first (JSON)
+  lockstep declare <userId> [--presence <p>] [--routing <s>] --by <system> [--ttl-ms <ms>]
+                                     declares a state that should stick (e.g. --presence ON_QUEUE --by external-wfm);
+                                     the engine raises state-not-sticking when it is reverted within the window
 
 environment: REDIS_URL (required), LOCKSTEP_KEY_PREFIX (default lockstep:)`;
 
@@ -14,7 +18,45 @@ export interface CliIo {
   readonly stderr: (text: string) => void;
 }
 
-type Command = { name: 'agent'; agentId: string } | { name: 'findings'; ruleId?: string; limit: number };
+type Command =
+  | { name: 'agent'; agentId: string }
+  | { name: 'findings'; ruleId?: string; limit: number }
+  | { name: 'declare'; agentId: string; body: Record<string, unknown> };
+
+/** Parses `declare <userId> --presence/--routing/--by/--ttl-ms` into a DECLARE body validated by the domain. */
+function parseDeclare(rest: readonly string[]): Command {
+  const [agentId, ...flags] = rest;
+  if (agentId === undefined || agentId.startsWith('-'))
+    throw new UsageError('declare takes a <userId> first');
+  const values = new Map<string, string>();
+  for (let i = 0; i < flags.length; i += 2) {
+    const flag = flags[i] ?? '';
+    const value = flags[i + 1];
+    if (!['--presence', '--routing', '--by', '--ttl-ms'].includes(flag) || value === undefined) {
+      throw new UsageError(`unexpected argument ${JSON.stringify(flag)}`);
+    }
+    values.set(flag, value);
+  }
+  const presenceText = values.get('--presence');
+  const presence = presenceText === undefined ? undefined : tryNormalizeSystemPresence(presenceText);
+  if (presenceText !== undefined && presence === undefined) {
+    throw new UsageError(`--presence ${JSON.stringify(presenceText)} is not a system presence`);
+  }
+  const body: Record<string, unknown> = {
+    by: values.get('--by'),
+    at: Date.now(),
+    ttlMs: Number(values.get('--ttl-ms') ?? 120_000),
+    ...(presence === undefined ? {} : { presence }),
+    ...(values.has('--routing') ? { routing: values.get('--routing')?.toUpperCase() } : {}),
+  };
+  try {
+    parseAgentEvent({ ...body, type: 'DECLARE' });
+  } catch (err) {
+    if (err instanceof EventError) throw new UsageError(`declare: ${err.message}`);
+    throw err;
+  }
+  return { name: 'declare', agentId, body };
+}
 
 /** Parses the arguments. Pure. Throws `UsageError`. */
 export function parseArgs(args: readonly string[]): Command {
@@ -26,6 +68,7 @@ export function parseArgs(args: readonly string[]): Command {
     }
     return { name, agentId };
   }
+  if (name === 'declare') return parseDeclare(rest);
   if (name === 'findings') {
     let ruleId: string | undefined;
     let limit = 100;
@@ -110,7 +153,19 @@ export async function runCli(
   }
   const redis = connectRedis(config.redisUrls, { connectionName: 'lockstep-cli', maxRetriesPerRequest: 1 });
   try {
-    const reads = createReads({ redis, keys: createKeys(config.keyPrefix) });
+    const keys = createKeys(config.keyPrefix);
+    const reads = createReads({ redis, keys });
+    if (command.name === 'declare') {
+      const streamId = await createCommandQueue({ redis, keys }).send({
+        agentId: command.agentId,
+        type: 'declare',
+        body: command.body,
+      });
+      io.stdout(
+        `${JSON.stringify({ sent: 'declare', streamId, agentId: command.agentId, ...command.body })}\n`,
+      );
+      return 0;
+    }
     if (command.name === 'agent') {
       const view = await agentView(reads, command.agentId);
       if (view === null) {

@@ -126,4 +126,35 @@ describe('engine against the simulator', () => {
     expect(await runCli(['findings'], env, io)).toBe(0);
     expect(Array.isArray(JSON.parse(out))).toBe(true);
   });
+
+  it('takes a declared state from the CLI through the command stream into the agent machine', async () => {
+    const reads = createReads({ redis, keys: createKeys(PREFIX) });
+    const agentId = [...runtime.engine.agents()][1] as string;
+    const env = { REDIS_URL: server.url, LOCKSTEP_KEY_PREFIX: PREFIX };
+    let out = '';
+    let err = '';
+    const io = { stdout: (t: string) => (out += t), stderr: (t: string) => (err += t) };
+    expect(
+      await runCli(['declare', agentId, '--presence', 'On Queue', '--by', 'external-wfm'], env, io),
+    ).toBe(0);
+    expect(JSON.parse(out)).toMatchObject({
+      sent: 'declare',
+      agentId,
+      presence: 'ON_QUEUE',
+      by: 'external-wfm',
+    });
+    await waitFor(
+      async () => {
+        const machine = (await reads.readAgent(agentId))?.machine as {
+          context?: { declared?: { presence?: string; by?: string } | null };
+        } | null;
+        return machine?.context?.declared?.by === 'external-wfm';
+      },
+      10_000,
+      'the declaration in the agent snapshot',
+    );
+    expect(await runCli(['declare', agentId, '--presence', 'Lunch', '--by', 'x'], env, io)).toBe(2);
+    expect(err).toContain('not a system presence');
+    expect(await runCli(['declare', agentId, '--presence', 'ON_QUEUE'], env, io)).toBe(2);
+  });
 });

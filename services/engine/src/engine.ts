@@ -12,6 +12,7 @@ import {
 } from '@lockstep/genesys';
 import {
   createAgentStore,
+  createCommandQueue,
   createKeys,
   createLeases,
   createOutbox,
@@ -19,6 +20,7 @@ import {
   type RedisClient,
 } from '@lockstep/store';
 import type { Logger } from 'pino';
+import { type CommandInbox, createCommandInbox } from './command-inbox.js';
 import type { EngineConfig } from './config.js';
 import { createDiscovery } from './discovery.js';
 import { ClosedError } from './errors.js';
@@ -99,6 +101,9 @@ export function createEngine(settings: EngineSettings, deps: EngineDeps): Engine
   let closed = false;
   let closing: Promise<void> | undefined;
   let safetyTimer: unknown;
+  // Blocking reads of the command stream need a connection of their own; the engine creates and closes it.
+  let commandReader: RedisClient | undefined;
+  let inbox: CommandInbox | undefined;
   const unsubscribe: Array<() => void> = [];
 
   const leaseKeeper = createLeaseKeeper({
@@ -273,6 +278,18 @@ export function createEngine(settings: EngineSettings, deps: EngineDeps): Engine
       await pool.setQueues(settings.selector.queues);
       await subscribe(() => pool.setAgents(agents));
       await pool.start();
+      commandReader = redis.duplicate();
+      inbox = createCommandInbox({
+        queue: createCommandQueue({ redis, keys, readRedis: commandReader }),
+        group: `engine-shard-${settings.shard.index}`,
+        consumer: settings.instanceId,
+        logger: deps.logger,
+        metrics,
+        tracked: (id) => discovery.agents().has(id),
+        submit: (id, event) => pipeline.submit(id, event, 'event', clock.now()),
+        flush: () => pipeline.flush(),
+      });
+      await inbox.start();
       started = true;
       resyncer.request(agents, 'start');
       scheduleSafety();
@@ -284,6 +301,14 @@ export function createEngine(settings: EngineSettings, deps: EngineDeps): Engine
         if (safetyTimer !== undefined) clock.clearTimeout(safetyTimer);
         for (const off of unsubscribe.splice(0)) off();
         const steps: Array<[string, () => Promise<void>]> = [
+          [
+            'commands',
+            async () => {
+              const stopping = inbox?.close();
+              commandReader?.disconnect();
+              await stopping;
+            },
+          ],
           ['discovery', () => discovery.close()],
           ['resync', () => resyncer.close()],
           ['pipeline', () => pipeline.close()],

@@ -23,6 +23,7 @@ export interface EngineMetrics {
   readonly trackedAgents: Gauge;
   readonly outboxRelayed: Counter;
   readonly leaseHeld: Gauge;
+  readonly commands: Counter<'type' | 'outcome'>;
   /** Seconds from the event's arrival at the engine to the commit of its agent (includes batching). */
   readonly persistLatency: Histogram;
   /** Sets where the scrape-time gauges (channels, reconnects, tracked agents) read their values. */
@@ -50,6 +51,12 @@ export function createMetrics(): EngineMetrics {
       name: 'lockstep_events_received_total',
       help: 'Decoded notification events received, by event kind.',
       labelNames: ['kind'],
+      ...opts,
+    }),
+    commands: new Counter({
+      name: 'lockstep_commands_total',
+      help: 'Commands read from the command stream, by type and outcome (applied, other-shard, rejected).',
+      labelNames: ['type', 'outcome'],
       ...opts,
     }),
     decodeErrors: new Counter({

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# `make demo`: plays a seed story on the local Genesys simulator and prints what happens.
+# `make demo`: runs lockstep on the local Genesys simulator and prints findings as they open and resolve.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-exec node --conditions=@lockstep/source --import tsx scripts/demo-watch.ts
+exec node --conditions=@lockstep/source --import tsx scripts/demo.ts

@@ -32,7 +32,7 @@ import {
   createReads,
   type RedisClient,
 } from '@lockstep/store';
-import { type RedisServer, startRedis, startSim } from '@lockstep/testkit';
+import { startRedis, startSim } from '@lockstep/testkit';
 import { pino } from 'pino';
 import { createMetrics, type EngineMetrics } from '../services/engine/src/metrics.js';
 import { createEventMapper, type EventMapper } from '../services/engine/src/pipeline/map-event.js';

@@ -158,7 +158,7 @@ function parseRedisUrls(text: string, problems: string[]): string[] {
     .map((u) => u.trim())
     .filter((u) => u.length > 0);
   for (const [i, u] of urls.entries()) {
-    let ok = false;
+    let ok: boolean;
     try {
       const url = new URL(u);
       ok = url.protocol === 'redis:' || url.protocol === 'rediss:';

@@ -154,41 +154,42 @@ describe('every rule of the catalogue, end to end', () => {
     await expectResolved(expect, agentId, rule);
   });
 
-  it.concurrent('repeated-not-responding: a silently dead softphone misses alert after alert', async ({
-    expect,
-  }) => {
-    const agentId = 'agent-dead-phone';
-    const rule = 'repeated-not-responding';
-    await stack.act({ type: 'kill-station', agentId });
-    await stack.act({ type: 'offer-call', queueId: 'e2e-dead-phone', agentId });
-    // The desync is the second NOT_RESPONDING episode (policy: 2 episodes); its start is the simulator's own.
-    const episodes = new Set<string>();
-    const secondEpisodeAt = await pollUntil(
-      async () => {
-        const t = await truthOf(agentId);
-        if (t.routingStatus.status === 'NOT_RESPONDING') episodes.add(t.routingStatus.startTime);
-        const starts = [...episodes].map(Date.parse).sort((a, b) => a - b);
-        return starts.length >= 2 ? starts[1] : undefined;
-      },
-      {
-        timeoutMs: 15_000,
-        intervalMs: 25,
-        what: 'two missed alerts in the simulator',
-        explain: () => stack.explain([agentId]),
-      },
-    );
-    const finding = await expectFindingInTime(expect, agentId, rule, secondEpisodeAt);
-    expect(finding.severity).toBe('critical');
-    // The fix: the softphone works again and is re-associated (episodes before it no longer count).
-    await stack.act({ type: 'revive-station', agentId });
-    await pollUntil(async () => (await truthOf(agentId)).routingStatus.status !== 'NOT_RESPONDING', {
-      timeoutMs: 5_000,
-      what: `${agentId} to leave NOT_RESPONDING after the revive`,
-    });
-    await stack.act({ type: 'disassociate-station', agentId });
-    await stack.act({ type: 'associate-station', agentId });
-    await expectResolved(expect, agentId, rule);
-  });
+  it.concurrent(
+    'repeated-not-responding: a silently dead softphone misses alert after alert',
+    async ({ expect }) => {
+      const agentId = 'agent-dead-phone';
+      const rule = 'repeated-not-responding';
+      await stack.act({ type: 'kill-station', agentId });
+      await stack.act({ type: 'offer-call', queueId: 'e2e-dead-phone', agentId });
+      // The desync is the second NOT_RESPONDING episode (policy: 2 episodes); its start is the simulator's own.
+      const episodes = new Set<string>();
+      const secondEpisodeAt = await pollUntil(
+        async () => {
+          const t = await truthOf(agentId);
+          if (t.routingStatus.status === 'NOT_RESPONDING') episodes.add(t.routingStatus.startTime);
+          const starts = [...episodes].map(Date.parse).sort((a, b) => a - b);
+          return starts.length >= 2 ? starts[1] : undefined;
+        },
+        {
+          timeoutMs: 15_000,
+          intervalMs: 25,
+          what: 'two missed alerts in the simulator',
+          explain: () => stack.explain([agentId]),
+        },
+      );
+      const finding = await expectFindingInTime(expect, agentId, rule, secondEpisodeAt);
+      expect(finding.severity).toBe('critical');
+      // The fix: the softphone works again and is re-associated (episodes before it no longer count).
+      await stack.act({ type: 'revive-station', agentId });
+      await pollUntil(async () => (await truthOf(agentId)).routingStatus.status !== 'NOT_RESPONDING', {
+        timeoutMs: 5_000,
+        what: `${agentId} to leave NOT_RESPONDING after the revive`,
+      });
+      await stack.act({ type: 'disassociate-station', agentId });
+      await stack.act({ type: 'associate-station', agentId });
+      await expectResolved(expect, agentId, rule);
+    },
+  );
 
   it.concurrent('on-queue-without-station: On Queue after the station is gone', async ({ expect }) => {
     const agentId = 'agent-no-station';
@@ -201,20 +202,21 @@ describe('every rule of the catalogue, end to end', () => {
     await expectResolved(expect, agentId, rule);
   });
 
-  it.concurrent('routable-while-offline: a ghost session stays IDLE after logging out', async ({
-    expect,
-  }) => {
-    const agentId = 'agent-ghost';
-    const rule = 'routable-while-offline';
-    await stack.act({ type: 'presence-routing-decouple', agentId, enabled: true });
-    const desyncAt = await desync({ type: 'set-presence', agentId, presence: 'Offline' }, 'presence');
-    const t = await truthOf(agentId);
-    expect([t.presence.systemPresence, t.routingStatus.status]).toEqual(['Offline', 'IDLE']);
-    await expectFindingInTime(expect, agentId, rule, desyncAt);
-    await stack.act({ type: 'set-routing-status', agentId, status: 'OFF_QUEUE' });
-    await expectResolved(expect, agentId, rule);
-    await stack.act({ type: 'presence-routing-decouple', agentId, enabled: false });
-  });
+  it.concurrent(
+    'routable-while-offline: a ghost session stays IDLE after logging out',
+    async ({ expect }) => {
+      const agentId = 'agent-ghost';
+      const rule = 'routable-while-offline';
+      await stack.act({ type: 'presence-routing-decouple', agentId, enabled: true });
+      const desyncAt = await desync({ type: 'set-presence', agentId, presence: 'Offline' }, 'presence');
+      const t = await truthOf(agentId);
+      expect([t.presence.systemPresence, t.routingStatus.status]).toEqual(['Offline', 'IDLE']);
+      await expectFindingInTime(expect, agentId, rule, desyncAt);
+      await stack.act({ type: 'set-routing-status', agentId, status: 'OFF_QUEUE' });
+      await expectResolved(expect, agentId, rule);
+      await stack.act({ type: 'presence-routing-decouple', agentId, enabled: false });
+    },
+  );
 
   it.concurrent('out-of-adherence-on-queue: Available during scheduled on-queue work', async ({ expect }) => {
     const agentId = 'agent-adherence';
@@ -244,39 +246,46 @@ describe('every rule of the catalogue, end to end', () => {
     await expectResolved(expect, agentId, rule);
   });
 
-  it.concurrent('state-not-sticking: a declared On Queue is reverted by the agent client', async ({
-    expect,
-  }) => {
-    const agentId = 'agent-fighting';
-    const rule = 'state-not-sticking';
-    await stack.act({ type: 'revert-presence', agentId, enabled: true, revertAfterMs: 1_000 });
-    // An outside system declares On Queue (the engine takes DECLARE in-process only), then sets it.
-    stack.runtime.engine.submit(
-      agentId,
-      { type: 'DECLARE', presence: 'ON_QUEUE', by: 'external-wfm', at: Date.now(), ttlMs: 60_000 },
-      'event',
-    );
-    await stack.act({ type: 'set-presence', agentId, presence: 'On Queue', by: 'external-wfm' });
-    // The desync is the client's revert, a second later; its time is the simulator's own.
-    const revertedAt = await pollUntil(
-      async () => {
-        const t = await truthOf(agentId);
-        return t.presence.systemPresence === 'Available' && t.lastChangedBy?.presence !== 'external-wfm'
-          ? Date.parse(t.presence.modifiedDate)
-          : undefined;
-      },
-      {
-        timeoutMs: 10_000,
-        intervalMs: 25,
-        what: 'the agent client to revert the presence',
-        explain: () => stack.explain([agentId]),
-      },
-    );
-    const finding = await expectFindingInTime(expect, agentId, rule, revertedAt);
-    expect(JSON.stringify(finding)).toContain('external-wfm');
-    // The fix: the client stops fighting and the declared presence is set again.
-    await stack.act({ type: 'revert-presence', agentId, enabled: false });
-    await stack.act({ type: 'set-presence', agentId, presence: 'On Queue', by: 'external-wfm' });
-    await expectResolved(expect, agentId, rule);
-  });
+  it.concurrent(
+    'state-not-sticking: a declared On Queue is reverted by the agent client',
+    async ({ expect }) => {
+      const agentId = 'agent-fighting';
+      const rule = 'state-not-sticking';
+      await stack.act({ type: 'revert-presence', agentId, enabled: true, revertAfterMs: 1_000 });
+      // An outside system declares On Queue through the command inbox (`lockstep declare`), then sets it.
+      const declared = await stack.cli([
+        'declare',
+        agentId,
+        '--presence',
+        'ON_QUEUE',
+        '--by',
+        'external-wfm',
+        '--ttl-ms',
+        '60000',
+      ]);
+      expect(declared, declared.stderr).toMatchObject({ code: 0 });
+      await stack.act({ type: 'set-presence', agentId, presence: 'On Queue', by: 'external-wfm' });
+      // The desync is the client's revert, a second later; its time is the simulator's own.
+      const revertedAt = await pollUntil(
+        async () => {
+          const t = await truthOf(agentId);
+          return t.presence.systemPresence === 'Available' && t.lastChangedBy?.presence !== 'external-wfm'
+            ? Date.parse(t.presence.modifiedDate)
+            : undefined;
+        },
+        {
+          timeoutMs: 10_000,
+          intervalMs: 25,
+          what: 'the agent client to revert the presence',
+          explain: () => stack.explain([agentId]),
+        },
+      );
+      const finding = await expectFindingInTime(expect, agentId, rule, revertedAt);
+      expect(JSON.stringify(finding)).toContain('external-wfm');
+      // The fix: the client stops fighting and the declared presence is set again.
+      await stack.act({ type: 'revert-presence', agentId, enabled: false });
+      await stack.act({ type: 'set-presence', agentId, presence: 'On Queue', by: 'external-wfm' });
+      await expectResolved(expect, agentId, rule);
+    },
+  );
 });

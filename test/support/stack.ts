@@ -3,6 +3,7 @@ import { connectRedis, createKeys, createReads, type Reads, type RedisClient } f
 import { type RedisServer, type SimProcess, startRedis, startSim } from '@lockstep/testkit';
 import { pino } from 'pino';
 // The engine has no package entry point yet: its runtime and configuration are imported from their files.
+import { runCli } from '../../services/engine/src/cli-commands.js';
 import { loadConfig } from '../../services/engine/src/config.js';
 import { type EngineRuntime, startEngineRuntime } from '../../services/engine/src/runtime.js';
 import { type AgentTruth, type AgentView, describeViews, engineView, truthView } from './views.js';
@@ -21,6 +22,13 @@ export interface StackOptions {
   readonly engineEnv: Readonly<Record<string, string>>;
 }
 
+/** Exit code and output of one CLI run. */
+export interface CliResult {
+  readonly code: number;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
 /** One simulator, one redis-server and one in-process engine, plus the reads the suites assert with. */
 export interface Stack {
   readonly sim: SimProcess;
@@ -34,6 +42,8 @@ export interface Stack {
   act(action: Record<string, unknown>): Promise<void>;
   /** Engine view vs ground truth for these agents, as a table (for failure messages). */
   explain(agentIds: readonly string[]): Promise<string>;
+  /** Runs the `lockstep` CLI (in this process) against the engine's Redis. */
+  cli(args: readonly string[]): Promise<CliResult>;
   /** The last warnings and errors the engine logged. */
   engineLog(): string;
   /** Closes the engine, Redis client, simulator and redis-server. Idempotent; every step runs. */
@@ -129,6 +139,13 @@ export async function startStack(options: StackOptions): Promise<Stack> {
         rows.push({ agentId, engine: await engineView(reads, agentId), truth: truthView(t) });
       }
       return `${describeViews(rows)}\nengine log (warn and above, newest last):\n${lines.join('\n') || '(empty)'}`;
+    },
+    async cli(args) {
+      let stdout = '';
+      let stderr = '';
+      const io = { stdout: (t: string) => (stdout += t), stderr: (t: string) => (stderr += t) };
+      const code = await runCli(args, { REDIS_URL: redisServer.url, LOCKSTEP_KEY_PREFIX: KEY_PREFIX }, io);
+      return { code, stdout, stderr };
     },
     engineLog: () => lines.join('\n'),
     close,

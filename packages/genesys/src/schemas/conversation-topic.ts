@@ -59,7 +59,7 @@ function participantMedia(p: Participant): Media[] {
  */
 export const decodeConversation: BodyDecoder = bodyDecoder(
   z.object({ id: z.string().min(1), participants: z.array(participant) }),
-  (b, agentId, base) => {
+  (b, agentId) => {
     const wanted = agentId.toLowerCase();
     let alerting = false;
     let connected = false;
@@ -81,14 +81,13 @@ export const decodeConversation: BodyDecoder = bodyDecoder(
     }
     const active = alerting || connected;
     return {
-      ...base,
       kind: 'conversation',
       agentId,
       conversationId: b.id,
       active,
       alerting,
       acw: !active && acwPending,
-      ...(queueId === undefined ? {} : { queueId }),
+      queueId,
     };
   },
 );

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { idRefSchema, instantSchema, routingStatusSchema, systemPresenceSchema } from './common.js';
-import { type BodyDecoder, bodyDecoder } from './decoder.js';
+import { type BodyDecoder, bodyDecoder, definedOnly } from './decoder.js';
 import type { InteractionCounts } from './events.js';
 
 const presenceDefinition = z.object({ id: z.string().min(1), systemPresence: systemPresenceSchema });
@@ -14,16 +14,15 @@ export const decodePresence: BodyDecoder = bodyDecoder(
     message: z.string().nullish(),
     modifiedDate: instantSchema.optional(),
   }),
-  (b, agentId, base) => ({
-    ...base,
+  (b, agentId) => ({
     kind: 'presence',
     agentId,
     systemPresence: b.presenceDefinition.systemPresence,
     definitionId: b.presenceDefinition.id,
-    ...(b.primary === undefined ? {} : { primary: b.primary }),
-    ...(b.source === undefined ? {} : { source: b.source }),
-    ...(b.message == null ? {} : { message: b.message }),
-    ...(b.modifiedDate === undefined ? {} : { modifiedAt: b.modifiedDate }),
+    primary: b.primary,
+    source: b.source,
+    message: b.message ?? undefined,
+    modifiedAt: b.modifiedDate,
   }),
 );
 
@@ -32,12 +31,11 @@ const routingStatusObject = z.object({ status: routingStatusSchema, startTime: i
 /** `v2.users.{id}.routingStatus` (reference §3.2). */
 export const decodeRoutingStatus: BodyDecoder = bodyDecoder(
   z.object({ routingStatus: routingStatusObject }),
-  (b, agentId, base) => ({
-    ...base,
+  (b, agentId) => ({
     kind: 'routingStatus',
     agentId,
     status: b.routingStatus.status,
-    ...(b.routingStatus.startTime === undefined ? {} : { startedAt: b.routingStatus.startTime }),
+    startedAt: b.routingStatus.startTime,
   }),
 );
 
@@ -49,29 +47,23 @@ export const decodeActivity: BodyDecoder = bodyDecoder(
     outOfOffice: z.object({ active: z.boolean() }).optional(),
     activeQueueIds: z.array(z.string()).optional(),
   }),
-  (b, agentId, base) => ({
-    ...base,
+  (b, agentId) => ({
     kind: 'activity',
     agentId,
-    ...(b.routingStatus === undefined
-      ? {}
-      : {
-          routingStatus: {
-            status: b.routingStatus.status,
-            ...(b.routingStatus.startTime === undefined ? {} : { startedAt: b.routingStatus.startTime }),
-          },
-        }),
-    ...(b.presence === undefined
-      ? {}
-      : {
-          presence: {
+    routingStatus:
+      b.routingStatus === undefined
+        ? undefined
+        : definedOnly({ status: b.routingStatus.status, startedAt: b.routingStatus.startTime }),
+    presence:
+      b.presence === undefined
+        ? undefined
+        : definedOnly({
             systemPresence: b.presence.presenceDefinition.systemPresence,
             definitionId: b.presence.presenceDefinition.id,
-            ...(b.presence.modifiedDate === undefined ? {} : { modifiedAt: b.presence.modifiedDate }),
-          },
-        }),
-    ...(b.outOfOffice === undefined ? {} : { outOfOffice: b.outOfOffice.active }),
-    ...(b.activeQueueIds === undefined ? {} : { activeQueueIds: b.activeQueueIds }),
+            modifiedAt: b.presence.modifiedDate,
+          }),
+    outOfOffice: b.outOfOffice?.active,
+    activeQueueIds: b.activeQueueIds,
   }),
 );
 
@@ -80,14 +72,13 @@ export const decodeStation: BodyDecoder = bodyDecoder(
   z.object({
     associatedStation: z.object({ id: z.string().optional(), name: z.string().optional() }).nullish(),
   }),
-  (b, agentId, base) => {
+  (b, agentId) => {
     const id = b.associatedStation?.id;
     return {
-      ...base,
       kind: 'station',
       agentId,
       stationId: id !== undefined && id !== '' ? id : null,
-      ...(b.associatedStation?.name === undefined ? {} : { stationName: b.associatedStation.name }),
+      stationName: b.associatedStation?.name,
     };
   },
 );
@@ -99,7 +90,7 @@ const SUMMARY_MEDIA = ['call', 'callback', 'email', 'message', 'chat', 'socialEx
 /** `v2.users.{id}.conversationsummary` (reference §3.5), summed over media types. */
 export const decodeConversationSummary: BodyDecoder = bodyDecoder(
   z.object(Object.fromEntries(SUMMARY_MEDIA.map((m) => [m, mediaSummary.optional()]))),
-  (b, agentId, base) => {
+  (b, agentId) => {
     let cc: InteractionCounts = { active: 0, acw: 0 };
     let ent: InteractionCounts = { active: 0, acw: 0 };
     for (const m of SUMMARY_MEDIA) {
@@ -108,7 +99,7 @@ export const decodeConversationSummary: BodyDecoder = bodyDecoder(
         cc = { active: cc.active + s.contactCenter.active, acw: cc.acw + s.contactCenter.acw };
       if (s?.enterprise) ent = { active: ent.active + s.enterprise.active, acw: ent.acw + s.enterprise.acw };
     }
-    return { ...base, kind: 'conversationSummary', agentId, contactCenter: cc, enterprise: ent };
+    return { kind: 'conversationSummary', agentId, contactCenter: cc, enterprise: ent };
   },
 );
 
@@ -121,13 +112,12 @@ export const decodeOutOfOffice: BodyDecoder = bodyDecoder(
     endDate: instantSchema.nullish(),
     user: idRefSchema.optional(),
   }),
-  (b, agentId, base) => ({
-    ...base,
+  (b, agentId) => ({
     kind: 'outOfOffice',
     agentId,
     active: b.active,
-    ...(b.indefinite === undefined ? {} : { indefinite: b.indefinite }),
-    ...(b.startDate == null ? {} : { startAt: b.startDate }),
-    ...(b.endDate == null ? {} : { endAt: b.endDate }),
+    indefinite: b.indefinite,
+    startAt: b.startDate ?? undefined,
+    endAt: b.endDate ?? undefined,
   }),
 );

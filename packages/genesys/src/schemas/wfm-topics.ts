@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { idRefSchema, instantSchema, normalizeSystemPresence } from './common.js';
-import { type BodyDecoder, bodyDecoder } from './decoder.js';
+import { type BodyDecoder, bodyDecoder, definedOnly } from './decoder.js';
 import type { AdherenceEvent, EventBase } from './events.js';
 
 const adherenceBody = z.object({
@@ -24,45 +24,35 @@ function adherenceEvent(
   agentId: string,
   via: AdherenceEvent['via'],
   muId: string | undefined,
-  base: EventBase,
-): AdherenceEvent {
-  const managementUnitId = muId ?? b.managementUnitId;
-  const presence = b.systemPresence === undefined ? undefined : normalizeSystemPresence(b.systemPresence);
+): Omit<AdherenceEvent, keyof EventBase> {
   return {
-    ...base,
     kind: 'adherence',
     agentId,
     via,
     adherenceState: b.adherenceState,
-    ...(managementUnitId === undefined ? {} : { managementUnitId }),
-    ...(b.scheduledActivityCategory === undefined
-      ? {}
-      : { scheduledActivityCategory: b.scheduledActivityCategory }),
-    ...(b.scheduledActivityCode?.id === undefined
-      ? {}
-      : { scheduledActivityCodeId: b.scheduledActivityCode.id }),
-    ...(b.actualActivityCategory === undefined ? {} : { actualActivityCategory: b.actualActivityCategory }),
-    ...(presence === undefined ? {} : { systemPresence: presence }),
-    ...(b.routingStatus === undefined ? {} : { routingStatus: b.routingStatus }),
-    ...(b.impact === undefined ? {} : { impact: b.impact }),
-    ...(b.isOutOfOffice === undefined ? {} : { isOutOfOffice: b.isOutOfOffice }),
-    ...(b.adherenceChangeTime === undefined ? {} : { changedAt: b.adherenceChangeTime }),
-    ...(b.presenceUpdateTime === undefined ? {} : { presenceUpdatedAt: b.presenceUpdateTime }),
-    ...(b.removedFromManagementUnit === undefined
-      ? {}
-      : { removedFromManagementUnit: b.removedFromManagementUnit }),
+    managementUnitId: muId ?? b.managementUnitId,
+    scheduledActivityCategory: b.scheduledActivityCategory,
+    scheduledActivityCodeId: b.scheduledActivityCode?.id,
+    actualActivityCategory: b.actualActivityCategory,
+    systemPresence: b.systemPresence === undefined ? undefined : normalizeSystemPresence(b.systemPresence),
+    routingStatus: b.routingStatus,
+    impact: b.impact,
+    isOutOfOffice: b.isOutOfOffice,
+    changedAt: b.adherenceChangeTime,
+    presenceUpdatedAt: b.presenceUpdateTime,
+    removedFromManagementUnit: b.removedFromManagementUnit,
   };
 }
 
 /** `v2.users.{id}.workforcemanagement.adherence`: the agent comes from the topic. */
-export const decodeUserAdherence: BodyDecoder = bodyDecoder(adherenceBody, (b, agentId, base) =>
-  adherenceEvent(b, agentId, 'user', undefined, base),
+export const decodeUserAdherence: BodyDecoder = bodyDecoder(adherenceBody, (b, agentId) =>
+  adherenceEvent(b, agentId, 'user', undefined),
 );
 
 /** `v2.workforcemanagement.managementunits.{id}.adherence`: the agent comes from `user.id` (required). */
 export const decodeManagementUnitAdherence: BodyDecoder = bodyDecoder(
   adherenceBody.extend({ user: idRefSchema }),
-  (b, muId, base) => adherenceEvent(b, b.user.id, 'managementUnit', muId, base),
+  (b, muId) => adherenceEvent(b, b.user.id, 'managementUnit', muId),
 );
 
 /** `v2.users.{id}.workforcemanagement.schedules` (reference §3.9). */
@@ -74,12 +64,11 @@ export const decodeUserSchedules: BodyDecoder = bodyDecoder(
       .array(z.object({ type: z.string(), shiftStartDates: z.array(instantSchema).optional() }))
       .optional(),
   }),
-  (b, agentId, base) => ({
-    ...base,
+  (b, agentId) => ({
     kind: 'scheduleChanged',
     agentId,
-    ...(b.startDate === undefined ? {} : { startAt: b.startDate }),
-    ...(b.endDate === undefined ? {} : { endAt: b.endDate }),
+    startAt: b.startDate,
+    endAt: b.endDate,
     updates: (b.updates ?? []).map((u) => ({ type: u.type, shiftStartAts: u.shiftStartDates ?? [] })),
   }),
 );
@@ -95,15 +84,10 @@ export const decodeManagementUnitSchedules: BodyDecoder = bodyDecoder(
       }),
     ),
   }),
-  (b, muId, base) => ({
-    ...base,
+  (b, muId) => ({
     kind: 'managementUnitSchedulesChanged',
     managementUnitId: muId,
-    agents: b.agents.map((a) => ({
-      agentId: a.agentId,
-      ...(a.startDate === undefined ? {} : { startAt: a.startDate }),
-      ...(a.endDate === undefined ? {} : { endAt: a.endDate }),
-    })),
+    agents: b.agents.map((a) => definedOnly({ agentId: a.agentId, startAt: a.startDate, endAt: a.endDate })),
   }),
 );
 
@@ -119,17 +103,16 @@ export const decodeTimeOffRequest: BodyDecoder = bodyDecoder(
     partialDayStartDateTimes: z.array(instantSchema).optional(),
     dailyDurationMinutes: z.number().optional(),
   }),
-  (b, agentId, base) => ({
-    ...base,
+  (b, agentId) => ({
     kind: 'timeOffRequest',
     agentId,
     requestId: b.id,
     status: b.status,
-    ...(b.substatus == null ? {} : { substatus: b.substatus }),
-    ...(b.isFullDayRequest === undefined ? {} : { isFullDayRequest: b.isFullDayRequest }),
-    ...(b.activityCodeId === undefined ? {} : { activityCodeId: b.activityCodeId }),
-    ...(b.fullDayManagementUnitDates === undefined ? {} : { fullDayDates: b.fullDayManagementUnitDates }),
-    ...(b.partialDayStartDateTimes === undefined ? {} : { partialDayStartAts: b.partialDayStartDateTimes }),
-    ...(b.dailyDurationMinutes === undefined ? {} : { dailyDurationMinutes: b.dailyDurationMinutes }),
+    substatus: b.substatus ?? undefined,
+    isFullDayRequest: b.isFullDayRequest,
+    activityCodeId: b.activityCodeId,
+    fullDayDates: b.fullDayManagementUnitDates,
+    partialDayStartAts: b.partialDayStartDateTimes,
+    dailyDurationMinutes: b.dailyDurationMinutes,
   }),
 );

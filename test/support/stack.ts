@@ -3,9 +3,7 @@ import { connectRedis, createKeys, createReads, type Reads, type RedisClient } f
 import { type RedisServer, type SimProcess, startRedis, startSim } from '@lockstep/testkit';
 import { pino } from 'pino';
 // The engine has no package entry point yet: its runtime and configuration are imported from their files.
-import { runCli } from '../../services/engine/src/cli-commands.js';
-import { loadConfig } from '../../services/engine/src/config.js';
-import { type EngineRuntime, startEngineRuntime } from '../../services/engine/src/runtime.js';
+import { type EngineRuntime, loadConfig, runCli, startEngineRuntime } from '@lockstep/engine';
 import { type AgentTruth, type AgentView, describeViews, engineView, truthView } from './views.js';
 
 /** Absolute path of a file in `test/fixtures`. */

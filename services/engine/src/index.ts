@@ -1,0 +1,9 @@
+/**
+ * `@lockstep/engine` for embedding and end-to-end tests: start a whole engine process in-process from a validated
+ * configuration, or run the operator CLI. `main.ts` and `cli.ts` are the process entry points.
+ */
+export { runCli, USAGE } from './cli-commands.js';
+export { describeConfig, type EngineConfig, loadConfig } from './config.js';
+export { createEngine, type Engine, type EngineDeps, type EngineHealth, type EngineSettings } from './engine.js';
+export { ConfigError, EngineError, type EngineErrorCode } from './errors.js';
+export { type EngineRuntime, startEngineRuntime } from './runtime.js';

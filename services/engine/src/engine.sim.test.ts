@@ -157,4 +157,42 @@ describe('engine against the simulator', () => {
     expect(err).toContain('not a system presence');
     expect(await runCli(['declare', agentId, '--presence', 'ON_QUEUE'], env, io)).toBe(2);
   });
+
+  it('counts malformed, unknown and invalid frames by reason, touches no state and keeps going', async () => {
+    const reads = createReads({ redis, keys: createKeys(PREFIX) });
+    const agentId = [...runtime.engine.agents()][2] as string;
+    const before = await reads.readAgent(agentId);
+    const base = `http://127.0.0.1:${runtime.metricsServer.port()}`;
+    const errors = async () => {
+      const text = await (await fetch(`${base}/metrics`)).text();
+      const count = (reason: string) =>
+        Number(
+          new RegExp(`lockstep_decode_errors_total\\{reason="${reason}"\\} (\\d+)`).exec(text)?.[1] ?? 0,
+        );
+      return { json: count('malformed-json'), topic: count('unknown-topic'), schema: count('schema') };
+    };
+    const start = await errors();
+    await sim.control('POST', '/__sim/faults', { kind: 'garbage', agentId });
+    await waitFor(
+      async () => {
+        const now = await errors();
+        return now.json > start.json && now.topic > start.topic && now.schema > start.schema;
+      },
+      5_000,
+      'one decode error of each reason',
+    );
+    await runtime.engine.idle();
+    // Calls may move other signals meanwhile; the garbage carried a presence for this agent, which must not land.
+    const presenceOf = (r: typeof before) => (r?.signals as { presence?: unknown } | undefined)?.presence;
+    expect(presenceOf(await reads.readAgent(agentId))).toEqual(presenceOf(before));
+    expect(runtime.engine.health().ok).toBe(true);
+    await sim.control('POST', '/__sim/actions', { type: 'set-presence', agentId, presence: 'Training' });
+    await waitFor(
+      async () =>
+        ((await reads.readAgent(agentId))?.signals as { presence?: { value: { system: string } } })?.presence
+          ?.value.system === 'TRAINING',
+      10_000,
+      'presence TRAINING after the garbage',
+    );
+  });
 });

@@ -124,6 +124,12 @@ export function createFaultController(deps: FaultControllerDeps): FaultControlle
         }
         case 'token-revoke':
           return { id, active: false, affected: deps.tokens.revokeClient(fault.clientId) };
+        case 'garbage':
+          return {
+            id,
+            active: false,
+            affected: deps.hub.inject(fault.frames ?? garbageFrames(fault.agentId), fault.channelId),
+          };
       }
     },
     end(id) {
@@ -143,4 +149,18 @@ export function createFaultController(deps: FaultControllerDeps): FaultControlle
     },
   };
   return controller;
+}
+
+/** One frame of each kind a notification client must survive without touching state. */
+export function garbageFrames(agentId = '00000000-0000-4000-8000-000000000000'): string[] {
+  return [
+    '{"topicName":"v2.users.' + agentId + '.presence","version":"2","eventBody":{',
+    JSON.stringify({ topicName: 'v2.unknown.things.42', version: '2', eventBody: {}, metadata: {} }),
+    JSON.stringify({
+      topicName: `v2.users.${agentId}.presence`,
+      version: '2',
+      eventBody: { presenceDefinition: 'not-an-object', modifiedDate: 'yesterday' },
+      metadata: { CorrelationId: 'garbage' },
+    }),
+  ];
 }

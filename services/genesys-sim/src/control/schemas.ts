@@ -26,6 +26,12 @@ export const transportFaultSchema = z.discriminatedUnion('kind', [
   z.strictObject({ kind: z.literal('channel-expire'), channelId: id.optional() }),
   z.strictObject({ kind: z.literal('token-revoke'), clientId: id.optional() }),
   z.strictObject({
+    kind: z.literal('garbage'),
+    channelId: id.optional(),
+    agentId: id.optional(),
+    frames: z.array(z.string().max(65_536)).min(1).max(100).optional(),
+  }),
+  z.strictObject({
     kind: z.literal('rate-limit-storm'),
     clientId: id.optional(),
     durationMs: ms.optional(),

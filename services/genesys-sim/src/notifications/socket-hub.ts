@@ -30,6 +30,8 @@ export interface SocketHub {
   send(channel: Channel, frame: string): void;
   /** Silences sockets: no more writes (heartbeats included), pings ignored, TCP left open. Returns how many. */
   kill(channelId?: string): number;
+  /** Writes raw text frames to live sockets (the `garbage` fault). Returns how many sockets. */
+  inject(frames: readonly string[], channelId?: string): number;
   /** Sends `v2.system.socket_closing`, then closes after `closeAfterMs`. Returns how many sockets. */
   warnClosing(channelId?: string, closeAfterMs?: number): number;
   /** Stops heartbeats for a channel (or all) until `resumeHeartbeats(key)`. */
@@ -181,6 +183,11 @@ export function createSocketHub(opts: SocketHubOptions): SocketHub {
         c.silent = true;
         if (c.closingTimer) clearTimeout(c.closingTimer);
       }
+      return hit.length;
+    },
+    inject(frames, channelId) {
+      const hit = matching(channelId).filter((c) => !c.silent && c.ws.readyState === 1);
+      for (const c of hit) for (const frame of frames) write(c, frame);
       return hit.length;
     },
     warnClosing(channelId, closeAfterMs = opts.socketClosingAfterMs) {

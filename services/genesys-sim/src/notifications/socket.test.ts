@@ -278,4 +278,33 @@ describe('delivery faults', () => {
       expect(ids).toEqual([BREAK, MEAL, AVAILABLE]);
     });
   });
+
+  it('writes the garbage fault frames as they are (malformed JSON, unknown topic, schema violation)', async () => {
+    const a = agents[0]!;
+    const ch = (await rest('POST', '/api/v2/notifications/channels')).body as {
+      id: string;
+      connectUri: string;
+    };
+    await rest('PUT', `/api/v2/notifications/channels/${ch.id}/subscriptions`, [
+      { id: `v2.users.${a}.presence` },
+    ]);
+    const ws = new WebSocket(ch.connectUri);
+    const texts: string[] = [];
+    ws.on('message', (data) => texts.push(data.toString()));
+    await new Promise((resolve) => ws.once('open', resolve));
+    const res = await sim.control('POST', '/__sim/faults', { kind: 'garbage', channelId: ch.id, agentId: a });
+    expect(res.body).toMatchObject({ active: false, affected: 1 });
+    const end = Date.now() + 2000;
+    while (texts.filter((t) => !t.includes('channel.metadata')).length < 3 && Date.now() < end)
+      await sleep(10);
+    const garbage = texts.filter((t) => !t.includes('channel.metadata'));
+    expect(garbage).toHaveLength(3);
+    expect(() => JSON.parse(garbage[0]!)).toThrow();
+    expect(JSON.parse(garbage[1]!)).toMatchObject({ topicName: 'v2.unknown.things.42' });
+    expect(JSON.parse(garbage[2]!)).toMatchObject({
+      topicName: `v2.users.${a}.presence`,
+      eventBody: { presenceDefinition: 'not-an-object' },
+    });
+    ws.terminate();
+  });
 });

@@ -63,6 +63,12 @@ export const transportFaultSchema: z.ZodType<TransportFault> = z.discriminatedUn
   z.strictObject({ kind: z.literal('channel-expire'), channelId: z.string().optional() }),
   z.strictObject({ kind: z.literal('token-revoke'), clientId: z.string().optional() }),
   z.strictObject({
+    kind: z.literal('garbage'),
+    channelId: z.string().optional(),
+    agentId: z.string().optional(),
+    frames: z.array(z.string()).min(1).optional(),
+  }),
+  z.strictObject({
     kind: z.literal('rate-limit-storm'),
     clientId: z.string().optional(),
     durationMs: positiveMs.optional(),

@@ -9,16 +9,7 @@
 
 /** Title-case system presence as REST shows it (reference §3.10). Notifications use upper-snake. */
 export type SystemPresence =
-  | 'Available'
-  | 'Away'
-  | 'Busy'
-  | 'Offline'
-  | 'Idle'
-  | 'On Queue'
-  | 'Meal'
-  | 'Training'
-  | 'Meeting'
-  | 'Break';
+  'Available' | 'Away' | 'Busy' | 'Offline' | 'Idle' | 'On Queue' | 'Meal' | 'Training' | 'Meeting' | 'Break';
 
 export type RoutingStatusValue = 'OFF_QUEUE' | 'IDLE' | 'INTERACTING' | 'NOT_RESPONDING' | 'COMMUNICATING';
 
@@ -76,6 +67,11 @@ export type TransportFault =
   | { kind: 'socket-closing'; channelId?: string; closeAfterMs?: number }
   | { kind: 'channel-expire'; channelId?: string }
   | { kind: 'token-revoke'; clientId?: string }
+  /**
+   * Writes frames a client must survive: malformed JSON, an unknown topic and a schema violation (for `agentId`,
+   * default a made-up user), or the given raw `frames`.
+   */
+  | { kind: 'garbage'; channelId?: string; agentId?: string; frames?: string[] }
   | { kind: 'rate-limit-storm'; clientId?: string; durationMs?: number; retryAfterSec?: number }
   | { kind: 'server-errors'; status?: 500 | 502 | 503 | 504; probability?: number; durationMs?: number };
 

@@ -166,7 +166,8 @@ export function createChannelPool(deps: CreateChannelPoolDeps): ChannelPool {
     const muIds = idsOf(fresh, 'managementUnit');
     if (!wfmWarned) {
       wfmWarned = true;
-      log.warn(
+      // Info, not warn: the pool reports through onWfmDisabled and the application owns the one warning.
+      log.info(
         { agents: agentIds.length, managementUnits: muIds.length },
         'WFM topics rejected: continuing without WFM for these agents',
       );

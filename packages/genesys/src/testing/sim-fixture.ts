@@ -31,12 +31,8 @@ export async function startSimFixture(args: string[] = []): Promise<SimFixture> 
   const scenario = JSON.parse(
     readFileSync(join(repoRoot, 'services/genesys-sim/scenarios/calm-day.json'), 'utf8'),
   );
+  // calm-day ships the client without WFM permissions; the short-token client is added here.
   scenario.oauthClients.push(
-    {
-      ...CLIENTS.noWfm,
-      tokenLifetimeSec: 86_400,
-      permissions: ['presence', 'routing', 'telephony', 'directory'],
-    },
     {
       ...CLIENTS.shortToken,
       tokenLifetimeSec: SHORT_TOKEN_SEC,

@@ -195,4 +195,36 @@ describe('engine against the simulator', () => {
       'presence TRAINING after the garbage',
     );
   });
+
+  it('follows queue membership live: a removed agent is dropped, a new member is tracked and resynced', async () => {
+    const reads = createReads({ redis, keys: createKeys(PREFIX) });
+    const leaving = [...runtime.engine.agents()][3] as string;
+    const joining = truth.find((a) => !runtime.engine.agents().has(a.id))?.id as string;
+    expect(joining).toBeDefined();
+    await sim.control('POST', '/__sim/actions', {
+      type: 'remove-from-queue',
+      agentId: leaving,
+      queueId: SUPPORT,
+    });
+    await sim.control('POST', '/__sim/actions', { type: 'join-queue', agentId: joining, queueId: SUPPORT });
+    await waitFor(
+      () => !runtime.engine.agents().has(leaving) && runtime.engine.agents().has(joining),
+      10_000,
+      'the membership change to reach the engine',
+    );
+    await waitFor(async () => (await reads.readAgent(joining)) !== null, 10_000, 'the new member in Redis');
+    // The removed agent's notifications are unsubscribed: its next change never reaches Redis.
+    const before = (await reads.readAgent(leaving))?.version;
+    await sim.control('POST', '/__sim/actions', { type: 'set-presence', agentId: leaving, presence: 'Away' });
+    await sim.control('POST', '/__sim/actions', { type: 'set-presence', agentId: joining, presence: 'Away' });
+    await waitFor(
+      async () =>
+        ((await reads.readAgent(joining))?.signals as { presence?: { value: { system: string } } })?.presence
+          ?.value.system === 'AWAY',
+      10_000,
+      'the new member to be followed',
+    );
+    await runtime.engine.idle();
+    expect((await reads.readAgent(leaving))?.version).toBe(before);
+  });
 });

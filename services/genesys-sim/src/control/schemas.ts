@@ -85,6 +85,7 @@ export const worldActionSchema = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('revive-station'), ...agent }),
   z.strictObject({ type: z.literal('join-queue'), ...agent, queueId: id }),
   z.strictObject({ type: z.literal('leave-queue'), ...agent, queueId: id }),
+  z.strictObject({ type: z.literal('remove-from-queue'), ...agent, queueId: id }),
   z.strictObject({ type: z.literal('offer-call'), queueId: id, agentId: id.optional() }),
   z.strictObject({ type: z.literal('end-call'), ...agent }),
   z.strictObject({ type: z.literal('presence-routing-decouple'), ...agent, enabled: z.boolean() }),

@@ -33,14 +33,12 @@ export async function startInProcessSim(opts: InProcessSimOptions = {}): Promise
   const scenario = loadScenario(opts.scenario ?? 'calm-day') as unknown as {
     oauthClients: OAuthClientSpec[];
   };
-  const extra = (opts.extraClients ?? []).map(
-    (c, i): OAuthClientSpec => ({
-      clientId: c.clientId ?? `extra-client-${i}`,
-      clientSecret: c.clientSecret ?? `extra-secret-${i}`,
-      tokenLifetimeSec: c.tokenLifetimeSec ?? 86_400,
-      permissions: c.permissions ?? ['wfm', 'presence', 'routing', 'telephony', 'directory'],
-    }),
-  );
+  const extra = (opts.extraClients ?? []).map((c, i): OAuthClientSpec => ({
+    clientId: c.clientId ?? `extra-client-${i}`,
+    clientSecret: c.clientSecret ?? `extra-secret-${i}`,
+    tokenLifetimeSec: c.tokenLifetimeSec ?? 86_400,
+    permissions: c.permissions ?? ['wfm', 'presence', 'routing', 'telephony', 'directory'],
+  }));
   const withClients = { ...scenario, oauthClients: [...scenario.oauthClients, ...extra] };
   const world = createWorld({ scenario: withClients, clock: 'virtual', seed: 1 });
   const clock = { now: Date.now() };

@@ -10,8 +10,7 @@ export interface TokenGrant {
 }
 
 export type TokenCheck =
-  | { ok: true; grant: TokenGrant }
-  | { ok: false; reason: 'unknown' | 'expired' | 'revoked' };
+  { ok: true; grant: TokenGrant } | { ok: false; reason: 'unknown' | 'expired' | 'revoked' };
 
 export interface TokenStore {
   /** Verifies a client's credentials; undefined when they do not match a configured client. */

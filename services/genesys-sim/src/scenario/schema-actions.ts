@@ -104,6 +104,7 @@ export const worldActionSchema: z.ZodType<WorldAction> = z.discriminatedUnion('t
   z.strictObject({ type: z.literal('revive-station'), agentId }),
   z.strictObject({ type: z.literal('join-queue'), agentId, queueId: z.string().min(1) }),
   z.strictObject({ type: z.literal('leave-queue'), agentId, queueId: z.string().min(1) }),
+  z.strictObject({ type: z.literal('remove-from-queue'), agentId, queueId: z.string().min(1) }),
   z.strictObject({ type: z.literal('offer-call'), queueId: z.string().min(1), agentId: agentId.optional() }),
   z.strictObject({ type: z.literal('end-call'), agentId }),
   z.strictObject({ type: z.literal('presence-routing-decouple'), agentId, enabled: z.boolean() }),

@@ -180,6 +180,7 @@ export function crossCheckScenario(s: Scenario): ScenarioIssue[] {
         break;
       case 'join-queue':
       case 'leave-queue':
+      case 'remove-from-queue':
       case 'offer-call':
         if (!queues.has(action.queueId)) add(`${path}.queueId`, `unknown queue "${action.queueId}"`);
         break;

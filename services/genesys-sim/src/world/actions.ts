@@ -75,6 +75,10 @@ export function createActions(
         queue(action.queueId);
         platform.setJoined(agent(action.agentId), action.queueId, action.type === 'join-queue');
         return;
+      case 'remove-from-queue':
+        queue(action.queueId);
+        platform.removeMember(agent(action.agentId), action.queueId);
+        return;
       case 'offer-call':
         queue(action.queueId);
         if (action.agentId) agent(action.agentId);

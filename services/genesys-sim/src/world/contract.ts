@@ -91,6 +91,8 @@ export type WorldAction =
   | { type: 'revive-station'; agentId: string }
   | { type: 'join-queue'; agentId: string; queueId: string }
   | { type: 'leave-queue'; agentId: string; queueId: string }
+  /** Removes the agent from the queue's members (leave-queue only deactivates the membership). */
+  | { type: 'remove-from-queue'; agentId: string; queueId: string }
   | { type: 'offer-call'; queueId: string; agentId?: string }
   | { type: 'end-call'; agentId: string }
   /** Desync faults on the platform itself. */

@@ -225,4 +225,14 @@ describe('REST writes', () => {
     expect(ev?.eventBody).toEqual({ id: A1, user: { id: A1 }, queueId: FIX.queue, joined: false });
     expect(truth(world)).toMatchObject({ activeQueueIds: [], routingStatus: { status: 'OFF_QUEUE' } });
   });
+
+  it('removes a member from the queue: gone from the member list and announced on the users topic', () => {
+    const { world, events } = recordedWorld(testScenario());
+    world.act({ type: 'remove-from-queue', agentId: A1, queueId: FIX.queue });
+    const ev = events.find((e) => e.topicName === `v2.routing.queues.${FIX.queue}.users`);
+    expect(ev?.eventBody).toEqual({ id: A1, user: { id: A1 }, queueId: FIX.queue, joined: false });
+    expect(world.getQueueMembers(FIX.queue, 100, 1)).toMatchObject({ total: 2 });
+    expect(world.getUserQueues(A1)).toMatchObject({ entities: [] });
+    expect(truth(world)).toMatchObject({ activeQueueIds: [], routingStatus: { status: 'OFF_QUEUE' } });
+  });
 });

@@ -19,6 +19,8 @@ export interface Platform {
   disassociateStation(agent: AgentState): void;
   setStationHealth(agent: AgentState, healthy: boolean): void;
   setJoined(agent: AgentState, queueId: string, joined: boolean): void;
+  /** Deletes the membership; announced on the queue's users topic with `joined: false` [assumption]. */
+  removeMember(agent: AgentState, queueId: string): void;
   /** Routing status an On Queue agent without an interaction should have now. */
   routableStatus(agent: AgentState): RoutingStatusValue;
   /** Called by the ACD when an interaction finished (wrap-up done or alert cancelled). */
@@ -118,6 +120,19 @@ export function createPlatform(core: WorldCore): Platform {
       a.activeQueueIds = [...a.memberships].filter(([, j]) => j).map(([id]) => id);
       a.activeQueuesChanged = core.nowWire();
       core.emit(queue.usersTopic, { id: a.id, user: { id: a.id }, queueId, joined }, a.id);
+      if (a.routingOnQueue) followPresence(a, 'platform');
+      core.emit(a.topics.activity, activityEventBody(a), a.id);
+      core.hooks.agentChanged(a);
+    },
+    removeMember(a, queueId) {
+      const queue = core.queues.get(queueId);
+      if (!queue || !a.memberships.has(queueId)) return;
+      a.memberships.delete(queueId);
+      const at = queue.members.indexOf(a);
+      if (at >= 0) queue.members.splice(at, 1);
+      a.activeQueueIds = [...a.memberships].filter(([, j]) => j).map(([id]) => id);
+      a.activeQueuesChanged = core.nowWire();
+      core.emit(queue.usersTopic, { id: a.id, user: { id: a.id }, queueId, joined: false }, a.id);
       if (a.routingOnQueue) followPresence(a, 'platform');
       core.emit(a.topics.activity, activityEventBody(a), a.id);
       core.hooks.agentChanged(a);

@@ -66,7 +66,7 @@ export const transportFaultSchema: z.ZodType<TransportFault> = z.discriminatedUn
     kind: z.literal('garbage'),
     channelId: z.string().optional(),
     agentId: z.string().optional(),
-    frames: z.array(z.string()).min(1).optional(),
+    frames: z.array(z.string().max(65_536)).min(1).max(100).optional(),
   }),
   z.strictObject({
     kind: z.literal('rate-limit-storm'),

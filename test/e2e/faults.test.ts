@@ -5,7 +5,7 @@
  * and the watchdog are shortened so that a dead socket is noticed in about a second and a half.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { pollUntil } from '../support/poll.js';
+import { pollUntil } from '@lockstep/testkit';
 import { fixture, type Stack, startStack } from '../support/stack.js';
 import { engineView, sameView, truthView } from '../support/views.js';
 

@@ -8,7 +8,7 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, type ExpectStatic, it } from 'vitest';
 import { waitForFinding, waitForResolution } from '../support/findings.js';
-import { pollUntil } from '../support/poll.js';
+import { pollUntil } from '@lockstep/testkit';
 import { fixture, type Stack, startStack } from '../support/stack.js';
 import { engineView, openFindings, sameView, truthView } from '../support/views.js';
 

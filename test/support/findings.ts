@@ -1,5 +1,5 @@
 import type { FindingDoc } from '@lockstep/store';
-import { pollUntil } from './poll.js';
+import { pollUntil } from '@lockstep/testkit';
 import type { Stack } from './stack.js';
 import { openFindings } from './views.js';
 

@@ -1,5 +1,5 @@
 import { connectRedis, createKeys, createReads, type RedisClient } from '@lockstep/store';
-import { type RedisServer, type SimProcess, startRedis, startSim } from '@lockstep/testkit';
+import { pollUntil, type RedisServer, type SimProcess, startRedis, startSim } from '@lockstep/testkit';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from './cli-commands.js';
@@ -21,14 +21,8 @@ let redis: RedisClient;
 let runtime: EngineRuntime;
 let truth: Truth[];
 
-async function waitFor(check: () => Promise<boolean> | boolean, ms: number, what: string): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (Date.now() < deadline) {
-    if (await check()) return;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
+const waitFor = (check: () => Promise<boolean> | boolean, timeoutMs: number, what: string) =>
+  pollUntil(check, { timeoutMs, what });
 
 beforeAll(async () => {
   [sim, server] = await Promise.all([startSim({ scenario: 'calm-day' }), startRedis()]);

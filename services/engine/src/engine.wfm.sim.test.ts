@@ -1,6 +1,6 @@
 import { Writable } from 'node:stream';
 import { connectRedis, createKeys, createReads, type RedisClient } from '@lockstep/store';
-import { type RedisServer, type SimProcess, startRedis, startSim } from '@lockstep/testkit';
+import { pollUntil, type RedisServer, type SimProcess, startRedis, startSim } from '@lockstep/testkit';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { loadConfig } from './config.js';
 import { createRootLogger } from './logger.js';
@@ -16,14 +16,8 @@ let redis: RedisClient;
 let runtime: EngineRuntime;
 const lines: Array<{ level: number; msg: string }> = [];
 
-async function waitFor(check: () => Promise<boolean>, ms: number, what: string): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (Date.now() < deadline) {
-    if (await check()) return;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
+const waitFor = (check: () => Promise<boolean> | boolean, timeoutMs: number, what: string) =>
+  pollUntil(check, { timeoutMs, what });
 
 beforeAll(async () => {
   [sim, server] = await Promise.all([startSim({ scenario: 'calm-day' }), startRedis()]);

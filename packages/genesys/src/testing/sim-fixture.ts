@@ -1,7 +1,7 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { repoRoot, type SimProcess, startSim } from '@lockstep/testkit';
+import { pollUntil, repoRoot, type SimProcess, startSim } from '@lockstep/testkit';
 import { pino } from 'pino';
 import { createGenesysApi, type GenesysApi, type GenesysApiOptions } from '../api.js';
 
@@ -32,13 +32,11 @@ export async function startSimFixture(args: string[] = []): Promise<SimFixture> 
     readFileSync(join(repoRoot, 'services/genesys-sim/scenarios/calm-day.json'), 'utf8'),
   );
   // calm-day ships the client without WFM permissions; the short-token client is added here.
-  scenario.oauthClients.push(
-    {
-      ...CLIENTS.shortToken,
-      tokenLifetimeSec: SHORT_TOKEN_SEC,
-      permissions: ['wfm', 'presence', 'routing', 'telephony', 'directory'],
-    },
-  );
+  scenario.oauthClients.push({
+    ...CLIENTS.shortToken,
+    tokenLifetimeSec: SHORT_TOKEN_SEC,
+    permissions: ['wfm', 'presence', 'routing', 'telephony', 'directory'],
+  });
   const dir = mkdtempSync(join(tmpdir(), 'genesys-adapter-'));
   const file = join(dir, 'calm-day-clients.json');
   writeFileSync(file, JSON.stringify(scenario));
@@ -72,16 +70,10 @@ export async function startSimFixture(args: string[] = []): Promise<SimFixture> 
 }
 
 /** Polls `check` until it returns a value other than undefined/false, or fails after `timeoutMs`. */
-export async function waitFor<T>(
+export function waitFor<T>(
   check: () => T | undefined | false,
   timeoutMs = 5_000,
   what = 'condition',
 ): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = check();
-    if (v !== undefined && v !== false) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
+  return pollUntil(check, { timeoutMs, what, intervalMs: 20 });
 }

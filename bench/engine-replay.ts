@@ -35,8 +35,9 @@ import {
 import { startRedis, startSim } from '@lockstep/testkit';
 import { pino } from 'pino';
 import { createMetrics, type EngineMetrics } from '../services/engine/src/metrics.js';
-import { createEventMapper, type EventMapper } from '../services/engine/src/pipeline/map-event.js';
-import { createPipeline, type Pipeline } from '../services/engine/src/pipeline/pipeline.js';
+import { createEventMapper } from '../services/engine/src/pipeline/map-event.js';
+import { createPipeline } from '../services/engine/src/pipeline/pipeline.js';
+import { createIngest } from './engine-ingest.js';
 import { describeMachine, fmt, recordFirehoseFrames, SCENARIO } from './engine-support.js';
 
 const { values } = parseArgs({
@@ -52,38 +53,6 @@ const totalFrames = Number(values.frames);
 const warmupFrames = Number(values.warmup);
 const chunk = Number(values.chunk);
 const batchWindowMs = Number(values['batch-window-ms']);
-
-/** Mirrors the engine's hot path: the pool's frame handler (decode) and the engine's `onEvent` (map, submit). */
-function createIngest(deps: {
-  pipeline: Pipeline;
-  mapper: EventMapper;
-  metrics: EngineMetrics;
-  tracked: ReadonlySet<string>;
-}) {
-  const { pipeline, mapper, metrics, tracked } = deps;
-  let events = 0;
-  return {
-    get events() {
-      return events;
-    },
-    ingest(text: string, receivedAt: number): void {
-      const r = decodeNotification(text);
-      if (!r.ok) {
-        metrics.decodeErrors.inc({ reason: r.reason });
-        return;
-      }
-      const ev = r.event;
-      if (ev.kind === 'channelMetadata' || ev.kind === 'socketClosing') return;
-      events++;
-      metrics.eventsReceived.inc({ kind: ev.kind });
-      const mapped = mapper.map(ev, receivedAt);
-      if (mapped.kind !== 'signals' || !tracked.has(mapped.agentId)) return;
-      for (const update of mapped.updates) {
-        pipeline.submit(mapped.agentId, { type: 'SIGNAL', update }, 'event', receivedAt);
-      }
-    },
-  };
-}
 
 async function counter(metrics: EngineMetrics, name: string): Promise<number> {
   const m = (await metrics.registry.getMetricsAsJSON()).find((x) => x.name === name);

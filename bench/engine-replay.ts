@@ -156,6 +156,8 @@ try {
   const redisCpu = (await redisCpuSeconds(redis)) - before.redisCpu;
   const decodeErrors = await counter(metrics, 'lockstep_decode_errors_total');
   const commitErrors = await counter(metrics, 'lockstep_commit_errors_total');
+  const opened = await counter(metrics, 'lockstep_findings_opened_total');
+  const relayed = await counter(metrics, 'lockstep_outbox_relayed_total');
   await pipeline.close();
 
   // Verification: Redis holds every agent seen, with the last presence of the frames.
@@ -190,7 +192,8 @@ try {
     `measured: ${fmt(events)} events in ${seconds.toFixed(2)} s; ${fmt(persisted)} events persisted ` +
       `(${fmt(persisted / seconds)}/s) in ${fmt(commits)} commits (${fmt(commits / seconds)}/s); ` +
       `engine CPU ${(((cpu.user + cpu.system) / 1e6 / seconds) * 100).toFixed(0)} %, ` +
-      `redis-server CPU ${((redisCpu / seconds) * 100).toFixed(0)} %`,
+      `redis-server CPU ${((redisCpu / seconds) * 100).toFixed(0)} %; whole run: ${fmt(opened)} findings opened, ` +
+      `${fmt(relayed)} outbox entries relayed`,
   );
   console.log(
     `checks: decode errors ${decodeErrors}, commit errors ${commitErrors}, decoded ${fmt(decoded)}/${fmt(frames.length)}; ` +

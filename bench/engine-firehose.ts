@@ -19,6 +19,7 @@
  *
  *   npx tsx --conditions=@lockstep/source bench/engine-firehose.ts [--seconds 6] [--targets 15000,30000,60000]
  */
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { createChannelPool, createGenesysApi, type GenesysEvent } from '@lockstep/genesys';
 import { connectRedis, createKeys, createReads, type RedisClient } from '@lockstep/store';
@@ -84,6 +85,9 @@ interface Burst {
   engineCpu: number;
   simCpu: number;
   redisCpu: number;
+  /** Longest and p99 event-loop delay of the engine process (ms): how long sockets and timers waited. */
+  loopMax: number;
+  loopP99: number;
 }
 
 const droppedBySim = async (sim: SimProcess) =>
@@ -104,6 +108,8 @@ async function burst(sim: SimProcess, engine: Engine, redis: RedisClient, target
     sim: cpuSecondsOf(sim.pid),
     redis: await redisCpuSeconds(redis),
   });
+  const loop = monitorEventLoopDelay({ resolution: 10 });
+  loop.enable();
   const a = await read();
   await firehose(sim, target);
   await sleep(seconds * 1_000);
@@ -111,9 +117,12 @@ async function burst(sim: SimProcess, engine: Engine, redis: RedisClient, target
   const stopped = performance.now();
   await settle(engine);
   const b = await read();
+  loop.disable();
   const s = (b.t - a.t) / 1_000;
   const cpu = process.cpuUsage(a.cpu);
   return {
+    loopMax: loop.max / 1e6,
+    loopP99: loop.percentile(99) / 1e6,
     received: b.received - a.received,
     persisted: b.persisted - a.persisted,
     commits: b.commits - a.commits,
@@ -283,7 +292,7 @@ try {
     rows.push(
       `| ${fmt(target)} (${fmt(target * RECEIVED_SHARE)}) | ${fmt(b.received / b.burstSeconds)} | ${fmt(b.dropped)} | ` +
         `${b.drainSeconds.toFixed(1)} s | ${fmt(b.persisted / span)} | ${fmt(b.commits / span)} | ` +
-        `${pct(b.engineCpu)} | ${pct(b.simCpu)} | ${pct(b.redisCpu)} |`,
+        `${pct(b.engineCpu)} | ${pct(b.simCpu)} | ${pct(b.redisCpu)} | ${fmt(b.loopP99)} / ${fmt(b.loopMax)} ms |`,
     );
   }
 
@@ -343,9 +352,10 @@ try {
   out.push('');
   out.push(
     '| firehose target (engine share) | received during burst (events/s) | dropped by the simulator (backpressure) | ' +
-      'drain after stop | sustained: persisted events/s | commits/s | engine CPU | simulator CPU | redis CPU |',
+      'drain after stop | sustained: persisted events/s | commits/s | engine CPU | simulator CPU | redis CPU | ' +
+      'event-loop delay p99 / max |',
   );
-  out.push('|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
+  out.push('|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
   out.push(...rows);
   out.push('');
   const describe = (c: { equal: number; ties: number; other: number }) =>

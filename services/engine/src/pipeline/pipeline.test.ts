@@ -1,5 +1,5 @@
 import { type AgentEvent, createAgentMachine, parsePolicy, type SignalUpdate } from '@lockstep/domain';
-import { systemClock } from '@lockstep/genesys';
+import { type Clock, systemClock } from '@lockstep/genesys';
 import {
   connectRedis,
   createAgentStore,
@@ -37,7 +37,11 @@ const routing = (status: 'IDLE' | 'OFF_QUEUE', at: number): AgentEvent => ({
   update: { signal: 'routing', value: status, at, source: 'event' },
 });
 
-function setup(policy: unknown = {}, fence: () => number | null = () => 1) {
+function setup(
+  policy: unknown = {},
+  fence: () => number | null = () => 1,
+  extra: { clock?: Clock; yieldEveryEvents?: number } = {},
+) {
   const keys = createKeys(`pipe${++prefixSeq}:`);
   const metrics = createMetrics();
   const reads = createReads({ redis, keys });
@@ -52,10 +56,11 @@ function setup(policy: unknown = {}, fence: () => number | null = () => 1) {
     outbox,
     metrics,
     logger: pino({ level: 'silent' }),
-    clock: systemClock,
+    clock: extra.clock ?? systemClock,
     fence,
     onFenceRejected: (err) => fenceRejections.push(err),
     batchWindowMs: 1,
+    ...(extra.yieldEveryEvents === undefined ? {} : { yieldEveryEvents: extra.yieldEveryEvents }),
   });
   return { keys, metrics, reads, outbox, pipeline, fenceRejections };
 }
@@ -188,5 +193,33 @@ describe('pipeline against a real Redis', () => {
     await a.pipeline.flush();
     expect(await a.reads.readAgent('a-1')).toBeNull();
     await a.pipeline.close();
+  });
+  it('yields to the event loop while it steps a large batch, and still commits every agent', async () => {
+    // The clock is read once per agent commit, right after the agent's steps: counting the reads tells how many
+    // agents a timer queued at the start of the batch waited for.
+    let reads = 0;
+    const clock: Clock = { ...systemClock, now: () => (reads++, systemClock.now()) };
+    let probe = false;
+    let readsSeenByTimer = -1;
+    const fence = () => {
+      if (probe) {
+        probe = false;
+        const at = reads;
+        setImmediate(() => {
+          readsSeenByTimer = reads - at;
+        });
+      }
+      return 1;
+    };
+    const { pipeline, reads: store } = setup({}, fence, { clock, yieldEveryEvents: 2 });
+    const agents = ['y-1', 'y-2', 'y-3', 'y-4', 'y-5', 'y-6'];
+    for (const id of agents) pipeline.submit(id, presence('ON_QUEUE', T0), 'event');
+    await pipeline.flush(); // cached from here on: no Redis read before the steps
+    probe = true;
+    for (const id of agents) pipeline.submit(id, presence('AVAILABLE', T0 + 10), 'event');
+    await pipeline.flush();
+    expect(readsSeenByTimer).toBeGreaterThan(0);
+    expect(readsSeenByTimer).toBeLessThan(agents.length);
+    for (const id of agents) expect((await store.readAgent(id))?.version).toBe(2);
   });
 });

@@ -43,6 +43,8 @@ export interface PipelineDeps {
   readonly batchWindowMs: number;
   /** Commit attempts per agent and batch when versions conflict. Default 5. */
   readonly maxConflictRetries?: number;
+  /** Events a batch steps before it yields to the event loop (its commits stay in flight). Default 500. */
+  readonly yieldEveryEvents?: number;
 }
 
 /**
@@ -79,6 +81,7 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
   const { machine, policy, store, reads, outbox, metrics, clock } = deps;
   const log = deps.logger.child({ component: 'pipeline' });
   const maxRetries = deps.maxConflictRetries ?? 5;
+  const yieldEvery = deps.yieldEveryEvents ?? 500;
   const cache: AgentCache = createAgentCache(metrics.openFindings);
   let queue: Item[] = [];
   let scheduled = false;
@@ -144,17 +147,30 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
       else byAgent.set(item.agentId, [item]);
     }
     const withEffects: string[] = [];
-    await Promise.all(
-      [...byAgent].map(async ([agentId, items]) => {
-        try {
-          if (await processAgent(agentId, items, fence)) withEffects.push(agentId);
-        } catch (err) {
-          const code = (err as { code?: unknown }).code;
-          metrics.commitErrors.inc({ code: typeof code === 'string' ? code : 'UNKNOWN' });
-          log.error({ err, agentId }, 'agent update failed');
-        }
-      }),
-    );
+    const work: Array<Promise<void>> = [];
+    let sinceYield = 0;
+    for (const [agentId, items] of byAgent) {
+      // An agent's steps run synchronously up to its commit: under a backlog, yield now and then so that sockets,
+      // lease renewals and other timers are served while the batch's commits are in flight.
+      if (sinceYield >= yieldEvery) {
+        sinceYield = 0;
+        await new Promise<void>((resolve) => setImmediate(resolve));
+      }
+      sinceYield += items.length;
+      work.push(
+        processAgent(agentId, items, fence).then(
+          (queued) => {
+            if (queued) withEffects.push(agentId);
+          },
+          (err: unknown) => {
+            const code = (err as { code?: unknown }).code;
+            metrics.commitErrors.inc({ code: typeof code === 'string' ? code : 'UNKNOWN' });
+            log.error({ err, agentId }, 'agent update failed');
+          },
+        ),
+      );
+    }
+    await Promise.all(work);
     if (withEffects.length > 0) {
       try {
         metrics.outboxRelayed.inc(await outbox.relayMany(withEffects));

@@ -19,7 +19,25 @@ describe('mergeSignal', () => {
     expect(mergeSignal(s, routing('IDLE', 200))).toBe(s);
   });
 
-  test('ties on `at` are broken by value, then source, whatever the order', () => {
+  test('a REST read settles two events stamped in the same millisecond, whatever the order', () => {
+    const first = routing('OFF_QUEUE', 100); // greater value text: wins among events alone
+    const second = routing('IDLE', 100);
+    const read = routing('IDLE', 100, 'resync');
+    expect(mergeSignal(mergeSignal({}, first), second).routing?.value).toBe('OFF_QUEUE');
+    const orders = [
+      [first, second, read],
+      [read, second, first],
+      [second, read, first],
+    ];
+    for (const order of orders) {
+      const merged = order.reduce<AgentSignals>((s, u) => mergeSignal(s, u), {});
+      expect(merged.routing).toEqual({ value: 'IDLE', at: 100, source: 'resync' });
+    }
+    // A later event still wins over the read.
+    expect(mergeSignal(mergeSignal({}, read), routing('OFF_QUEUE', 101)).routing?.value).toBe('OFF_QUEUE');
+  });
+
+  test('ties on `at` are broken by source, then value, whatever the order', () => {
     const a = routing('IDLE', 100);
     const b = routing('OFF_QUEUE', 100);
     expect(mergeSignal(mergeSignal({}, a), b)).toEqual(mergeSignal(mergeSignal({}, b), a));

@@ -135,14 +135,16 @@ function canonicalValue(update: SignalUpdate): SignalUpdate['value'] {
 }
 
 /**
- * Total order on observations of one signal: later `at` wins; on equal `at` the greater value text wins, then
- * the greater source rank. Because merging keeps the maximum under this order, the merged result of any set
- * of updates is the same whatever their order, duplication or interleaving.
+ * Total order on observations of one signal: later `at` wins; on equal `at` the greater source rank wins (a REST
+ * read reports the state that stands after every change stamped with that time, so it settles two events stamped
+ * in the same millisecond), then the greater value text. Because merging keeps the maximum under this order, the
+ * merged result of any set of updates is the same whatever their order, duplication or interleaving.
  */
 function compare(a: { at: number; text: string; source: SignalSource }, b: typeof a): number {
   if (a.at !== b.at) return a.at < b.at ? -1 : 1;
+  if (a.source !== b.source) return SOURCE_RANK[a.source] - SOURCE_RANK[b.source];
   if (a.text !== b.text) return a.text < b.text ? -1 : 1;
-  return SOURCE_RANK[a.source] - SOURCE_RANK[b.source];
+  return 0;
 }
 
 /**

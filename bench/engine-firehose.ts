@@ -25,8 +25,7 @@ import { createChannelPool, createGenesysApi, type GenesysEvent } from '@lockste
 import { connectRedis, createKeys, createReads, type RedisClient } from '@lockstep/store';
 import { allUserIds, openChannels, type SimProcess, startRedis, startSim, token } from '@lockstep/testkit';
 import { pino } from 'pino';
-import { loadConfig } from '../services/engine/src/config.js';
-import { createEngine, type Engine } from '../services/engine/src/engine.js';
+import { loadConfig, createEngine, type Engine } from '@lockstep/engine';
 import {
   cpuSecondsOf,
   describeMachine,

@@ -13,9 +13,7 @@ import { systemClock } from '@lockstep/genesys';
 import { connectRedis, createAgentStore, createKeys, createOutbox, createReads } from '@lockstep/store';
 import { startRedis } from '@lockstep/testkit';
 import { pino } from 'pino';
-import { createMetrics } from '../services/engine/src/metrics.js';
-import { createEventMapper } from '../services/engine/src/pipeline/map-event.js';
-import { createPipeline } from '../services/engine/src/pipeline/pipeline.js';
+import { createMetrics, createEventMapper, createPipeline } from '@lockstep/engine';
 import { createIngest } from './engine-ingest.js';
 import { describeMachine, fmt } from './engine-support.js';
 

@@ -4,9 +4,7 @@
  * (count it, map it to signal updates, submit them to the pipeline for tracked agents).
  */
 import { decodeNotification } from '@lockstep/genesys';
-import type { EngineMetrics } from '../services/engine/src/metrics.js';
-import type { EventMapper } from '../services/engine/src/pipeline/map-event.js';
-import type { Pipeline } from '../services/engine/src/pipeline/pipeline.js';
+import { type EngineMetrics, type EventMapper, type Pipeline } from '@lockstep/engine';
 
 export interface Ingest {
   /** Events decoded and passed on so far. */

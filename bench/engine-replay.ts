@@ -34,9 +34,7 @@ import {
 } from '@lockstep/store';
 import { startRedis, startSim } from '@lockstep/testkit';
 import { pino } from 'pino';
-import { createMetrics, type EngineMetrics } from '../services/engine/src/metrics.js';
-import { createEventMapper } from '../services/engine/src/pipeline/map-event.js';
-import { createPipeline } from '../services/engine/src/pipeline/pipeline.js';
+import { createMetrics, type EngineMetrics, createEventMapper, createPipeline } from '@lockstep/engine';
 import { createIngest } from './engine-ingest.js';
 import { describeMachine, fmt, recordFirehoseFrames, SCENARIO } from './engine-support.js';
 

@@ -7,3 +7,7 @@ export { describeConfig, type EngineConfig, loadConfig } from './config.js';
 export { createEngine, type Engine, type EngineDeps, type EngineHealth, type EngineSettings } from './engine.js';
 export { ConfigError, EngineError, type EngineErrorCode } from './errors.js';
 export { type EngineRuntime, startEngineRuntime } from './runtime.js';
+// The pipeline's parts, for benchmarks and embedders that feed decoded events themselves.
+export { createMetrics, type EngineMetrics } from './metrics.js';
+export { createEventMapper, type EventMapper, type MappedEvent } from './pipeline/map-event.js';
+export { createPipeline, type Pipeline, type PipelineDeps } from './pipeline/pipeline.js';

@@ -51,8 +51,9 @@ describe('channel renewal before expiry', () => {
         // Events still flow, and no gap beyond the start one was needed.
         const events: string[] = [];
         pool.onEvent((e) => events.push(e.kind));
-        const busy = (await api.users.listPresenceDefinitions()).find((d) => d.systemPresence === 'Busy')!
-          .id!;
+        const busy = (await api.users.listPresenceDefinitions()).find(
+          (d) => d.systemPresence === 'Busy',
+        )!.id!;
         await api.users.patchPresence(agentId, busy);
         await waitFor(() => events.includes('presence'), 5_000, 'presence event');
         expect(gaps.map((g) => g.reason)).toEqual(['start']);

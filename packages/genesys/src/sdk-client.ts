@@ -11,8 +11,7 @@ export type SdkApiClient = typeof platformClient.ApiClient;
  * host); they may differ in path, e.g. `http://127.0.0.1:8080/login` and `http://127.0.0.1:8080`.
  */
 export type GenesysTarget =
-  | { readonly environment: string }
-  | { readonly apiBase: string; readonly loginBase?: string };
+  { readonly environment: string } | { readonly apiBase: string; readonly loginBase?: string };
 
 export interface SdkClientOptions {
   readonly target: GenesysTarget;

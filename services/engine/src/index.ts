@@ -4,7 +4,13 @@
  */
 export { runCli, USAGE } from './cli-commands.js';
 export { describeConfig, type EngineConfig, loadConfig } from './config.js';
-export { createEngine, type Engine, type EngineDeps, type EngineHealth, type EngineSettings } from './engine.js';
+export {
+  createEngine,
+  type Engine,
+  type EngineDeps,
+  type EngineHealth,
+  type EngineSettings,
+} from './engine.js';
 export { ConfigError, EngineError, type EngineErrorCode } from './errors.js';
 export { type EngineRuntime, startEngineRuntime } from './runtime.js';
 // The pipeline's parts, for benchmarks and embedders that feed decoded events themselves.

@@ -5,26 +5,12 @@
 
 /** System presence, normalised to the notification spelling (reference §3.10). */
 export type SystemPresence =
-  | 'AVAILABLE'
-  | 'AWAY'
-  | 'BUSY'
-  | 'OFFLINE'
-  | 'IDLE'
-  | 'ON_QUEUE'
-  | 'MEAL'
-  | 'TRAINING'
-  | 'MEETING'
-  | 'BREAK';
+  'AVAILABLE' | 'AWAY' | 'BUSY' | 'OFFLINE' | 'IDLE' | 'ON_QUEUE' | 'MEAL' | 'TRAINING' | 'MEETING' | 'BREAK';
 
 export type RoutingStatus = 'OFF_QUEUE' | 'IDLE' | 'INTERACTING' | 'NOT_RESPONDING' | 'COMMUNICATING';
 
 export type AdherenceState =
-  | 'InAdherence'
-  | 'OutOfAdherence'
-  | 'Unscheduled'
-  | 'Unknown'
-  | 'Ignored'
-  | 'Explained';
+  'InAdherence' | 'OutOfAdherence' | 'Unscheduled' | 'Unknown' | 'Ignored' | 'Explained';
 
 export type TimeOffStatus = 'PENDING' | 'APPROVED' | 'DENIED' | 'CANCELED';
 

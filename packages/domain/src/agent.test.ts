@@ -90,6 +90,27 @@ describe('agent snapshots', () => {
     }
   });
 
+  test('steps fed with copies of each event agree, and the state value mirrors the context', () => {
+    const mirrored = (status: string) => {
+      const [head, leaf] = status.split('.');
+      return leaf === undefined ? head : { [head as string]: leaf };
+    };
+    let snapshot = initialAgentSnapshot(machine, 'agent-7', T0);
+    for (const event of [...history, ...future]) {
+      const [reference, actions] = transition(machine, snapshot, structuredClone(event));
+      const result = stepAgent(machine, snapshot, event);
+      expect(result.snapshot.context).toEqual(reference.context);
+      expect(result.snapshot.value).toEqual(reference.value);
+      expect(result.effects.map((e) => e.type)).toEqual(actions.map((a) => a.type));
+      expect(result.snapshot.value).toEqual({
+        status: mirrored(result.snapshot.context.status),
+        health: result.snapshot.context.health,
+      });
+      snapshot = result.snapshot;
+    }
+    expect(snapshot.value).not.toEqual({ status: 'unknown', health: 'inSync' });
+  });
+
   test('the persisted form stays small', () => {
     const { snapshot } = run([...history, ...future]);
     expect(JSON.stringify(persistAgent(snapshot)).length).toBeLessThan(2_048);

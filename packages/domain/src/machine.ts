@@ -2,6 +2,7 @@ import { setup } from 'xstate';
 import { applyEvent } from './apply-event.js';
 import { type AgentContext, type AgentHealth, type AgentStatus, initialContext } from './context.js';
 import type { CorrectionIntent } from './corrections/types.js';
+import type { Effect } from './effects.js';
 import { evaluate } from './evaluate.js';
 import type { AgentEvent } from './events.js';
 import type { Finding } from './findings.js';
@@ -20,6 +21,7 @@ export interface AgentMachineOptions {
   readonly schedule?: ScheduleSource;
 }
 
+const EVENT_TYPES = ['SIGNAL', 'TICK', 'DECLARE', 'RESYNC', 'WFM_DISABLED', 'WFM_ENABLED'] as const;
 const ON_QUEUE = ['idle', 'interacting', 'notResponding', 'notRoutable', 'unknown'] as const;
 const STATUSES: readonly AgentStatus[] = [
   'unknown',
@@ -29,24 +31,60 @@ const STATUSES: readonly AgentStatus[] = [
 ];
 const HEALTHS: readonly AgentHealth[] = ['inSync', 'suspect', 'desynced'];
 
-// Each leaf leaves for the state the context says it should be in; `evaluate` is the single source of truth
-// for `context.status` and `context.health`, the state value mirrors them for operators and tooling.
-function statusLeaf(self: AgentStatus) {
-  return {
-    always: STATUSES.filter((other) => other !== self).map((other) => ({
-      guard: { type: 'statusIs' as const, params: { value: other } },
-      target: `#agent.status.${other}`,
-    })),
+interface Outcome {
+  readonly context: AgentContext;
+  readonly effects: readonly Effect[];
+}
+
+/**
+ * The outcome of one (context, event) pair, remembered for the step in progress: the guards that pick each
+ * region's target and the `ingest` action of the same step all read it, so the domain logic runs once per
+ * event. Purely a cache: a miss (another context or event object) recomputes the same deterministic result.
+ */
+function outcomeCache(compute: (context: AgentContext, event: AgentEvent) => Outcome) {
+  let lastContext: AgentContext | null = null;
+  let lastEvent: AgentEvent | null = null;
+  let last: Outcome | null = null;
+  return (context: AgentContext, event: AgentEvent): Outcome => {
+    if (last === null || context !== lastContext || event !== lastEvent) {
+      last = compute(context, event);
+      lastContext = context;
+      lastEvent = event;
+    }
+    return last;
   };
 }
 
-function healthLeaf(self: AgentHealth) {
-  return {
-    always: HEALTHS.filter((other) => other !== self).map((other) => ({
-      guard: { type: 'healthIs' as const, params: { value: other } },
-      target: `#agent.health.${other}`,
+// Every event is one microstep: each region takes exactly one of its candidate transitions. The first candidate
+// (no target) applies when the evaluated value is unchanged; otherwise the candidate whose guard matches the
+// evaluated value moves the region to that leaf. `evaluate` is the single source of truth for `context.status`
+// and `context.health`; the state value mirrors them for operators and tooling.
+function statusCandidates() {
+  return [
+    { guard: 'statusKept' as const, actions: 'ingest' as const },
+    ...STATUSES.map((value) => ({
+      guard: { type: 'statusBecomes' as const, params: { value } },
+      target: `#agent.status.${value}`,
+      actions: 'ingest' as const,
     })),
-  };
+  ];
+}
+
+function healthCandidates() {
+  return [
+    { guard: 'healthKept' as const },
+    ...HEALTHS.map((value) => ({
+      guard: { type: 'healthBecomes' as const, params: { value } },
+      target: `#agent.health.${value}`,
+    })),
+  ];
+}
+
+function onEvery<T>(candidates: () => T): Record<(typeof EVENT_TYPES)[number], T> {
+  return Object.fromEntries(EVENT_TYPES.map((type) => [type, candidates()])) as Record<
+    (typeof EVENT_TYPES)[number],
+    T
+  >;
 }
 
 /**
@@ -55,12 +93,14 @@ function healthLeaf(self: AgentHealth) {
  * - Parallel regions: `status` (`unknown`, `offline`, `available` = logged in but not On Queue,
  *   `onQueue.{idle,interacting,notResponding,notRoutable,unknown}`) and `health` (`inSync`, `suspect` = a rule
  *   condition holds but is within its grace, `desynced` = at least one open finding).
- * - Every event runs the named action `ingest` (merge + evaluate, pure), which enqueues the named effect actions
- *   `finding.opened`, `finding.updated`, `finding.resolved` and `correction.intended` with their data as
- *   params. They do nothing by default: use `stepAgent` (pure) or wire them with `.provide()` at the edge.
+ * - Every event is a single microstep that runs the named action `ingest` (merge + evaluate, pure), which
+ *   enqueues the named effect actions `finding.opened`, `finding.updated`, `finding.resolved` and
+ *   `correction.intended` with their data as params. They do nothing by default: use `stepAgent` (pure) or
+ *   wire them with `.provide()` at the edge.
  */
 export function createAgentMachine(policy: Policy, options: AgentMachineOptions = {}) {
   const deps = { policy, schedule: options.schedule ?? adherenceScheduleSource };
+  const outcome = outcomeCache((context, event) => evaluate(applyEvent(context, event, policy), deps));
   const base = setup({
     types: {} as { context: AgentContext; events: AgentEvent; input: AgentMachineInput },
     actions: {
@@ -70,12 +110,16 @@ export function createAgentMachine(policy: Policy, options: AgentMachineOptions 
       'correction.intended': (_args, _params: { intent: CorrectionIntent }) => {},
     },
     guards: {
-      statusIs: ({ context }, params: { value: AgentStatus }) => context.status === params.value,
-      healthIs: ({ context }, params: { value: AgentHealth }) => context.health === params.value,
+      statusKept: ({ context, event }) => outcome(context, event).context.status === context.status,
+      statusBecomes: ({ context, event }, params: { value: AgentStatus }) =>
+        outcome(context, event).context.status === params.value,
+      healthKept: ({ context, event }) => outcome(context, event).context.health === context.health,
+      healthBecomes: ({ context, event }, params: { value: AgentHealth }) =>
+        outcome(context, event).context.health === params.value,
     },
   });
   const ingest = base.enqueueActions(({ context, event, enqueue }) => {
-    const result = evaluate(applyEvent(context, event, policy), deps);
+    const result = outcome(context, event);
     enqueue.assign(() => result.context);
     for (const effect of result.effects) {
       if (effect.type === 'correction.intended')
@@ -87,40 +131,24 @@ export function createAgentMachine(policy: Policy, options: AgentMachineOptions 
     id: 'agent',
     type: 'parallel',
     context: ({ input }) => initialContext(input.agentId, input.now),
-    on: {
-      SIGNAL: { actions: 'ingest' },
-      TICK: { actions: 'ingest' },
-      DECLARE: { actions: 'ingest' },
-      RESYNC: { actions: 'ingest' },
-      WFM_DISABLED: { actions: 'ingest' },
-      WFM_ENABLED: { actions: 'ingest' },
-    },
     states: {
       status: {
         initial: 'unknown',
+        on: onEvery(statusCandidates),
         states: {
-          unknown: statusLeaf('unknown'),
-          offline: statusLeaf('offline'),
-          available: statusLeaf('available'),
+          unknown: {},
+          offline: {},
+          available: {},
           onQueue: {
             initial: 'unknown',
-            states: {
-              idle: statusLeaf('onQueue.idle'),
-              interacting: statusLeaf('onQueue.interacting'),
-              notResponding: statusLeaf('onQueue.notResponding'),
-              notRoutable: statusLeaf('onQueue.notRoutable'),
-              unknown: statusLeaf('onQueue.unknown'),
-            },
+            states: { idle: {}, interacting: {}, notResponding: {}, notRoutable: {}, unknown: {} },
           },
         },
       },
       health: {
         initial: 'inSync',
-        states: {
-          inSync: healthLeaf('inSync'),
-          suspect: healthLeaf('suspect'),
-          desynced: healthLeaf('desynced'),
-        },
+        on: onEvery(healthCandidates),
+        states: { inSync: {}, suspect: {}, desynced: {} },
       },
     },
   });

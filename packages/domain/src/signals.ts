@@ -153,17 +153,19 @@ function compare(a: { at: number; text: string; source: SignalSource }, b: typeo
  */
 export function mergeSignal(signals: AgentSignals, update: SignalUpdate): AgentSignals {
   const current = signals[update.signal] as Stamped<SignalValues[SignalName]> | undefined;
-  const text = signalValueText(update);
-  if (current !== undefined) {
+  // Keeps the maximum under `compare`; value texts are only built for the rare full tie on time and source.
+  if (current !== undefined && update.at <= current.at) {
+    if (update.at < current.at) return signals;
     const known = {
       at: current.at,
       text: signalValueText({ signal: update.signal, value: current.value } as SignalEntry),
       source: current.source,
     };
-    if (compare({ at: update.at, text, source: update.source }, known) <= 0) return signals;
+    if (compare({ at: update.at, text: signalValueText(update), source: update.source }, known) <= 0) {
+      return signals;
+    }
   }
-  return {
-    ...signals,
-    [update.signal]: { value: canonicalValue(update), at: update.at, source: update.source },
-  };
+  const next: { [K in SignalName]?: unknown } = { ...signals };
+  next[update.signal] = { value: canonicalValue(update), at: update.at, source: update.source };
+  return next as AgentSignals;
 }

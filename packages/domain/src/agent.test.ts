@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { createActor, transition } from 'xstate';
+import { createActor, initialTransition, transition } from 'xstate';
 import { initialAgentSnapshot, nextDeadline, persistAgent, restoreAgent, stepAgent } from './agent.js';
 import { SnapshotError } from './errors.js';
 import type { AgentEvent } from './events.js';
@@ -45,6 +45,25 @@ describe('agent snapshots', () => {
     expect(snapshot.value).toEqual({ status: 'unknown', health: 'inSync' });
     expect(snapshot.context).toMatchObject({ agentId: 'agent-7', clock: T0, signals: {}, findings: {} });
     expect(nextDeadline(snapshot)).toBeNull();
+  });
+
+  test('the initial snapshot is the one xstate initialTransition() gives, for every agent', () => {
+    for (const [agentId, now] of [
+      ['agent-7', T0],
+      ['agent-8', T0 + 5],
+    ] as const) {
+      const snapshot = initialAgentSnapshot(machine, agentId, now);
+      const [reference, actions] = initialTransition(machine, { agentId, now });
+      expect(actions).toEqual([]);
+      expect(snapshot.status).toBe('active');
+      expect(snapshot.value).toEqual(reference.value);
+      expect(snapshot.context).toEqual(reference.context);
+      expect(persistAgent(snapshot)).toEqual(persistAgent(reference));
+      const event = presence('ON_QUEUE', now + 1);
+      expect(persistAgent(stepAgent(machine, snapshot, event).snapshot)).toEqual(
+        persistAgent(stepAgent(machine, reference, event).snapshot),
+      );
+    }
   });
 
   test('stepAgent is pure: the input snapshot is untouched', () => {

@@ -1,4 +1,4 @@
-import { initialTransition, type SnapshotFrom, type StateValue } from 'xstate';
+import { type ActorScope, createActor, type SnapshotFrom, type StateValue } from 'xstate';
 import type { AgentContext } from './context.js';
 import type { CorrectionIntent } from './corrections/types.js';
 import type { Effect } from './effects.js';
@@ -28,10 +28,33 @@ export interface StepResult {
   readonly nextDeadline: number | null;
 }
 
-/** A fresh snapshot for an agent nothing is known about yet. Pure. */
+const initialScopes = new WeakMap<AgentMachine, ActorScope<AgentSnapshot, AgentEvent>>();
+
+// xstate's `initialTransition()` constructs an actor (which computes an initial snapshot of its own) on every
+// call; one inert scope per machine is enough, as the machine's initial state runs no actions.
+function initialScope(machine: AgentMachine): ActorScope<AgentSnapshot, AgentEvent> {
+  let scope = initialScopes.get(machine);
+  if (scope === undefined) {
+    const self = createActor(machine, { input: { agentId: 'inert', now: 0 } });
+    scope = {
+      self,
+      id: '',
+      sessionId: '',
+      logger: () => {},
+      defer: () => {},
+      emit: () => {},
+      system: self.system,
+      stopChild: () => {},
+      actionExecutor: () => {},
+    };
+    initialScopes.set(machine, scope);
+  }
+  return scope;
+}
+
+/** A fresh snapshot for an agent nothing is known about yet (what xstate's `initialTransition()` returns). Pure. */
 export function initialAgentSnapshot(machine: AgentMachine, agentId: string, now: number): AgentSnapshot {
-  const [snapshot] = initialTransition(machine, { agentId, now });
-  return snapshot;
+  return machine.getInitialSnapshot(initialScope(machine), { agentId, now });
 }
 
 /**

@@ -145,15 +145,15 @@ describe('properties', () => {
       },
       {
         weight: 1,
-        arbitrary: fc.record({ presence: fc.constantFrom('ON_QUEUE', 'BREAK' as const), a: at }).map(
-          (d): AgentEvent => ({
+        arbitrary: fc
+          .record({ presence: fc.constantFrom('ON_QUEUE', 'BREAK' as const), a: at })
+          .map((d): AgentEvent => ({
             type: 'DECLARE',
             presence: d.presence,
             by: 'ext',
             at: d.a,
             ttlMs: 300_000,
-          }),
-        ),
+          })),
       },
     );
     fc.assert(

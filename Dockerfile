@@ -6,6 +6,7 @@ COPY packages ./packages
 COPY services ./services
 COPY test ./test
 COPY bench ./bench
+COPY scripts ./scripts
 RUN npm ci --no-audit --no-fund && npx tsc -b && npm prune --omit=dev
 
 FROM node:20-bookworm-slim

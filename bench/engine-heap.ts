@@ -9,12 +9,10 @@
  */
 import { parseArgs } from 'node:util';
 import { createAgentMachine, parsePolicy } from '@lockstep/domain';
-import { systemClock } from '@lockstep/genesys';
-import { connectRedis, createAgentStore, createKeys, createOutbox, createReads } from '@lockstep/store';
+import { connectRedis, createKeys, createReads } from '@lockstep/store';
 import { startRedis } from '@lockstep/testkit';
-import { pino } from 'pino';
-import { createMetrics, createEventMapper, createPipeline } from '@lockstep/engine';
-import { createIngest } from './engine-ingest.js';
+import { createMetrics, createEventMapper } from '@lockstep/engine';
+import { createIngest, createStandalonePipeline } from './engine-ingest.js';
 import { describeMachine, fmt } from './engine-support.js';
 
 const { values } = parseArgs({
@@ -55,19 +53,7 @@ try {
   const machine = createAgentMachine(policy);
   const keys = createKeys('heap:');
   const metrics = createMetrics();
-  const pipeline = createPipeline({
-    machine,
-    policy,
-    store: createAgentStore({ redis, keys }),
-    reads: createReads({ redis, keys }),
-    outbox: createOutbox({ redis, keys, group: 'lockstep' }),
-    metrics,
-    logger: pino({ level: 'silent' }),
-    clock: systemClock,
-    fence: () => 1,
-    onFenceRejected: () => {},
-    batchWindowMs: 2,
-  });
+  const pipeline = createStandalonePipeline({ redis, keys, machine, policy, metrics, batchWindowMs: 2 });
   const mapper = createEventMapper();
   const tracked = new Set<string>();
   const ingest = createIngest({ pipeline, mapper, metrics, tracked });

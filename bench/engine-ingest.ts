@@ -3,8 +3,36 @@
  * text frame (decode; transport bookkeeping ignored) followed by what the engine's `onEvent` does with the event
  * (count it, map it to signal updates, submit them to the pipeline for tracked agents).
  */
-import { decodeNotification } from '@lockstep/genesys';
-import { type EngineMetrics, type EventMapper, type Pipeline } from '@lockstep/engine';
+import type { AgentMachine, Policy } from '@lockstep/domain';
+import { createPipeline, type EngineMetrics, type EventMapper, type Pipeline } from '@lockstep/engine';
+import { decodeNotification, systemClock } from '@lockstep/genesys';
+import { createAgentStore, createOutbox, createReads, type Keys, type RedisClient } from '@lockstep/store';
+import { pino } from 'pino';
+
+/** The engine's batched pipeline wired as the engine wires it, without a lease (fence 1) or logging. */
+export function createStandalonePipeline(deps: {
+  readonly redis: RedisClient;
+  readonly keys: Keys;
+  readonly machine: AgentMachine;
+  readonly policy: Policy;
+  readonly metrics: EngineMetrics;
+  readonly batchWindowMs: number;
+}): Pipeline {
+  const { redis, keys } = deps;
+  return createPipeline({
+    machine: deps.machine,
+    policy: deps.policy,
+    store: createAgentStore({ redis, keys }),
+    reads: createReads({ redis, keys }),
+    outbox: createOutbox({ redis, keys, group: 'lockstep' }),
+    metrics: deps.metrics,
+    logger: pino({ level: 'silent' }),
+    clock: systemClock,
+    fence: () => 1,
+    onFenceRejected: () => {},
+    batchWindowMs: deps.batchWindowMs,
+  });
+}
 
 export interface Ingest {
   /** Events decoded and passed on so far. */

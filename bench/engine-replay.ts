@@ -23,19 +23,11 @@ import {
   persistAgent,
   stepAgent,
 } from '@lockstep/domain';
-import { decodeNotification, systemClock } from '@lockstep/genesys';
-import {
-  connectRedis,
-  createAgentStore,
-  createKeys,
-  createOutbox,
-  createReads,
-  type RedisClient,
-} from '@lockstep/store';
+import { decodeNotification } from '@lockstep/genesys';
+import { connectRedis, createKeys, createReads, type RedisClient } from '@lockstep/store';
 import { startRedis, startSim } from '@lockstep/testkit';
-import { pino } from 'pino';
-import { createMetrics, type EngineMetrics, createEventMapper, createPipeline } from '@lockstep/engine';
-import { createIngest } from './engine-ingest.js';
+import { createMetrics, type EngineMetrics, createEventMapper } from '@lockstep/engine';
+import { createIngest, createStandalonePipeline } from './engine-ingest.js';
 import { describeMachine, fmt, recordFirehoseFrames, SCENARIO } from './engine-support.js';
 
 const { values } = parseArgs({
@@ -114,18 +106,13 @@ try {
   // The full path against Redis.
   const keys = createKeys('replay:');
   const metrics = createMetrics();
-  const pipeline = createPipeline({
+  const pipeline = createStandalonePipeline({
+    redis,
+    keys,
     machine,
     policy,
-    store: createAgentStore({ redis, keys }),
-    reads: createReads({ redis, keys }),
-    outbox: createOutbox({ redis, keys, group: 'lockstep' }),
     metrics,
-    logger: pino({ level: 'silent' }),
-    clock: systemClock,
-    fence: () => 1,
-    onFenceRejected: () => {},
-    batchWindowMs,
+    batchWindowMs: batchWindowMs,
   });
   const ingest = createIngest({ pipeline, mapper: createEventMapper(), metrics, tracked: new Set(agentIds) });
   const feed = async (from: number, to: number) => {

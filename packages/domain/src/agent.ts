@@ -1,11 +1,11 @@
-import { type ActorScope, createActor, type SnapshotFrom, type StateValue } from 'xstate';
+import type { SnapshotFrom, StateValue } from 'xstate';
 import type { AgentContext } from './context.js';
 import type { CorrectionIntent } from './corrections/types.js';
 import type { Effect } from './effects.js';
 import { SnapshotError } from './errors.js';
 import type { AgentEvent } from './events.js';
 import type { Finding } from './findings.js';
-import { pureTransition } from './inert-scope.js';
+import { pureInitialSnapshot, pureTransition } from './inert-scope.js';
 import type { AgentMachine } from './machine.js';
 import { persistedAgentSchema } from './persisted-schema.js';
 
@@ -28,33 +28,9 @@ export interface StepResult {
   readonly nextDeadline: number | null;
 }
 
-const initialScopes = new WeakMap<AgentMachine, ActorScope<AgentSnapshot, AgentEvent>>();
-
-// xstate's `initialTransition()` constructs an actor (which computes an initial snapshot of its own) on every
-// call; one inert scope per machine is enough, as the machine's initial state runs no actions.
-function initialScope(machine: AgentMachine): ActorScope<AgentSnapshot, AgentEvent> {
-  let scope = initialScopes.get(machine);
-  if (scope === undefined) {
-    const self = createActor(machine, { input: { agentId: 'inert', now: 0 } });
-    scope = {
-      self,
-      id: '',
-      sessionId: '',
-      logger: () => {},
-      defer: () => {},
-      emit: () => {},
-      system: self.system,
-      stopChild: () => {},
-      actionExecutor: () => {},
-    };
-    initialScopes.set(machine, scope);
-  }
-  return scope;
-}
-
 /** A fresh snapshot for an agent nothing is known about yet (what xstate's `initialTransition()` returns). Pure. */
 export function initialAgentSnapshot(machine: AgentMachine, agentId: string, now: number): AgentSnapshot {
-  return machine.getInitialSnapshot(initialScope(machine), { agentId, now });
+  return pureInitialSnapshot(machine, { agentId, now });
 }
 
 /**

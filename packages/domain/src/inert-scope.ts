@@ -59,3 +59,20 @@ export function pureTransition(
     collector.actions = [];
   }
 }
+
+/**
+ * Same contract as xstate's `initialTransition(machine, input)[0]`, on the same reused scope. The machine's
+ * initial state runs no actions, so nothing is collected.
+ */
+export function pureInitialSnapshot(
+  machine: AgentMachine,
+  input: { agentId: string; now: number },
+): SnapshotFrom<AgentMachine> {
+  const collector = collectorFor(machine);
+  collector.actions = [];
+  try {
+    return machine.getInitialSnapshot(collector.scope, input);
+  } finally {
+    collector.actions = [];
+  }
+}

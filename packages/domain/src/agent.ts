@@ -3,7 +3,7 @@ import type { AgentContext } from './context.js';
 import type { CorrectionIntent } from './corrections/types.js';
 import type { Effect } from './effects.js';
 import { SnapshotError } from './errors.js';
-import type { AgentEvent } from './events.js';
+import type { AgentEvent, MachineEvent } from './events.js';
 import type { Finding } from './findings.js';
 import { pureInitialSnapshot, pureTransition } from './inert-scope.js';
 import type { AgentMachine } from './machine.js';
@@ -38,7 +38,7 @@ export function initialAgentSnapshot(machine: AgentMachine, agentId: string, now
  * modified, nothing is executed; the effect actions the machine would run come back as typed data). It reuses
  * one inert actor scope per machine instead of building one per call as `transition()` does.
  */
-export function stepAgent(machine: AgentMachine, snapshot: AgentSnapshot, event: AgentEvent): StepResult {
+export function stepAgent(machine: AgentMachine, snapshot: AgentSnapshot, event: MachineEvent): StepResult {
   const [next, actions] = pureTransition(machine, snapshot, event);
   const effects: Effect[] = [];
   for (const action of actions) {
@@ -54,6 +54,22 @@ export function stepAgent(machine: AgentMachine, snapshot: AgentSnapshot, event:
     }
   }
   return { snapshot: next, effects, nextDeadline: next.context.deadline };
+}
+
+/**
+ * Feeds several events of one agent in ONE machine step (an `EVENTS` batch; a single event goes as itself).
+ * Same snapshot context and same effects, in the same order, as calling `stepAgent` for each event in turn.
+ * When nothing changed (stale or duplicate events), the result's `snapshot.context` is the input's context
+ * object, so callers can skip persisting by identity. Pure.
+ */
+export function stepAgentEvents(
+  machine: AgentMachine,
+  snapshot: AgentSnapshot,
+  events: readonly AgentEvent[],
+): StepResult {
+  const [only] = events;
+  if (events.length === 1 && only !== undefined) return stepAgent(machine, snapshot, only);
+  return stepAgent(machine, snapshot, { type: 'EVENTS', events });
 }
 
 /** Earliest instant a TICK could change anything for this agent, or `null`. Pure. */

@@ -17,6 +17,10 @@ function pruneEpisodes(episodes: readonly number[], clock: number, windowMs: num
   return episodes.filter((e) => e + windowMs > clock);
 }
 
+function sameNumbers(a: readonly number[], b: readonly number[]): boolean {
+  return a.length === b.length && a.every((n, i) => n === b[i]);
+}
+
 interface Merged {
   signals: AgentSignals;
   episodes: readonly number[];
@@ -33,8 +37,9 @@ function mergeUpdate(acc: Merged, update: SignalUpdate): Merged {
 
 /**
  * Folds one event into the context: merges signals, records episodes and declarations, advances the clock.
- * Pure; evaluation of rules happens afterwards. Events with a non-finite time are ignored (context returned
- * unchanged) so that one corrupt event cannot poison an agent's clock.
+ * Pure; evaluation of rules happens afterwards. Returns the same object when the event changes nothing (stale,
+ * duplicate). Events with a non-finite time are ignored (context returned unchanged) so that one corrupt event
+ * cannot poison an agent's clock.
  */
 export function applyEvent(context: AgentContext, event: AgentEvent, policy: Policy): AgentContext {
   const time = eventTime(event);
@@ -71,6 +76,29 @@ export function applyEvent(context: AgentContext, event: AgentEvent, policy: Pol
       break;
   }
   episodes = pruneEpisodes(episodes, clock, policy.rules['repeated-not-responding'].windowMs);
+  if (episodes !== context.episodes && sameNumbers(episodes, context.episodes)) episodes = context.episodes;
   if (declared !== null && declared.until <= clock) declared = null;
-  return { ...context, clock, signals, episodes, declared, wfm };
+  // Nothing new (a stale or duplicate event): the same object, so "unchanged" is an identity check downstream.
+  if (
+    clock === context.clock &&
+    signals === context.signals &&
+    episodes === context.episodes &&
+    declared === context.declared &&
+    wfm === context.wfm
+  ) {
+    return context;
+  }
+  return {
+    agentId: context.agentId,
+    clock,
+    wfm,
+    signals,
+    episodes,
+    declared,
+    findings: context.findings,
+    corrections: context.corrections,
+    deadline: context.deadline,
+    status: context.status,
+    health: context.health,
+  };
 }

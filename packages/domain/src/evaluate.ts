@@ -52,6 +52,10 @@ export function evaluate(
   let corrections = context.corrections;
   let deadline = Number.POSITIVE_INFINITY;
   let pending = false;
+  let openCount = 0;
+  let unchangedFindings = true;
+  let previousCount = 0;
+  for (const key in context.findings) if (context.findings[key as RuleId] !== undefined) previousCount++;
 
   const repeated = policy.rules['repeated-not-responding'];
   const counted = countedEpisodes(context.episodes, context.signals, now, repeated.windowMs);
@@ -139,16 +143,37 @@ export function evaluate(
     }
     if (intent !== null) effects.push({ type: 'correction.intended', intent });
     findings[rule.id] = open;
+    openCount++;
+    if (open !== previous) unchangedFindings = false;
   }
 
-  const health: AgentHealth = Object.keys(findings).length > 0 ? 'desynced' : pending ? 'suspect' : 'inSync';
+  const health: AgentHealth = openCount > 0 ? 'desynced' : pending ? 'suspect' : 'inSync';
+  const nextDeadline = deadline === Number.POSITIVE_INFINITY ? null : deadline;
+  const status = statusOf(context.signals);
+  if (
+    effects.length === 0 &&
+    unchangedFindings &&
+    openCount === previousCount &&
+    corrections === context.corrections &&
+    nextDeadline === context.deadline &&
+    status === context.status &&
+    health === context.health
+  ) {
+    // Re-evaluating changed nothing: the same object, so "unchanged" is an identity check downstream.
+    return { context, effects };
+  }
   return {
     context: {
-      ...context,
+      agentId: context.agentId,
+      clock: context.clock,
+      wfm: context.wfm,
+      signals: context.signals,
+      episodes: context.episodes,
+      declared: context.declared,
       findings,
       corrections,
-      deadline: deadline === Number.POSITIVE_INFINITY ? null : deadline,
-      status: statusOf(context.signals),
+      deadline: nextDeadline,
+      status,
       health,
     },
     effects,

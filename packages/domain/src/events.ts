@@ -48,8 +48,21 @@ export interface WfmAvailabilityEvent {
   readonly at: number;
 }
 
-/** Every event the agent machine accepts. */
+/** Every event an agent accepts. */
 export type AgentEvent = SignalEvent | TickEvent | DeclareEvent | ResyncEvent | WfmAvailabilityEvent;
+
+/**
+ * Several events of one agent taken in ONE machine step, in order. The outcome equals stepping them one by one
+ * (the domain logic still merges and evaluates after each event, and the effects come out in the same order);
+ * only the machine's own per-step work is paid once. Intermediate state values are not visited.
+ */
+export interface EventBatch {
+  readonly type: 'EVENTS';
+  readonly events: readonly AgentEvent[];
+}
+
+/** What the machine accepts: one event, or a batch of them. */
+export type MachineEvent = AgentEvent | EventBatch;
 
 const epochMs = z.number().int().min(0);
 const source = z.enum(['event', 'resync', 'correction']);

@@ -11,7 +11,14 @@
  */
 
 export type { AgentSnapshot, PersistedAgent, StepResult } from './agent.js';
-export { initialAgentSnapshot, nextDeadline, persistAgent, restoreAgent, stepAgent } from './agent.js';
+export {
+  initialAgentSnapshot,
+  nextDeadline,
+  persistAgent,
+  restoreAgent,
+  stepAgent,
+  stepAgentEvents,
+} from './agent.js';
 export type { AgentContext, AgentHealth, AgentStatus } from './context.js';
 export { statusOf } from './context.js';
 export { flapGuard, type GuardDecision } from './corrections/flap-guard.js';
@@ -28,6 +35,8 @@ export { DomainError, EventError, PolicyError, SnapshotError, UnknownPresenceErr
 export { ruleInput } from './evaluate.js';
 export type {
   AgentEvent,
+  EventBatch,
+  MachineEvent,
   DeclareEvent,
   ResyncEvent,
   SignalEvent,

@@ -1,9 +1,9 @@
 import { type ActorScope, createActor, type ExecutableActionsFrom, type SnapshotFrom } from 'xstate';
-import type { AgentEvent } from './events.js';
+import type { MachineEvent } from './events.js';
 import type { AgentMachine } from './machine.js';
 
 type Action = ExecutableActionsFrom<AgentMachine>;
-type Scope = ActorScope<SnapshotFrom<AgentMachine>, AgentEvent>;
+type Scope = ActorScope<SnapshotFrom<AgentMachine>, MachineEvent>;
 
 interface Collector {
   readonly scope: Scope;
@@ -48,7 +48,7 @@ function collectorFor(machine: AgentMachine): Collector {
 export function pureTransition(
   machine: AgentMachine,
   snapshot: SnapshotFrom<AgentMachine>,
-  event: AgentEvent,
+  event: MachineEvent,
 ): [SnapshotFrom<AgentMachine>, Action[]] {
   const collector = collectorFor(machine);
   const actions: Action[] = [];

@@ -4,7 +4,7 @@ import { type AgentContext, type AgentHealth, type AgentStatus, initialContext }
 import type { CorrectionIntent } from './corrections/types.js';
 import type { Effect } from './effects.js';
 import { evaluate } from './evaluate.js';
-import type { AgentEvent } from './events.js';
+import type { AgentEvent, MachineEvent } from './events.js';
 import type { Finding } from './findings.js';
 import type { Policy } from './policy.js';
 import { adherenceScheduleSource, type ScheduleSource } from './schedule.js';
@@ -21,7 +21,7 @@ export interface AgentMachineOptions {
   readonly schedule?: ScheduleSource;
 }
 
-const EVENT_TYPES = ['SIGNAL', 'TICK', 'DECLARE', 'RESYNC', 'WFM_DISABLED', 'WFM_ENABLED'] as const;
+const EVENT_TYPES = ['SIGNAL', 'TICK', 'DECLARE', 'RESYNC', 'WFM_DISABLED', 'WFM_ENABLED', 'EVENTS'] as const;
 const ON_QUEUE = ['idle', 'interacting', 'notResponding', 'notRoutable', 'unknown'] as const;
 const STATUSES: readonly AgentStatus[] = [
   'unknown',
@@ -41,11 +41,11 @@ interface Outcome {
  * region's target and the `ingest` action of the same step all read it, so the domain logic runs once per
  * event. Purely a cache: a miss (another context or event object) recomputes the same deterministic result.
  */
-function outcomeCache(compute: (context: AgentContext, event: AgentEvent) => Outcome) {
+function outcomeCache(compute: (context: AgentContext, event: MachineEvent) => Outcome) {
   let lastContext: AgentContext | null = null;
-  let lastEvent: AgentEvent | null = null;
+  let lastEvent: MachineEvent | null = null;
   let last: Outcome | null = null;
-  return (context: AgentContext, event: AgentEvent): Outcome => {
+  return (context: AgentContext, event: MachineEvent): Outcome => {
     if (last === null || context !== lastContext || event !== lastEvent) {
       last = compute(context, event);
       lastContext = context;
@@ -93,16 +93,31 @@ function onEvery<T>(candidates: () => T): Record<(typeof EVENT_TYPES)[number], T
  * - Parallel regions: `status` (`unknown`, `offline`, `available` = logged in but not On Queue,
  *   `onQueue.{idle,interacting,notResponding,notRoutable,unknown}`) and `health` (`inSync`, `suspect` = a rule
  *   condition holds but is within its grace, `desynced` = at least one open finding).
- * - Every event is a single microstep that runs the named action `ingest` (merge + evaluate, pure), which
+ * - Every event is a single microstep that runs the named action `ingest` (merge + evaluate, pure); an `EVENTS`
+ *   batch is one microstep too, folding its events exactly as separate steps would. `ingest`
  *   enqueues the named effect actions `finding.opened`, `finding.updated`, `finding.resolved` and
  *   `correction.intended` with their data as params. They do nothing by default: use `stepAgent` (pure) or
  *   wire them with `.provide()` at the edge.
  */
 export function createAgentMachine(policy: Policy, options: AgentMachineOptions = {}) {
   const deps = { policy, schedule: options.schedule ?? adherenceScheduleSource };
-  const outcome = outcomeCache((context, event) => evaluate(applyEvent(context, event, policy), deps));
+  const one = (context: AgentContext, event: AgentEvent) =>
+    evaluate(applyEvent(context, event, policy), deps);
+  const outcome = outcomeCache((context, event): Outcome => {
+    if (event.type !== 'EVENTS') return one(context, event);
+    // A batch folds exactly like separate steps: merge and evaluate after every event, effects in order.
+    let current = context;
+    let effects: Effect[] = [];
+    for (const single of event.events) {
+      const result = one(current, single);
+      current = result.context;
+      if (result.effects.length > 0)
+        effects = effects.length === 0 ? result.effects : [...effects, ...result.effects];
+    }
+    return { context: current, effects };
+  });
   const base = setup({
-    types: {} as { context: AgentContext; events: AgentEvent; input: AgentMachineInput },
+    types: {} as { context: AgentContext; events: MachineEvent; input: AgentMachineInput },
     actions: {
       'finding.opened': (_args, _params: { finding: Finding }) => {},
       'finding.updated': (_args, _params: { finding: Finding }) => {},
@@ -120,7 +135,7 @@ export function createAgentMachine(policy: Policy, options: AgentMachineOptions 
   });
   const ingest = base.enqueueActions(({ context, event, enqueue }) => {
     const result = outcome(context, event);
-    enqueue.assign(() => result.context);
+    if (result.context !== context) enqueue.assign(() => result.context);
     for (const effect of result.effects) {
       if (effect.type === 'correction.intended')
         enqueue({ type: effect.type, params: { intent: effect.intent } });

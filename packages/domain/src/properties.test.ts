@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
-import { initialAgentSnapshot, stepAgent } from './agent.js';
+import { initialAgentSnapshot, persistAgent, stepAgent, stepAgentEvents } from './agent.js';
 import type { AgentEvent } from './events.js';
 import { createAgentMachine } from './machine.js';
 import { DEFAULT_POLICY, parsePolicy, RULE_IDS, type Policy } from './policy.js';
@@ -101,6 +101,26 @@ const openFacts = (snapshot: ReturnType<typeof runAll>['snapshot']) =>
     evidence: f?.evidence,
   }));
 
+const anyEvent: fc.Arbitrary<AgentEvent> = fc.oneof(
+  { weight: 4, arbitrary: update.map((u): AgentEvent => ({ type: 'SIGNAL', update: u })) },
+  {
+    weight: 2,
+    arbitrary: fc.integer({ min: 0, max: 900_000 }).map((n): AgentEvent => ({ type: 'TICK', now: T0 + n })),
+  },
+  {
+    weight: 1,
+    arbitrary: fc
+      .record({ presence: fc.constantFrom('ON_QUEUE', 'BREAK' as const), a: at })
+      .map((d): AgentEvent => ({
+        type: 'DECLARE',
+        presence: d.presence,
+        by: 'ext',
+        at: d.a,
+        ttlMs: 300_000,
+      })),
+  },
+);
+
 const maxGrace = Math.max(...RULE_IDS.map((id) => DEFAULT_POLICY.rules[id].graceMs));
 
 describe('properties', () => {
@@ -135,29 +155,8 @@ describe('properties', () => {
 
   test('no finding fires inside its grace', () => {
     const graces = fc.tuple(...RULE_IDS.map(() => fc.integer({ min: 0, max: 120_000 })));
-    const event: fc.Arbitrary<AgentEvent> = fc.oneof(
-      { weight: 4, arbitrary: update.map((u): AgentEvent => ({ type: 'SIGNAL', update: u })) },
-      {
-        weight: 2,
-        arbitrary: fc
-          .integer({ min: 0, max: 900_000 })
-          .map((n): AgentEvent => ({ type: 'TICK', now: T0 + n })),
-      },
-      {
-        weight: 1,
-        arbitrary: fc
-          .record({ presence: fc.constantFrom('ON_QUEUE', 'BREAK' as const), a: at })
-          .map((d): AgentEvent => ({
-            type: 'DECLARE',
-            presence: d.presence,
-            by: 'ext',
-            at: d.a,
-            ttlMs: 300_000,
-          })),
-      },
-    );
     fc.assert(
-      fc.property(graces, fc.array(event, { minLength: 1, maxLength: 25 }), (g, events) => {
+      fc.property(graces, fc.array(anyEvent, { minLength: 1, maxLength: 25 }), (g, events) => {
         const policy = parsePolicy({
           rules: Object.fromEntries(RULE_IDS.map((id, i) => [id, { graceMs: g[i] }])),
         });
@@ -168,6 +167,60 @@ describe('properties', () => {
           const grace = policy.rules[finding.ruleId].graceMs;
           expect(finding.openedAt - finding.since).toBeGreaterThanOrEqual(grace);
           for (const e of finding.evidence) expect(e.at).toBeLessThanOrEqual(finding.openedAt - grace);
+        }
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  test('events folded into one step (EVENTS batches) give the same context and effects as separate steps', () => {
+    const graces = fc.tuple(...RULE_IDS.map(() => fc.integer({ min: 0, max: 60_000 })));
+    fc.assert(
+      fc.property(
+        graces,
+        fc.array(anyEvent, { minLength: 1, maxLength: 25 }),
+        fc.array(fc.integer({ min: 1, max: 6 }), { minLength: 25, maxLength: 25 }),
+        (g, events, sizes) => {
+          const policy = parsePolicy({
+            rules: Object.fromEntries(RULE_IDS.map((id, i) => [id, { graceMs: g[i], action: 'correct' }])),
+          });
+          const m = createAgentMachine(policy);
+          const separate = runAll(events, policy);
+          let snapshot = initialAgentSnapshot(m, 'agent-p', T0);
+          const effects = [];
+          for (let i = 0, b = 0; i < events.length; b++) {
+            const size = sizes[b] ?? 1;
+            const result = stepAgentEvents(m, snapshot, events.slice(i, i + size));
+            snapshot = result.snapshot;
+            effects.push(...result.effects);
+            i += size;
+          }
+          expect(persistAgent(snapshot)).toEqual(persistAgent(separate.snapshot));
+          expect(effects).toEqual(separate.effects);
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+
+  test('events that change nothing return the same context object', () => {
+    fc.assert(
+      fc.property(fc.array(anyEvent, { minLength: 1, maxLength: 20 }), (events) => {
+        const { snapshot } = runAll(events);
+        // Replaying every event again (all stale or duplicate now) leaves the context untouched.
+        const again = stepAgentEvents(machine, snapshot, events);
+        const changed =
+          JSON.stringify(persistAgent(again.snapshot)) !== JSON.stringify(persistAgent(snapshot));
+        if (again.snapshot.context === snapshot.context) {
+          expect(changed).toBe(false);
+          expect(again.effects).toEqual([]);
+        }
+        // A pure duplicate of the last SIGNAL event is always recognised as unchanged.
+        const last = [...events].reverse().find((e) => e.type === 'SIGNAL');
+        if (last !== undefined) {
+          const dup = stepAgentEvents(machine, again.snapshot, [last, last]);
+          expect(dup.snapshot.context).toBe(again.snapshot.context);
+          expect(dup.effects).toEqual([]);
         }
       }),
       { numRuns: 300 },

@@ -36,7 +36,8 @@ export interface AgentStore {
    * Atomically commits one agent transition in one round-trip: compare-and-set on the version and the
    * fencing token, snapshot + signals + findings, one history entry, and the effects queued as pending
    * outbox entries in the agent's own hash (relay them with the outbox). Afterwards it updates the global
-   * agents and open-findings indexes (idempotent; reads tolerate them being briefly stale).
+   * agents and open-findings indexes when the agent's open findings changed (idempotent; reads tolerate them
+   * being briefly stale; `repairFindingsIndex` heals an update lost to a crash).
    * Throws `StaleVersionError` / `StaleFenceError` (nothing written) or `InvalidInputError`.
    */
   commit(input: AgentCommit): Promise<CommitResult>;
@@ -118,13 +119,18 @@ export function createAgentStore(options: AgentStoreOptions): AgentStore {
       });
       if (error) throw error;
 
-      await syncFindingsIndex(
-        redis,
-        keys,
-        agentId,
-        decodeIndexLines(String(detail)),
-        decodeIndexLines(indexLines),
-      );
+      // Unchanged open findings need no index write (a write lost to a crash is healed by
+      // `repairFindingsIndex`, which the engine runs at start).
+      const previousLines = String(detail);
+      if (previousLines !== indexLines) {
+        await syncFindingsIndex(
+          redis,
+          keys,
+          agentId,
+          decodeIndexLines(previousLines),
+          decodeIndexLines(indexLines),
+        );
+      }
       return { version: code, outboxIds };
     },
   };

@@ -65,7 +65,7 @@ describe('open findings', () => {
     expect(await redis.zcard(keys.findingsOpen())).toBe(2);
   });
 
-  test('a stale index never yields a closed finding, and the next commit heals a lost index update', async () => {
+  test('a stale index never yields a closed finding, and a lost index update is healed', async () => {
     const { keys, store, reads } = setup();
     await store.commit(commit('a1', 0, [finding('f1', 'R1', 100)]));
     // Stale leftovers: a finding the agent no longer has, and an agent that does not exist.
@@ -76,11 +76,16 @@ describe('open findings', () => {
       'f1',
     ]);
 
-    // A lost index update (crash after commit): the next commit of that agent re-adds its open findings.
+    // A lost index update (crash after commit). Commits that leave the findings unchanged do not write the
+    // index; the startup repair re-adds it, and so does the next commit that changes the agent's findings.
     await redis.zrem(keys.findingsOpen(), 'a1|f1');
     expect(await reads.listOpenFindings()).toEqual([]);
     await store.commit(commit('a1', 1, [finding('f1', 'R1', 100)]));
+    await repairFindingsIndex({ redis, keys });
     expect((await reads.listOpenFindings()).map((o) => o.finding.id)).toEqual(['f1']);
+    await redis.zrem(keys.findingsOpen(), 'a1|f1');
+    await store.commit(commit('a1', 2, [finding('f1', 'R1', 100), finding('f4', 'R2', 700)]));
+    expect((await reads.listOpenFindings()).map((o) => o.finding.id)).toEqual(['f4', 'f1']);
   });
 
   test('repair removes stale members from every index set and re-adds lost ones', async () => {

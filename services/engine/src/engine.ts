@@ -17,6 +17,7 @@ import {
   createLeases,
   createOutbox,
   createReads,
+  repairFindingsIndex,
   type RedisClient,
 } from '@lockstep/store';
 import type { Logger } from 'pino';
@@ -43,6 +44,7 @@ export type EngineSettings = Pick<
   | 'safetyResyncIntervalMs'
   | 'wfm'
   | 'batchWindowMs'
+  | 'hotAgents'
   | 'leaseTtlMs'
   | 'leaseRenewMs'
   | 'historyMaxLen'
@@ -137,6 +139,7 @@ export function createEngine(settings: EngineSettings, deps: EngineDeps): Engine
     fence: () => leaseKeeper.token(),
     onFenceRejected: () => leaseKeeper.markLost(),
     batchWindowMs: settings.batchWindowMs,
+    hotAgents: settings.hotAgents,
   });
 
   const wfm = createWfmGate({
@@ -266,6 +269,13 @@ export function createEngine(settings: EngineSettings, deps: EngineDeps): Engine
         if (relayed > 0) log.info({ relayed }, 'relayed outbox entries left by a previous run');
       } catch (err) {
         log.error({ err }, 'startup outbox relay failed');
+      }
+      try {
+        // Commits only write the open-findings index when an agent's findings change: heal what a crash lost.
+        const repaired = await repairFindingsIndex({ redis, keys });
+        if (repaired.removed > 0) log.info(repaired, 'open-findings index repaired');
+      } catch (err) {
+        log.error({ err }, 'startup open-findings index repair failed');
       }
       const agents = await discovery.start();
       wfm.track(agents);

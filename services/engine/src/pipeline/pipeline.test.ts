@@ -40,7 +40,7 @@ const routing = (status: 'IDLE' | 'OFF_QUEUE', at: number): AgentEvent => ({
 function setup(
   policy: unknown = {},
   fence: () => number | null = () => 1,
-  extra: { clock?: Clock; yieldEveryEvents?: number } = {},
+  extra: { clock?: Clock; yieldEveryEvents?: number; hotAgents?: number } = {},
 ) {
   const keys = createKeys(`pipe${++prefixSeq}:`);
   const metrics = createMetrics();
@@ -61,6 +61,7 @@ function setup(
     onFenceRejected: (err) => fenceRejections.push(err),
     batchWindowMs: 1,
     ...(extra.yieldEveryEvents === undefined ? {} : { yieldEveryEvents: extra.yieldEveryEvents }),
+    ...(extra.hotAgents === undefined ? {} : { hotAgents: extra.hotAgents }),
   });
   return { keys, metrics, reads, outbox, pipeline, fenceRejections };
 }
@@ -221,5 +222,65 @@ describe('pipeline against a real Redis', () => {
     expect(readsSeenByTimer).toBeGreaterThan(0);
     expect(readsSeenByTimer).toBeLessThan(agents.length);
     for (const id of agents) expect((await store.readAgent(id))?.version).toBe(2);
+  });
+
+  it('keeps at most hotAgents live snapshots and rebuilds cold agents from their JSON without losing state', async () => {
+    const { pipeline, reads } = setup(
+      { rules: { 'on-queue-not-routable': { graceMs: 0, action: 'alert' } } },
+      () => 1,
+      { hotAgents: 2 },
+    );
+    const agents = ['h-1', 'h-2', 'h-3', 'h-4'];
+    for (const id of agents) pipeline.submit(id, presence('ON_QUEUE', T0), 'event');
+    await pipeline.flush();
+    expect(pipeline.cachedAgents).toBe(4);
+    expect(pipeline.liveAgents).toBe(2);
+    // h-1 and h-2 are cold now: their next event must see the presence and the state committed before.
+    for (const id of agents) pipeline.submit(id, routing('OFF_QUEUE', T0 + 10), 'event');
+    await pipeline.flush();
+    for (const id of agents) {
+      const agent = await reads.readAgent(id);
+      expect(agent?.version).toBe(2);
+      expect(agent?.state).toBe('onQueue.notRoutable/desynced');
+      expect(agent?.findings.map((f) => f.ruleId)).toEqual(['on-queue-not-routable']);
+    }
+    expect(pipeline.liveAgents).toBe(2);
+    // A duplicate on a cold agent changes nothing and writes nothing.
+    pipeline.submit('h-1', routing('OFF_QUEUE', T0 + 10), 'event');
+    pipeline.submit('h-2', routing('OFF_QUEUE', T0 + 10), 'event');
+    pipeline.submit('h-3', routing('OFF_QUEUE', T0 + 10), 'event');
+    await pipeline.flush();
+    expect((await reads.readAgent('h-1'))?.version).toBe(2);
+    expect((await reads.readAgent('h-3'))?.version).toBe(2);
+    await pipeline.close();
+  });
+
+  it('folds several events of one agent in a batch into one commit with the same outcome as separate ones', async () => {
+    const policy = { rules: { 'on-queue-not-routable': { graceMs: 0, action: 'alert' } } };
+    // One fixed clock for both, so that fresh agents start from the same instant.
+    const clock: Clock = { ...systemClock, now: () => T0 - 1_000 };
+    const batched = setup(policy, () => 1, { clock });
+    const separate = setup(policy, () => 1, { clock });
+    const events = [presence('ON_QUEUE', T0), routing('OFF_QUEUE', T0 + 5), routing('IDLE', T0 + 20)];
+    for (const e of events) batched.pipeline.submit('f-1', e, 'event');
+    await batched.pipeline.flush();
+    for (const e of events) {
+      separate.pipeline.submit('f-1', e, 'event');
+      await separate.pipeline.flush();
+    }
+    const a = await batched.reads.readAgent('f-1');
+    const b = await separate.reads.readAgent('f-1');
+    expect(a?.version).toBe(1);
+    expect(b?.version).toBe(3);
+    expect(a?.machine).toEqual(b?.machine);
+    expect(a?.state).toBe('onQueue.idle/inSync');
+    // The finding opened and resolved inside the batch still reached the outbox, in order.
+    await batched.outbox.ensureGroup();
+    const types = (await batched.outbox.readGroup('c1', 10, 0)).map(
+      (m) => (m.effect as { type: string }).type,
+    );
+    expect(types).toEqual(['finding.opened', 'finding.resolved']);
+    await batched.pipeline.close();
+    await separate.pipeline.close();
   });
 });

@@ -8,7 +8,7 @@ import {
   type Policy,
   persistAgent,
   restoreAgent,
-  stepAgent,
+  stepAgentEvents,
 } from '@lockstep/domain';
 import type { Clock } from '@lockstep/genesys';
 import {
@@ -45,6 +45,8 @@ export interface PipelineDeps {
   readonly maxConflictRetries?: number;
   /** Events a batch steps before it yields to the event loop (its commits stay in flight). Default 500. */
   readonly yieldEveryEvents?: number;
+  /** Agents kept as live machine snapshots; the least recently stepped beyond it are kept as JSON. Default 50,000. */
+  readonly hotAgents?: number;
 }
 
 /**
@@ -64,6 +66,8 @@ export interface Pipeline {
   reset(): void;
   /** Agents held in memory. */
   readonly cachedAgents: number;
+  /** Agents held as live machine snapshots (at most `hotAgents`). */
+  readonly liveAgents: number;
   /** Agents with a pending deadline. */
   readonly pendingDeadlines: number;
   /** Processes what is queued, then stops timers. Idempotent. */
@@ -82,7 +86,11 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
   const log = deps.logger.child({ component: 'pipeline' });
   const maxRetries = deps.maxConflictRetries ?? 5;
   const yieldEvery = deps.yieldEveryEvents ?? 500;
-  const cache: AgentCache = createAgentCache(metrics.openFindings);
+  const cache: AgentCache = createAgentCache({
+    openFindings: metrics.openFindings,
+    hotAgents: deps.hotAgents ?? 50_000,
+    freeze: (snapshot) => JSON.stringify(persistAgent(snapshot)),
+  });
   let queue: Item[] = [];
   let scheduled = false;
   let running: Promise<void> | undefined;
@@ -184,8 +192,12 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
   async function load(agentId: string): Promise<CachedAgent> {
     const record = await reads.readAgent(agentId);
     if (record === null) {
-      const snapshot = initialAgentSnapshot(machine, agentId, clock.now());
-      return { version: 0, json: JSON.stringify(persistAgent(snapshot)), openRules: [] };
+      return {
+        version: 0,
+        live: initialAgentSnapshot(machine, agentId, clock.now()),
+        json: null,
+        openRules: [],
+      };
     }
     let snapshot: AgentSnapshot;
     try {
@@ -200,13 +212,15 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
     }
     return {
       version: record.version,
-      json: JSON.stringify(persistAgent(snapshot)),
+      live: snapshot,
+      json: null,
       openRules: Object.keys(snapshot.context.findings),
     };
   }
 
-  function rehydrate(entry: CachedAgent): AgentSnapshot {
-    const persisted = JSON.parse(entry.json) as PersistedAgent;
+  function liveSnapshot(entry: CachedAgent): AgentSnapshot {
+    if (entry.live !== null) return entry.live;
+    const persisted = JSON.parse(entry.json as string) as PersistedAgent;
     return machine.resolveState({ value: persisted.value, context: persisted.context });
   }
 
@@ -218,51 +232,53 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
     }
   }
 
-  /** Applies an agent's events and commits once. Returns whether effects were queued in the outbox. */
+  /**
+   * Applies an agent's events in one machine step (an `EVENTS` batch folds them exactly like separate steps)
+   * and commits once. Returns whether effects were queued in the outbox.
+   */
   async function processAgent(agentId: string, items: readonly Item[], fence: number): Promise<boolean> {
+    const events = items.map((item) => item.event);
+    const causes = new Set<HistoryCause>();
+    for (const item of items) causes.add(item.cause);
+    const cause = batchCause(causes);
     for (let attempt = 0; attempt < maxRetries; attempt++) {
       let entry = cache.get(agentId);
       if (entry === undefined) {
         entry = await load(agentId);
         cache.set(agentId, entry);
       }
-      let snapshot = rehydrate(entry);
-      const effects: Effect[] = [];
-      const causes = new Set<HistoryCause>();
-      const parts: string[] = [];
-      for (const item of items) {
-        const before = snapshot.context;
-        const result = stepAgent(machine, snapshot, item.event);
-        snapshot = result.snapshot;
-        effects.push(...result.effects);
-        causes.add(item.cause);
-        parts.push(describeEvent(item.event));
-        const after = snapshot.context;
-        if (before.status !== after.status || before.health !== after.health) {
-          metrics.transitions.inc({ cause: item.cause });
-        }
-      }
+      const before = liveSnapshot(entry);
+      const { snapshot, effects } = stepAgentEvents(machine, before, events);
       const context = snapshot.context;
-      const persisted = persistAgent(snapshot);
-      const json = JSON.stringify(persisted);
       deadlines.set(agentId, context.deadline);
-      if (json === entry.json && effects.length === 0) return false; // stale or duplicate: nothing to write
-      const cause = batchCause(causes);
+      // The domain returns the very same context when the events changed nothing (stale or duplicate).
+      if (context === before.context && effects.length === 0) {
+        if (entry.live === null) cache.set(agentId, { ...entry, live: before, json: null });
+        return false;
+      }
+      if (before.context.status !== context.status || before.context.health !== context.health) {
+        metrics.transitions.inc({ cause });
+      }
       try {
         const result = await store.commit({
           agentId,
           expectedVersion: entry.version,
           fence,
           state: stateSummary(context),
-          machine: persisted,
+          machine: persistAgent(snapshot),
           signals: context.signals,
           findings: findingDocs(context, policy),
           effects,
           cause,
-          detail: batchDetail(parts),
+          detail: batchDetail(items.map((item) => describeEvent(item.event))),
           at: clock.now(),
         });
-        cache.set(agentId, { version: result.version, json, openRules: Object.keys(context.findings) });
+        cache.set(agentId, {
+          version: result.version,
+          live: snapshot,
+          json: null,
+          openRules: Object.keys(context.findings),
+        });
         metrics.commits.inc({ cause });
         countEffects(effects);
         const now = clock.now();
@@ -306,6 +322,9 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
     },
     get cachedAgents() {
       return cache.size;
+    },
+    get liveAgents() {
+      return cache.hot;
     },
     get pendingDeadlines() {
       return deadlines.size;

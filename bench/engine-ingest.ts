@@ -5,7 +5,7 @@
  */
 import type { AgentMachine, Policy } from '@lockstep/domain';
 import { createPipeline, type EngineMetrics, type EventMapper, type Pipeline } from '@lockstep/engine';
-import { decodeNotification, systemClock } from '@lockstep/genesys';
+import { type Clock, decodeNotification, systemClock } from '@lockstep/genesys';
 import { createAgentStore, createOutbox, createReads, type Keys, type RedisClient } from '@lockstep/store';
 import { pino } from 'pino';
 
@@ -17,6 +17,8 @@ export function createStandalonePipeline(deps: {
   readonly policy: Policy;
   readonly metrics: EngineMetrics;
   readonly batchWindowMs: number;
+  /** The engine clock (default the system clock). */
+  readonly clock?: Clock;
 }): Pipeline {
   const { redis, keys } = deps;
   return createPipeline({
@@ -27,7 +29,7 @@ export function createStandalonePipeline(deps: {
     outbox: createOutbox({ redis, keys, group: 'lockstep' }),
     metrics: deps.metrics,
     logger: pino({ level: 'silent' }),
-    clock: systemClock,
+    clock: deps.clock ?? systemClock,
     fence: () => 1,
     onFenceRejected: () => {},
     batchWindowMs: deps.batchWindowMs,
@@ -37,6 +39,7 @@ export function createStandalonePipeline(deps: {
 export interface Ingest {
   /** Events decoded and passed on so far. */
   readonly events: number;
+  /** `receivedAt` (engine clock) stamps signals without a platform timestamp and feeds the latency histogram. */
   ingest(text: string, receivedAt: number): void;
 }
 

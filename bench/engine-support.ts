@@ -58,13 +58,14 @@ export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 /**
  * Subscribes a raw `ws` client (no lockstep code) to the engine's topics of every agent, runs the firehose at
  * `eventsPerSecond` and keeps the first `count` text frames that carry an event (heartbeats excluded). Stops the
- * firehose and closes the sockets before it returns.
+ * firehose and closes the sockets before it returns. `startedAt`/`recordedAt`: when the firehose started and the
+ * recording ended (epoch ms).
  */
 export async function recordFirehoseFrames(
   sim: SimProcess,
   count: number,
   eventsPerSecond: number,
-): Promise<{ frames: string[]; agentIds: string[] }> {
+): Promise<{ frames: string[]; agentIds: string[]; startedAt: number; recordedAt: number }> {
   const bearer = await token(sim.baseUrl, SIM_CLIENT.id, SIM_CLIENT.secret);
   const agentIds = await allUserIds(sim.baseUrl, bearer);
   const frames: string[] = [];
@@ -79,6 +80,7 @@ export async function recordFirehoseFrames(
     frames.push(text);
     if (frames.length === count) resolveFull();
   });
+  const startedAt = Date.now();
   try {
     await sim.control('POST', '/__sim/actions', { type: 'firehose', eventsPerSecond });
     await full;
@@ -86,5 +88,5 @@ export async function recordFirehoseFrames(
     await sim.control('POST', '/__sim/actions', { type: 'firehose', eventsPerSecond: 0 });
     for (const ch of channels) ch.socket.close();
   }
-  return { frames, agentIds };
+  return { frames, agentIds, startedAt, recordedAt: Date.now() };
 }

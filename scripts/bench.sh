@@ -3,8 +3,10 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 run() { echo "== $1"; node --conditions=@lockstep/source --import tsx "$@"; }
+# The engine benchmarks run with the engine's own V8 flags (see the `engine` script in package.json).
+engine() { echo "== $1"; node --max-semi-space-size=32 --conditions=@lockstep/source --import tsx "$@"; }
 run bench/sim-firehose.ts --seconds 10
-run bench/engine-firehose.ts --seconds 6
-run bench/engine-replay.ts --frames 200000
+engine bench/engine-firehose.ts --seconds 6
+engine bench/engine-replay.ts --frames 200000
 echo "== bench/engine-heap.ts"
-node --expose-gc --conditions=@lockstep/source --import tsx bench/engine-heap.ts --agents 100000
+node --expose-gc --max-semi-space-size=32 --conditions=@lockstep/source --import tsx bench/engine-heap.ts --agents 100000

@@ -16,7 +16,7 @@ export interface CachedAgent {
 
 /** The in-memory agents of this engine, with the open-findings gauge kept in step. */
 export interface AgentCache {
-  /** The entry, marked as most recently used. */
+  /** The entry (recency is marked by `set`, which follows every commit). */
   get(agentId: string): CachedAgent | undefined;
   /** Stores an entry (live or JSON) as most recently used; live entries beyond the hot limit are made cold. */
   set(agentId: string, entry: CachedAgent): void;
@@ -61,11 +61,7 @@ export function createAgentCache(options: AgentCacheOptions): AgentCache {
     }
   }
   return {
-    get(agentId) {
-      const entry = entries.get(agentId);
-      if (entry?.live) touch(agentId, true);
-      return entry;
-    },
+    get: (agentId) => entries.get(agentId),
     set(agentId, entry) {
       const before = entries.get(agentId);
       if (before) adjust(before.openRules, -1);

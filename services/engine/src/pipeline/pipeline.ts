@@ -64,6 +64,8 @@ export interface Pipeline {
   forget(agentId: string): void;
   /** Forgets every cached agent (after the lease changed hands); they are reloaded from Redis when needed. */
   reset(): void;
+  /** Events submitted and not yet processed (queued, or in the batch being stepped and committed). */
+  readonly backlog: number;
   /** Agents held in memory. */
   readonly cachedAgents: number;
   /** Agents held as live machine snapshots (at most `hotAgents`). */
@@ -92,6 +94,7 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
     freeze: (snapshot) => JSON.stringify(persistAgent(snapshot)),
   });
   let queue: Item[] = [];
+  let inFlight = 0;
   let scheduled = false;
   let running: Promise<void> | undefined;
   let closed = false;
@@ -134,10 +137,13 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
     while (queue.length > 0) {
       const batch = queue;
       queue = [];
+      inFlight = batch.length;
       try {
         await processBatch(batch);
       } catch (err) {
         log.error({ err, events: batch.length }, 'batch failed');
+      } finally {
+        inFlight = 0;
       }
     }
   }
@@ -319,6 +325,9 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
     },
     reset() {
       cache.clear();
+    },
+    get backlog() {
+      return queue.length + inFlight;
     },
     get cachedAgents() {
       return cache.size;

@@ -38,7 +38,13 @@ const name = (id: string) => (names.get(id) ?? id).padEnd(18);
 
 const engine = spawn(
   process.execPath,
-  ['--max-semi-space-size=32', '--conditions=@lockstep/source', '--import', 'tsx', 'services/engine/src/main.ts'],
+  [
+    '--max-semi-space-size=32',
+    '--conditions=@lockstep/source',
+    '--import',
+    'tsx',
+    'services/engine/src/main.ts',
+  ],
   {
     cwd: repoRoot,
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -5,7 +5,7 @@
  * gets presence, routing status and station frames (decoded like live frames), then a second presence and routing
  * change. After forced GCs the heap growth since before the first agent id existed is divided by the agents.
  *
- *   node --expose-gc --conditions=@lockstep/source --import tsx bench/engine-heap.ts [--agents 100000]
+ *   node --expose-gc --conditions=@lockstep/source --import tsx bench/engine-heap.ts [--agents 100000] [--hot-agents N]
  */
 import { parseArgs } from 'node:util';
 import { createAgentMachine, parsePolicy } from '@lockstep/domain';
@@ -16,7 +16,12 @@ import { createIngest, createStandalonePipeline } from './engine-ingest.js';
 import { describeMachine, fmt } from './engine-support.js';
 
 const { values } = parseArgs({
-  options: { agents: { type: 'string', default: '100000' }, chunk: { type: 'string', default: '5000' } },
+  options: {
+    agents: { type: 'string', default: '100000' },
+    chunk: { type: 'string', default: '5000' },
+    /** Agents kept as live snapshots (LOCKSTEP_HOT_AGENTS); default: the engine's default. */
+    'hot-agents': { type: 'string' },
+  },
 });
 const agents = Number(values.agents);
 const chunk = Number(values.chunk);
@@ -53,7 +58,15 @@ try {
   const machine = createAgentMachine(policy);
   const keys = createKeys('heap:');
   const metrics = createMetrics();
-  const pipeline = createStandalonePipeline({ redis, keys, machine, policy, metrics, batchWindowMs: 2 });
+  const pipeline = createStandalonePipeline({
+    redis,
+    keys,
+    machine,
+    policy,
+    metrics,
+    batchWindowMs: 2,
+    ...(values['hot-agents'] === undefined ? {} : { hotAgents: Number(values['hot-agents']) }),
+  });
   const mapper = createEventMapper();
   const tracked = new Set<string>();
   const ingest = createIngest({ pipeline, mapper, metrics, tracked });
@@ -90,12 +103,12 @@ try {
 
   console.log(describeMachine());
   console.log(
-    `| agents | events fed | heap growth | heap per agent | agents cached | pending deadlines | agents in Redis | RSS |`,
+    `| agents | events fed | heap growth | heap per agent | agents cached (as live snapshots) | pending deadlines | agents in Redis | RSS |`,
   );
   console.log('|---:|---:|---:|---:|---:|---:|---:|---:|');
   console.log(
     `| ${fmt(agents)} | ${fmt(ingest.events - 1)} | ${fmt((after - before) / 2 ** 20, 1)} MiB | ` +
-      `${fmt(perAgent)} B (${(perAgent / 1024).toFixed(2)} KiB) | ${fmt(pipeline.cachedAgents)} | ` +
+      `${fmt(perAgent)} B (${(perAgent / 1024).toFixed(2)} KiB) | ${fmt(pipeline.cachedAgents)} (${fmt(pipeline.liveAgents)}) | ` +
       `${fmt(pipeline.pendingDeadlines)} | ${fmt(indexed)} | ${fmt(process.memoryUsage().rss / 2 ** 20)} MiB |`,
   );
   console.log(

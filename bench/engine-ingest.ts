@@ -19,6 +19,8 @@ export function createStandalonePipeline(deps: {
   readonly batchWindowMs: number;
   /** The engine clock (default the system clock). */
   readonly clock?: Clock;
+  /** Agents kept as live snapshots (default: the engine's default). */
+  readonly hotAgents?: number;
 }): Pipeline {
   const { redis, keys } = deps;
   return createPipeline({
@@ -33,6 +35,7 @@ export function createStandalonePipeline(deps: {
     fence: () => 1,
     onFenceRejected: () => {},
     batchWindowMs: deps.batchWindowMs,
+    ...(deps.hotAgents === undefined ? {} : { hotAgents: deps.hotAgents }),
   });
 }
 

@@ -50,6 +50,8 @@ export function createAgentCache(options: AgentCacheOptions): AgentCache {
   };
   // Live entries in least-recently-used order: `hotIds` is a Set whose insertion order is refreshed on use.
   function touch(agentId: string, live: boolean): void {
+    // While every agent fits, recency does not matter: skip the reordering.
+    if (live && entries.size <= hotAgents && hotIds.has(agentId)) return;
     hotIds.delete(agentId);
     if (!live) return;
     hotIds.add(agentId);

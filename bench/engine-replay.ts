@@ -14,7 +14,7 @@
  * Also prints the CPU-only stages (decode alone; decode + map + machine step + snapshot serialisation) for context.
  *
  *   npx tsx --conditions=@lockstep/source bench/engine-replay.ts [--frames 200000] [--warmup 40000] [--chunk 1000] [--backlog 20000]
- *     [--profile replay.cpuprofile] [--recording frames.json]
+ *     [--profile replay.cpuprofile] [--recording frames.json] [--grace-ms 0]
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector';
@@ -25,6 +25,7 @@ import {
   createAgentMachine,
   initialAgentSnapshot,
   parsePolicy,
+  RULE_IDS,
   persistAgent,
   stepAgentEvents,
 } from '@lockstep/domain';
@@ -45,6 +46,7 @@ const { values } = parseArgs({
     profile: { type: 'string' },
     /** Keeps the recorded frames in this file and replays them on later runs (same input for comparisons). */
     recording: { type: 'string' },
+    'grace-ms': { type: 'string' },
     rate: { type: 'string', default: '30000' },
     'batch-window-ms': { type: 'string', default: '2' },
   },
@@ -143,7 +145,13 @@ const bytes = frames.reduce((n, f) => n + f.length, 0);
 
 try {
   redis = connectRedis(server.url);
-  const policy = parsePolicy({});
+  // `--grace-ms` overrides every rule's grace (e.g. 0: findings open as soon as a condition holds, which exercises
+  // the findings and outbox path; with the default graces a recording of a few seconds opens almost none).
+  const policy = parsePolicy(
+    values['grace-ms'] === undefined
+      ? {}
+      : { rules: Object.fromEntries(RULE_IDS.map((id) => [id, { graceMs: Number(values['grace-ms']) }])) },
+  );
   const machine = createAgentMachine(policy);
 
   // CPU-only stages, for context (no Redis).

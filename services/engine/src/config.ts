@@ -85,7 +85,7 @@ const envSchema = z.object({
     .default('conversationsummary'),
   LOCKSTEP_WFM: z.enum(['true', 'false']).default('true'),
   LOCKSTEP_BATCH_WINDOW_MS: int(0, 1_000).default(2),
-  LOCKSTEP_HOT_AGENTS: int(0, 10_000_000).default(50_000),
+  LOCKSTEP_HOT_AGENTS: int(0, 10_000_000).default(100_000),
   LOCKSTEP_LEASE_TTL_MS: ms(1_000).default(15_000),
   LOCKSTEP_HISTORY_MAX_LEN: int(10, 1_000_000).default(1_000),
   LOCKSTEP_INSTANCE_ID: z

@@ -45,7 +45,7 @@ export interface PipelineDeps {
   readonly maxConflictRetries?: number;
   /** Events a batch steps before it yields to the event loop (its commits stay in flight). Default 500. */
   readonly yieldEveryEvents?: number;
-  /** Agents kept as live machine snapshots; the least recently stepped beyond it are kept as JSON. Default 50,000. */
+  /** Agents kept as live machine snapshots; the least recently stepped beyond it are kept as JSON. Default 100,000. */
   readonly hotAgents?: number;
 }
 
@@ -90,7 +90,7 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
   const yieldEvery = deps.yieldEveryEvents ?? 500;
   const cache: AgentCache = createAgentCache({
     openFindings: metrics.openFindings,
-    hotAgents: deps.hotAgents ?? 50_000,
+    hotAgents: deps.hotAgents ?? 100_000,
     freeze: (snapshot) => JSON.stringify(persistAgent(snapshot)),
   });
   let queue: Item[] = [];

@@ -40,7 +40,7 @@ const routing = (status: 'IDLE' | 'OFF_QUEUE', at: number): AgentEvent => ({
 function setup(
   policy: unknown = {},
   fence: () => number | null = () => 1,
-  extra: { clock?: Clock; yieldEveryEvents?: number; hotAgents?: number } = {},
+  extra: { clock?: Clock; yieldEveryEvents?: number; hotAgents?: number; ticksPerBatch?: number } = {},
 ) {
   const keys = createKeys(`pipe${++prefixSeq}:`);
   const metrics = createMetrics();
@@ -62,6 +62,7 @@ function setup(
     batchWindowMs: 1,
     ...(extra.yieldEveryEvents === undefined ? {} : { yieldEveryEvents: extra.yieldEveryEvents }),
     ...(extra.hotAgents === undefined ? {} : { hotAgents: extra.hotAgents }),
+    ...(extra.ticksPerBatch === undefined ? {} : { ticksPerBatch: extra.ticksPerBatch }),
   });
   return { keys, metrics, reads, outbox, pipeline, fenceRejections };
 }
@@ -282,5 +283,20 @@ describe('pipeline against a real Redis', () => {
     expect(types).toEqual(['finding.opened', 'finding.resolved']);
     await batched.pipeline.close();
     await separate.pipeline.close();
+  });
+
+  it('spreads a burst of deadline ticks over several batches, fresh events first', async () => {
+    let batches = 0;
+    const { pipeline, reads } = setup({}, () => (batches++, 1), { ticksPerBatch: 2 });
+    const now = Date.now();
+    for (let i = 1; i <= 6; i++) pipeline.submit(`t-${i}`, { type: 'TICK', now: now + 60_000 }, 'tick');
+    pipeline.submit('e-1', presence('ON_QUEUE', T0), 'event');
+    await pipeline.flush();
+    // [e-1, t-1, t-2], [t-3, t-4], [t-5, t-6]
+    expect(batches).toBe(3);
+    expect((await reads.readAgent('e-1'))?.version).toBe(1);
+    for (let i = 1; i <= 6; i++) expect((await reads.readAgent(`t-${i}`))?.version).toBe(1);
+    expect(pipeline.backlog).toBe(0);
+    await pipeline.close();
   });
 });

@@ -45,6 +45,8 @@ export interface PipelineDeps {
   readonly maxConflictRetries?: number;
   /** Events a batch steps before it yields to the event loop (its commits stay in flight). Default 500. */
   readonly yieldEveryEvents?: number;
+  /** Deadline ticks a batch takes at most (the others wait for the next batches). Default 500. */
+  readonly ticksPerBatch?: number;
   /** Agents kept as live machine snapshots; the least recently stepped beyond it are kept as JSON. Default 100,000. */
   readonly hotAgents?: number;
 }
@@ -88,12 +90,17 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
   const log = deps.logger.child({ component: 'pipeline' });
   const maxRetries = deps.maxConflictRetries ?? 5;
   const yieldEvery = deps.yieldEveryEvents ?? 500;
+  const ticksPerBatch = deps.ticksPerBatch ?? 500;
   const cache: AgentCache = createAgentCache({
     openFindings: metrics.openFindings,
     hotAgents: deps.hotAgents ?? 100_000,
     freeze: (snapshot) => JSON.stringify(persistAgent(snapshot)),
   });
   let queue: Item[] = [];
+  // Deadline ticks wait apart: each batch takes every queued event but at most `ticksPerBatch` ticks, so that a
+  // burst of deadlines falling due together (e.g. graces started by one resync of every agent) is spread over
+  // several batches instead of holding fresh events back for one long batch.
+  let ticks: Item[] = [];
   let inFlight = 0;
   let scheduled = false;
   let running: Promise<void> | undefined;
@@ -110,8 +117,23 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
 
   function submitItem(item: Item): void {
     if (closed) return;
-    queue.push(item);
+    if (item.cause === 'tick') ticks.push(item);
+    else queue.push(item);
     schedule();
+  }
+
+  const pendingCount = () => queue.length + ticks.length;
+
+  /** Everything queued, with at most `ticksPerBatch` ticks (the oldest first). */
+  function takeBatch(): Item[] {
+    let batch = queue;
+    queue = [];
+    if (ticks.length > 0) {
+      const taken = ticks.length <= ticksPerBatch ? ticks : ticks.slice(0, ticksPerBatch);
+      ticks = taken === ticks ? [] : ticks.slice(ticksPerBatch);
+      batch = batch.length === 0 ? taken : batch.concat(taken);
+    }
+    return batch;
   }
 
   function schedule(): void {
@@ -121,7 +143,7 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
       scheduled = false;
       running = drain().finally(() => {
         running = undefined;
-        if (queue.length > 0) schedule();
+        if (pendingCount() > 0) schedule();
         else {
           const waiters = idleWaiters;
           idleWaiters = [];
@@ -134,9 +156,8 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
   }
 
   async function drain(): Promise<void> {
-    while (queue.length > 0) {
-      const batch = queue;
-      queue = [];
+    while (pendingCount() > 0) {
+      const batch = takeBatch();
       inFlight = batch.length;
       try {
         await processBatch(batch);
@@ -316,7 +337,7 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
       submitItem({ agentId, event, cause, receivedAt });
     },
     flush() {
-      if (!running && !scheduled && queue.length === 0) return Promise.resolve();
+      if (!running && !scheduled && pendingCount() === 0) return Promise.resolve();
       return new Promise((resolve) => idleWaiters.push(resolve));
     },
     forget(agentId) {
@@ -327,7 +348,7 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
       cache.clear();
     },
     get backlog() {
-      return queue.length + inFlight;
+      return pendingCount() + inFlight;
     },
     get cachedAgents() {
       return cache.size;

@@ -107,12 +107,11 @@ export function createAgentMachine(policy: Policy, options: AgentMachineOptions 
     if (event.type !== 'EVENTS') return one(context, event);
     // A batch folds exactly like separate steps: merge and evaluate after every event, effects in order.
     let current = context;
-    let effects: Effect[] = [];
+    const effects: Effect[] = [];
     for (const single of event.events) {
       const result = one(current, single);
       current = result.context;
-      if (result.effects.length > 0)
-        effects = effects.length === 0 ? result.effects : [...effects, ...result.effects];
+      effects.push(...result.effects);
     }
     return { context: current, effects };
   });

@@ -1,15 +1,14 @@
 import type { AgentSnapshot } from '@lockstep/domain';
 import type { Gauge } from 'prom-client';
 
-/**
- * An owned agent kept in memory: the committed version and its machine snapshot, either live (hot: stepped with
- * no decoding) or as the persisted JSON text (cold: about 0.5 KiB, rebuilt into a live snapshot when the agent is
- * stepped again).
- */
+/** An owned agent kept in memory: the committed version and its machine snapshot. */
 export interface CachedAgent {
   readonly version: number;
-  readonly live: AgentSnapshot | null;
-  readonly json: string | null;
+  /**
+   * Live (hot: stepped with no decoding), or its persisted JSON text (cold: about 0.5 KiB, rebuilt into a live
+   * snapshot when the agent is stepped again).
+   */
+  readonly snapshot: AgentSnapshot | string;
   /** Rules with an open finding (keeps the open-findings gauge exact without parsing). */
   readonly openRules: readonly string[];
 }
@@ -59,7 +58,8 @@ export function createAgentCache(options: AgentCacheOptions): AgentCache {
       const coldest = hotIds.values().next().value as string;
       hotIds.delete(coldest);
       const entry = entries.get(coldest);
-      if (entry?.live) entries.set(coldest, { ...entry, live: null, json: freeze(entry.live) });
+      if (entry !== undefined && typeof entry.snapshot !== 'string')
+        entries.set(coldest, { ...entry, snapshot: freeze(entry.snapshot) });
     }
   }
   return {
@@ -69,7 +69,7 @@ export function createAgentCache(options: AgentCacheOptions): AgentCache {
       if (before) adjust(before.openRules, -1);
       adjust(entry.openRules, 1);
       entries.set(agentId, entry);
-      touch(agentId, entry.live !== null);
+      touch(agentId, typeof entry.snapshot !== 'string');
     },
     delete(agentId) {
       const before = entries.get(agentId);

@@ -100,7 +100,7 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
   // Deadline ticks wait apart: each batch takes every queued event but at most `ticksPerBatch` ticks, so that a
   // burst of deadlines falling due together (e.g. graces started by one resync of every agent) is spread over
   // several batches instead of holding fresh events back for one long batch.
-  let ticks: Item[] = [];
+  const ticks: Item[] = [];
   let inFlight = 0;
   let scheduled = false;
   let running: Promise<void> | undefined;
@@ -128,11 +128,7 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
   function takeBatch(): Item[] {
     let batch = queue;
     queue = [];
-    if (ticks.length > 0) {
-      const taken = ticks.length <= ticksPerBatch ? ticks : ticks.slice(0, ticksPerBatch);
-      ticks = taken === ticks ? [] : ticks.slice(ticksPerBatch);
-      batch = batch.length === 0 ? taken : batch.concat(taken);
-    }
+    if (ticks.length > 0) batch = batch.concat(ticks.splice(0, ticksPerBatch));
     return batch;
   }
 
@@ -219,12 +215,7 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
   async function load(agentId: string): Promise<CachedAgent> {
     const record = await reads.readAgent(agentId);
     if (record === null) {
-      return {
-        version: 0,
-        live: initialAgentSnapshot(machine, agentId, clock.now()),
-        json: null,
-        openRules: [],
-      };
+      return { version: 0, snapshot: initialAgentSnapshot(machine, agentId, clock.now()), openRules: [] };
     }
     let snapshot: AgentSnapshot;
     try {
@@ -239,15 +230,14 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
     }
     return {
       version: record.version,
-      live: snapshot,
-      json: null,
+      snapshot,
       openRules: Object.keys(snapshot.context.findings),
     };
   }
 
   function liveSnapshot(entry: CachedAgent): AgentSnapshot {
-    if (entry.live !== null) return entry.live;
-    const persisted = JSON.parse(entry.json as string) as PersistedAgent;
+    if (typeof entry.snapshot !== 'string') return entry.snapshot;
+    const persisted = JSON.parse(entry.snapshot) as PersistedAgent;
     return machine.resolveState({ value: persisted.value, context: persisted.context });
   }
 
@@ -280,7 +270,7 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
       deadlines.set(agentId, context.deadline);
       // The domain returns the very same context when the events changed nothing (stale or duplicate).
       if (context === before.context && effects.length === 0) {
-        if (entry.live === null) cache.set(agentId, { ...entry, live: before, json: null });
+        if (typeof entry.snapshot === 'string') cache.set(agentId, { ...entry, snapshot: before });
         return false;
       }
       if (before.context.status !== context.status || before.context.health !== context.health) {
@@ -300,12 +290,7 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
           detail: batchDetail(items.map((item) => describeEvent(item.event))),
           at: clock.now(),
         });
-        cache.set(agentId, {
-          version: result.version,
-          live: snapshot,
-          json: null,
-          openRules: Object.keys(context.findings),
-        });
+        cache.set(agentId, { version: result.version, snapshot, openRules: Object.keys(context.findings) });
         metrics.commits.inc({ cause });
         countEffects(effects);
         const now = clock.now();

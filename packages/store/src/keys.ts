@@ -64,6 +64,8 @@ export interface Keys {
   commandsStream(): string;
   /** Global fencing-token counter shared by every lease, so tokens are comparable across leases. */
   fenceCounter(): string;
+  /** Request budget (token bucket) shared by every process that calls the API as one OAuth client. */
+  rateBudget(clientId: string): string;
 }
 
 /**
@@ -99,6 +101,7 @@ export function createKeys(prefix: string, options: KeysOptions = {}): Keys {
     commandsStream: () => `${prefix}{commands}:stream`,
     lease: (name: string) => `${prefix}{leases}:lease:${validateId('lease name', name)}`,
     fenceCounter: () => `${prefix}{leases}:fence`,
+    rateBudget: (clientId: string) => `${prefix}{budget:${validateId('client id', clientId)}}`,
   });
 }
 

@@ -45,6 +45,25 @@ export type {
 } from './events.js';
 export { agentEventSchema, parseAgentEvent, signalUpdateSchema } from './events.js';
 export type { Finding } from './findings.js';
+export {
+  type AgentAttributes,
+  describeTrait,
+  type Trait,
+  type TraitKey,
+  traitId,
+  traitsOf,
+} from './incidents/attributes.js';
+export { type CommonCauseOptions, commonCause, type TraitLift } from './incidents/common-cause.js';
+export {
+  type GroupedFinding,
+  type GroupInput,
+  type GroupResult,
+  groupIncidents,
+  type Incident,
+  type IncidentChange,
+  type IncidentMember,
+  type IncidentSettings,
+} from './incidents/group.js';
 export type { AgentMachine, AgentMachineInput, AgentMachineOptions } from './machine.js';
 export { createAgentMachine } from './machine.js';
 export type { Policy, RuleAction, RuleId, RulePolicy, Severity } from './policy.js';

@@ -87,6 +87,7 @@ export {
   tryNormalizeSystemPresence,
 } from './presence.js';
 export { RULES } from './rules/catalogue.js';
+export { normalizeSegments, type ScheduleAt, scheduleAt, type ScheduleSegment } from './schedule-segments.js';
 export { effectiveStationHealth, isBusy } from './rules/facts.js';
 export type {
   Declaration,

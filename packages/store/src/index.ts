@@ -13,6 +13,12 @@ export {
 } from './commands.js';
 export { type ConnectOptions, connectRedis } from './connect.js';
 export {
+  type ClaimResult,
+  type CorrectionLocks,
+  type CorrectionLocksOptions,
+  createCorrectionLocks,
+} from './correction-locks.js';
+export {
   CorruptDataError,
   InvalidInputError,
   LeaseLostError,

@@ -44,6 +44,8 @@ export interface Keys {
   agent(agentId: string): string;
   /** Agent history stream (bounded). */
   history(agentId: string): string;
+  /** Per-agent correction lock (intent, fencing token, state). */
+  correctionLock(agentId: string): string;
   /** Sorted set (all scores 0, ordered by id) of every agent ever committed. */
   agentsIndex(): string;
   /** Sorted set of open findings, member `<agentId>|<findingId>`, score = openedAt (ms). */
@@ -91,6 +93,7 @@ export function createKeys(prefix: string, options: KeysOptions = {}): Keys {
     outboxShards: shards,
     agent: (agentId: string) => `${prefix}{agent:${validateId('agent id', agentId)}}`,
     history: (agentId: string) => `${prefix}{agent:${validateId('agent id', agentId)}}:history`,
+    correctionLock: (agentId: string) => `${prefix}{agent:${validateId('agent id', agentId)}}:correction`,
     agentsIndex: () => `${prefix}{agents}:index`,
     findingsOpen: () => `${prefix}{findings}:open`,
     findingsByRule: (ruleId: string) => `${prefix}{findings}:rule:${validateId('rule id', ruleId)}`,

@@ -23,6 +23,7 @@ declare module 'ioredis' {
     lockstepRenewLease(leaseKey: RedisKey, owner: string, token: Arg, ttlMs: Arg): Result<unknown, Context>;
     lockstepReleaseLease(leaseKey: RedisKey, owner: string, token: Arg): Result<unknown, Context>;
     lockstepTakeBudget(budgetKey: RedisKey, ...argv: Arg[]): Result<unknown, Context>;
+    lockstepClaimCorrection(lockKey: RedisKey, ...argv: Arg[]): Result<unknown, Context>;
   }
 }
 
@@ -43,6 +44,7 @@ export const SCRIPTS: readonly ScriptDefinition[] = Object.freeze([
   { file: 'renew-lease', command: 'lockstepRenewLease', numberOfKeys: 1 },
   { file: 'release-lease', command: 'lockstepReleaseLease', numberOfKeys: 1 },
   { file: 'take-budget', command: 'lockstepTakeBudget', numberOfKeys: 1 },
+  { file: 'claim-correction', command: 'lockstepClaimCorrection', numberOfKeys: 1 },
 ]);
 
 /**

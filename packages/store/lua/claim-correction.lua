@@ -14,13 +14,13 @@
            mark: the new state, 'sent' or 'settled'
   ARGV[6]  now, ms (recorded only)
 
-  Returns, for claim:
+  Returns for claim:
                  1 claimed (or re-claimed by the same owner and fence, which may then send)
                  0 this intent was already sent or settled: do not send it again
                 -1 the lock is held with a higher fencing token (the caller's lease is stale)
                 -2 another intent of this agent is in flight under the same lease (claimed or sent, not settled,
                    not lapsed); a claim with a higher fencing token overrides an unsettled one
-  Returns, for mark:
+  Returns for mark:
                  1 recorded, -1 the lock is no longer the caller's (fence or intent differ)
 ]]
 local mode = ARGV[1]

@@ -3,6 +3,7 @@ import { connectRedis, createKeys, createLeases, type RedisClient } from '@locks
 import { type RedisServer, startRedis } from '@lockstep/testkit';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { NotLeaderError } from './errors.js';
 import { createLeaseKeeper } from './lease-keeper.js';
 import { createRateLimitedLog } from './rate-limited-log.js';
 
@@ -43,8 +44,8 @@ describe('lease keeper against a real Redis', () => {
     expect(b.token()).toBeNull();
     await a.close();
     expect(a.token()).toBeNull();
-    // b retries on its next period and gets a newer fencing token.
-    await clock.advanceAsync(1_000);
+    // b tries again when a's lease would have expired, and gets a newer fencing token.
+    await clock.advanceAsync(5_005);
     for (let i = 0; i < 50 && b.token() === null; i++) await new Promise((r) => setTimeout(r, 10));
     expect(b.token()).toBeGreaterThan(Number(events[0]?.split(' ')[2]));
     await b.close();
@@ -75,6 +76,95 @@ describe('lease keeper against a real Redis', () => {
     expect(a.token()).toBeNull();
     await a.close();
     expect((await leases.readLease('engine:shard:0'))?.owner).toBe('engine-b');
+  });
+});
+
+describe('lease keeper: local deadline and takeover timing', () => {
+  it('past its local deadline a holder cut off from Redis stops acting, then drops the lease', async () => {
+    const own = connectRedis(server.url);
+    const leases = createLeases({ redis: own, keys: createKeys('lease3:') });
+    const clock = createManualClock(0);
+    let lost = 0;
+    const a = createLeaseKeeper({
+      leases,
+      name: 'engine:shard:0',
+      owner: 'engine-a',
+      ttlMs: 1_000,
+      renewMs: 400,
+      marginMs: 100,
+      clock,
+      logger: pino({ level: 'silent' }),
+      onAcquired: () => {},
+      onLost: () => lost++,
+    });
+    expect(await a.start()).toBe(true);
+    const token = a.assertHeld('a test');
+    expect(a.deadline()).toBe(900);
+    own.disconnect(); // every renewal now fails with a connection error, not with "lease lost"
+    await clock.advanceAsync(800); // two failed renewals, still inside the deadline
+    expect(a.token()).toBe(token);
+    expect(a.canAct()).toBe(true);
+    await clock.advanceAsync(100); // at the deadline: no renewal went through since t=0
+    expect(a.token()).toBeNull();
+    expect(a.canAct()).toBe(false);
+    expect(() => a.assertHeld('a correction')).toThrow(NotLeaderError);
+    expect(lost).toBe(0);
+    await clock.advanceAsync(300); // the next renewal fails past the deadline: the lease is dropped
+    expect(lost).toBe(1);
+    expect(a.deadline()).toBeNull();
+    await a.close();
+  });
+
+  it('a standby tries the moment the holder’s lease expires, not on its renewal period', async () => {
+    const keys = createKeys('lease4:');
+    const leases = createLeases({ redis, keys });
+    const clock = createManualClock(0);
+    // A holder that died: its lease runs out in 300 ms and is never renewed.
+    await leases.acquireLease('engine:shard:0', 'engine-dead', 300);
+    const b = createLeaseKeeper({
+      leases,
+      name: 'engine:shard:0',
+      owner: 'engine-b',
+      ttlMs: 10_000,
+      renewMs: 3_000,
+      clock,
+      logger: pino({ level: 'silent' }),
+      onAcquired: () => {},
+      onLost: () => {},
+    });
+    expect(await b.start()).toBe(false);
+    await new Promise((r) => setTimeout(r, 350)); // the dead holder's lease is gone in Redis
+    await clock.advanceAsync(310);
+    for (let i = 0; i < 50 && b.token() === null; i++) await new Promise((r) => setTimeout(r, 10));
+    expect(b.token()).toBeGreaterThan(0);
+    await b.close();
+  });
+
+  it('warns loudly when the holder runs with other shard settings', async () => {
+    const leases = createLeases({ redis, keys: createKeys('lease5:') });
+    const lines: Array<Record<string, unknown>> = [];
+    const logger = pino({ level: 'warn' }, { write: (s: string) => lines.push(JSON.parse(s)) });
+    const keeper = (owner: string, shard: string) =>
+      createLeaseKeeper({
+        leases,
+        name: 'engine:shard:0',
+        owner,
+        shard,
+        ttlMs: 5_000,
+        renewMs: 1_000,
+        clock: createManualClock(0),
+        logger,
+        onAcquired: () => {},
+        onLost: () => {},
+      });
+    const a = keeper('engine-a', '0/2');
+    const b = keeper('engine-b', '0/3');
+    await a.start();
+    expect(await b.start()).toBe(false);
+    expect(lines.map((l) => l.msg)).toEqual([expect.stringMatching(/^SHARD SETTINGS OVERLAP/)]);
+    expect(lines[0]).toMatchObject({ holderShard: '0/2', shard: '0/3' });
+    await b.close();
+    await a.close();
   });
 });
 

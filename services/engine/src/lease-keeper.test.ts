@@ -102,6 +102,7 @@ describe('lease keeper: local deadline and takeover timing', () => {
     expect(a.deadline()).toBe(900);
     own.disconnect(); // every renewal now fails with a connection error, not with "lease lost"
     await clock.advanceAsync(800); // two failed renewals, still inside the deadline
+    await new Promise((r) => setTimeout(r, 50)); // let the last failure in before the clock moves on
     expect(a.token()).toBe(token);
     expect(a.canAct()).toBe(true);
     await clock.advanceAsync(100); // at the deadline: no renewal went through since t=0
@@ -113,6 +114,42 @@ describe('lease keeper: local deadline and takeover timing', () => {
     expect(lost).toBe(1);
     expect(a.deadline()).toBeNull();
     await a.close();
+  });
+
+  it('a renewal that succeeds after the local deadline lets the holder act again and catch up', async () => {
+    const own = connectRedis(server.url);
+    const leases = createLeases({ redis: own, keys: createKeys('lease6:') });
+    const clock = createManualClock(0);
+    let acquired = 0;
+    const a = createLeaseKeeper({
+      leases,
+      name: 'engine:shard:0',
+      owner: 'engine-a',
+      ttlMs: 60_000,
+      renewMs: 20_000,
+      marginMs: 6_000,
+      clock,
+      logger: pino({ level: 'silent' }),
+      onAcquired: () => acquired++,
+      onLost: () => {},
+    });
+    expect(await a.start()).toBe(true);
+    const token = a.token();
+    own.disconnect();
+    // Renewals at 20 s and 40 s fail (each failure is let in before the clock moves on); the deadline is 54 s.
+    for (const step of [20_000, 20_000, 14_000]) {
+      await clock.advanceAsync(step);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    expect(a.canAct()).toBe(false);
+    await own.connect();
+    await clock.advanceAsync(6_000); // the renewal at 60 s goes through (the lease is still ours in Redis)
+    for (let i = 0; i < 50 && !a.canAct(); i++) await new Promise((r) => setTimeout(r, 10));
+    expect(a.canAct()).toBe(true);
+    expect(a.token()).toBe(token);
+    expect(acquired).toBe(2); // once at start, once to catch up on what was dropped past the deadline
+    await a.close();
+    own.disconnect();
   });
 
   it('a standby tries the moment the holder’s lease expires, not on its renewal period', async () => {

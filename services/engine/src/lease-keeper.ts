@@ -23,7 +23,10 @@ export interface LeaseKeeperDeps {
   readonly proc?: string;
   readonly clock: Clock;
   readonly logger: Logger;
-  /** The lease was (re)acquired with a new fencing token. */
+  /**
+   * The lease was (re)acquired, or renewed after its local deadline had passed: this engine acts again and
+   * must catch up on what it dropped meanwhile (reload, resync).
+   */
   readonly onAcquired: (lease: Lease) => void;
   /** The lease was lost: stop committing at once. */
   readonly onLost: () => void;
@@ -133,7 +136,13 @@ export function createLeaseKeeper(deps: LeaseKeeperDeps): LeaseKeeper {
     const sentAt = clock.now();
     const outcome = await leases.renewLease(held, deps.ttlMs);
     if (lease !== held) return deps.renewMs;
+    // Past the deadline this engine dropped what it was given (nothing went out): catch up like a new holder.
+    const lapsed = clock.now() >= until;
     until = sentAt + deps.ttlMs - marginMs;
+    if (lapsed) {
+      log.warn({ fence: held.token }, 'lease renewed after its local deadline: acting again, resyncing');
+      deps.onAcquired(held);
+    }
     if (outcome === 'shared' && sentAt - lastSharedWarning >= FLAP_WINDOW_MS) {
       lastSharedWarning = sentAt;
       log.error(

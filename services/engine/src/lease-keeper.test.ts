@@ -177,6 +177,35 @@ describe('lease keeper: local deadline and takeover timing', () => {
     await b.close();
   });
 
+  it('warns loudly when two live engines hold the lease under one instance id', async () => {
+    const leases = createLeases({ redis, keys: createKeys('lease7:') });
+    const clock = createManualClock(0);
+    const lines: Array<Record<string, unknown>> = [];
+    const logger = pino({ level: 'warn' }, { write: (s: string) => lines.push(JSON.parse(s)) });
+    const twin = () =>
+      createLeaseKeeper({
+        leases,
+        name: 'engine:shard:0',
+        owner: 'same-host',
+        ttlMs: 5_000,
+        renewMs: 1_000,
+        clock,
+        logger,
+        onAcquired: () => {},
+        onLost: () => {},
+      });
+    const a = twin();
+    const b = twin();
+    expect(await a.start()).toBe(true);
+    expect(await b.start()).toBe(true); // same owner id: both believe they lead
+    expect(lines).toEqual([]);
+    await clock.advanceAsync(1_000);
+    for (let i = 0; i < 50 && lines.length < 1; i++) await new Promise((r) => setTimeout(r, 10));
+    expect(lines.map((l) => l.msg)).toContainEqual(expect.stringMatching(/^DUPLICATE INSTANCE ID/));
+    await a.close();
+    await b.close();
+  });
+
   it('warns loudly when the holder runs with other shard settings', async () => {
     const leases = createLeases({ redis, keys: createKeys('lease5:') });
     const lines: Array<Record<string, unknown>> = [];

@@ -3,6 +3,8 @@
 
   KEYS[1]  agent hash          <prefix>{agent:<id>}
   KEYS[2]  agent history       <prefix>{agent:<id>}:history
+  KEYS[3]  lease hash          <prefix>{leases}:lease:<name> when ARGV[15] is "1"; otherwise KEYS[1] again
+                               (on Redis Cluster the lease lives in another slot and cannot be read here)
 
   ARGV[1]  expected version (the version the caller read; 0 for a new agent)
   ARGV[2]  fencing token of the caller's lease (0 when leases are not used)
@@ -17,22 +19,38 @@
   ARGV[11] cause detail (short text)
   ARGV[12] history MAXLEN
   ARGV[13] history trim mode: "~" (approximate, cheap) or "=" (exact)
+  ARGV[14] lease name the fence belongs to ("" when leases are not used)
+  ARGV[15] "1": KEYS[3] is the lease hash and its CURRENT token must equal ARGV[2]; "0": no lease read
 
   Returns {newVersion, previousIndexLines} on success,
           {-1, storedVersion}  when the stored version differs from ARGV[1] (nothing written),
-          {-2, storedFence}    when the stored fencing token is newer than ARGV[2] (nothing written).
+          {-2, currentFence}   when ARGV[2] is not the lease's current token (ARGV[15] = "1"; currentFence is
+                               0 when the lease is free), or, without a lease read, when the agent was last
+                               written under the same lease with a newer token (nothing written).
 
-  Effects on success: hash fields v, fence, at, state, machine, signals, findings, fidx are set; ARGV[9] is
+  Fencing: with the lease read, a holder whose lease lapsed or changed hands commits nothing, even for agents
+  the new holder has not written yet. The per-agent high-water mark (fields fence + lease) only compares
+  tokens of the SAME lease, so an agent that moves to another shard is not rejected by the old shard's newer
+  token.
+
+  Effects on success: hash fields v, fence, lease, at, state, machine, signals, findings, fidx are set; ARGV[9] is
   appended to the `pending` field (never overwrites unrelayed entries); ONE history entry is added with
   fields v, at, cause, detail, from, to.
 ]]
-local current = redis.call('HMGET', KEYS[1], 'v', 'fence', 'state', 'fidx', 'pending')
+local current = redis.call('HMGET', KEYS[1], 'v', 'fence', 'state', 'fidx', 'pending', 'lease')
 local version = tonumber(current[1]) or 0
-local storedFence = tonumber(current[2]) or 0
 local fence = tonumber(ARGV[2])
 
-if fence < storedFence then
-  return {-2, storedFence}
+if ARGV[15] == '1' then
+  local leaseToken = tonumber(redis.call('HGET', KEYS[3], 'token')) or 0
+  if leaseToken ~= fence then
+    return {-2, leaseToken}
+  end
+elseif current[6] == ARGV[14] then
+  local storedFence = tonumber(current[2]) or 0
+  if fence < storedFence then
+    return {-2, storedFence}
+  end
 end
 if version ~= tonumber(ARGV[1]) then
   return {-1, version}
@@ -42,6 +60,7 @@ local newVersion = version + 1
 redis.call('HSET', KEYS[1],
   'v', newVersion,
   'fence', ARGV[2],
+  'lease', ARGV[14],
   'at', ARGV[3],
   'state', ARGV[4],
   'machine', ARGV[5],

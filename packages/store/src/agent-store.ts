@@ -1,3 +1,4 @@
+import { Cluster } from 'ioredis';
 import {
   decodeIndexLines,
   encodeIndexLines,
@@ -28,6 +29,12 @@ export interface AgentStoreOptions {
   readonly historyTrim?: 'approximate' | 'exact';
   /** Clock for commits that carry no `at`. Default `Date.now`. */
   readonly now?: () => number;
+  /**
+   * Name of the lease whose token commits carry as `fence` (see `createLeases`). When set, every commit checks
+   * in the same script that the fence is the lease's CURRENT token (on a single node; on Cluster the lease
+   * lives in another slot, and only tokens of the same lease are compared per agent). Default: none.
+   */
+  readonly lease?: string;
 }
 
 /** Writes agent state. Reads live in `createReads`. */
@@ -49,6 +56,9 @@ export function createAgentStore(options: AgentStoreOptions): AgentStore {
   const historyMaxLen = requirePositive('historyMaxLen', options.historyMaxLen ?? 1000);
   const trim = (options.historyTrim ?? 'approximate') === 'exact' ? '=' : '~';
   const now = options.now ?? Date.now;
+  const leaseName = options.lease === undefined ? '' : validateId('lease name', options.lease);
+  // A script may only read keys of its own slot on Cluster: there the lease cannot be checked in the commit.
+  const readLease = leaseName !== '' && !(redis instanceof Cluster);
   defineScripts(redis);
   // Agents already in the agents index (this process). The index is written before the first commit so
   // that a crash can never leave a committed agent, and so its pending outbox, out of the index.
@@ -94,9 +104,11 @@ export function createAgentStore(options: AgentStoreOptions): AgentStore {
       const indexLines = encodeIndexLines(findings);
 
       await ensureIndexed(agentId);
+      const agentKey = keys.agent(agentId);
       const reply = await redis.lockstepCommitAgent(
-        keys.agent(agentId),
+        agentKey,
         keys.history(agentId),
+        readLease ? keys.lease(leaseName) : agentKey,
         expectedVersion,
         fence,
         at,
@@ -110,6 +122,8 @@ export function createAgentStore(options: AgentStoreOptions): AgentStore {
         input.detail,
         historyMaxLen,
         trim,
+        leaseName,
+        readLease ? '1' : '0',
       );
       const [code, detail] = expectPair('commit-agent', reply);
       const error = errorFromScriptCode('commit-agent', code, Number(detail), {

@@ -63,3 +63,25 @@ test('bad commands are refused and unreadable entries are flagged, not thrown', 
   const [entry] = await q.read('g', 'c', 10, 0);
   expect(entry?.malformed).toBe('body is not JSON');
 });
+
+test('commands a consumer read and never acknowledged are claimed by another once idle; idle names pruned', async () => {
+  const q = queue();
+  await q.ensureGroup('g');
+  for (const agentId of ['a1', 'a2', 'a3']) await q.send({ agentId, type: 'declare', body: {} });
+  const taken = await q.read('g', 'dead-engine', 10, 0);
+  expect(taken).toHaveLength(3);
+  await q.ack('g', [taken[0]?.streamId ?? '']);
+  // Too recent to be claimed: the reader may still be working on them.
+  expect(await q.claim('g', 'leader', 60_000, 100)).toEqual([]);
+  await new Promise((r) => setTimeout(r, 300));
+  const claimed = await q.claim('g', 'leader', 250, 100);
+  expect(claimed.map((c) => c.agentId)).toEqual(['a2', 'a3']);
+  // Claimed entries now belong to the claimer, with a fresh idle time.
+  expect(await q.claim('g', 'other', 250, 100)).toEqual([]);
+  expect(await q.pruneConsumers('g', 'leader')).toBe(1); // dead-engine holds nothing any more
+  await q.ack(
+    'g',
+    claimed.map((c) => c.streamId),
+  );
+  expect(await q.pruneConsumers('g', 'leader')).toBe(0);
+});

@@ -38,6 +38,17 @@ export interface CommandQueue {
   read(group: string, consumer: string, count: number, blockMs: number): Promise<ReceivedCommand[]>;
   /** Acknowledges handled commands. */
   ack(group: string, streamIds: readonly string[]): Promise<number>;
+  /**
+   * Claims for `consumer` up to `count` commands of `group` delivered at least `minIdleMs` ago and never
+   * acknowledged (those of a dead or demoted consumer, or this consumer's own that were not committed), with
+   * XAUTOCLAIM. Entries trimmed from the stream meanwhile are dropped from the pending list by Redis.
+   */
+  claim(group: string, consumer: string, minIdleMs: number, count: number): Promise<ReceivedCommand[]>;
+  /**
+   * Deletes the group's consumers other than `keep` that hold no pending command (names left by earlier
+   * processes). Resolves to how many were deleted.
+   */
+  pruneConsumers(group: string, keep: string): Promise<number>;
 }
 
 export function createCommandQueue(options: CommandQueueOptions): CommandQueue {
@@ -88,6 +99,44 @@ export function createCommandQueue(options: CommandQueueOptions): CommandQueue {
       if (streamIds.length === 0) return 0;
       return redis.xack(stream, group, ...streamIds);
     },
+    async claim(group, consumer, minIdleMs, count) {
+      validateId('group', group);
+      validateId('consumer', consumer);
+      const out: ReceivedCommand[] = [];
+      let cursor = '0-0';
+      // One sweep over the pending list: XAUTOCLAIM answers a cursor of 0-0 once it has seen all of it.
+      do {
+        const reply = (await redis.call(
+          'XAUTOCLAIM',
+          stream,
+          group,
+          consumer,
+          Math.max(0, Math.floor(minIdleMs)),
+          cursor,
+          'COUNT',
+          Math.max(1, count - out.length),
+        )) as unknown;
+        if (!Array.isArray(reply) || reply.length < 2) break;
+        cursor = String(reply[0]);
+        out.push(...parseCommands([[stream, reply[1]]]));
+      } while (cursor !== '0-0' && out.length < count);
+      return out;
+    },
+    async pruneConsumers(group, keep) {
+      validateId('group', group);
+      const reply = (await redis.call('XINFO', 'CONSUMERS', stream, group)) as unknown;
+      let deleted = 0;
+      for (const consumer of Array.isArray(reply) ? (reply as unknown[]) : []) {
+        if (!Array.isArray(consumer)) continue;
+        const fields = new Map<string, unknown>();
+        for (let i = 0; i + 1 < consumer.length; i += 2) fields.set(String(consumer[i]), consumer[i + 1]);
+        const name = String(fields.get('name') ?? '');
+        if (name === '' || name === keep || Number(fields.get('pending')) !== 0) continue;
+        // DELCONSUMER would drop pending entries with it: only consumers holding none are deleted.
+        deleted += Number(await redis.call('XGROUP', 'DELCONSUMER', stream, group, name)) >= 0 ? 1 : 0;
+      }
+      return deleted;
+    },
   };
 }
 
@@ -98,6 +147,7 @@ function parseCommands(reply: unknown): ReceivedCommand[] {
     const entries = Array.isArray(streamReply) ? (streamReply as unknown[])[1] : undefined;
     if (!Array.isArray(entries)) continue;
     for (const entry of entries as unknown[]) {
+      // XAUTOCLAIM answers nil for an entry deleted from the stream (Redis 6.2).
       if (!Array.isArray(entry) || entry.length < 2) continue;
       const [streamId, fields] = entry as [unknown, unknown];
       const map = new Map<string, string>();

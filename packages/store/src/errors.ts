@@ -44,7 +44,11 @@ export class StaleVersionError extends StoreError {
   }
 }
 
-/** A newer lease holder already wrote this agent: the caller's fencing token is older. Nothing was written. */
+/**
+ * The caller's fencing token is not current: its lease lapsed or changed hands (`storedFence` is then the
+ * lease's current token, 0 when free), or a newer holder of the same lease already wrote this agent.
+ * Nothing was written.
+ */
 export class StaleFenceError extends StoreError {
   readonly agentId: string;
   readonly fence: number;
@@ -53,7 +57,7 @@ export class StaleFenceError extends StoreError {
   constructor(agentId: string, fence: number, storedFence: number) {
     super(
       'STORE_STALE_FENCE',
-      `agent ${agentId}: fencing token ${fence} is older than stored ${storedFence}`,
+      `agent ${agentId}: fencing token ${fence} is not current (current ${storedFence})`,
     );
     this.agentId = agentId;
     this.fence = fence;

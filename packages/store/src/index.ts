@@ -31,7 +31,15 @@ export {
 } from './errors.js';
 export { type RepairReport, repairFindingsIndex } from './findings-repair.js';
 export { createKeys, type Keys, type KeysOptions, MAX_ID_LENGTH, validateId } from './keys.js';
-export { createLeases, type Lease, type LeaseInfo, type Leases, type LeasesOptions } from './leases.js';
+export {
+  type AcquireOptions,
+  createLeases,
+  type Lease,
+  type LeaseInfo,
+  type Leases,
+  type LeasesOptions,
+  type RenewOutcome,
+} from './leases.js';
 export { createOutbox, type Outbox, type OutboxOptions, type UnrelayedPage } from './outbox.js';
 export { createRateBudget, type Grant, type RateBudget, type RateBudgetOptions } from './rate-budget.js';
 export { createReads, type Reads, type ReadsOptions } from './reads.js';

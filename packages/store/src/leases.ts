@@ -9,7 +9,22 @@ export interface Lease {
   readonly owner: string;
   /** Monotonically increasing across all leases of one key prefix (one shared INCR counter). */
   readonly token: number;
+  /** The holding process (see `AcquireOptions.proc`). */
+  readonly proc: string;
 }
+
+export interface AcquireOptions {
+  /**
+   * Identifies this process among processes that may share one owner id (e.g. `<pid>-<random>`). A renewal
+   * reports when another process used the same owner id meanwhile. Default "".
+   */
+  readonly proc?: string;
+  /** Settings the holders should agree on (e.g. the shard "0/2"), readable by the others. Default "". */
+  readonly shard?: string;
+}
+
+/** `renewed`, or `shared` when another live process holds the lease under the same owner id. */
+export type RenewOutcome = 'renewed' | 'shared';
 
 /** A lease as currently stored, whoever holds it. */
 export interface LeaseInfo {
@@ -18,6 +33,9 @@ export interface LeaseInfo {
   readonly token: number;
   /** Milliseconds until it expires unless renewed. */
   readonly ttlMs: number;
+  /** The holder's process and settings as given to `acquireLease` ("" when not given). */
+  readonly proc: string;
+  readonly shard: string;
 }
 
 export interface LeasesOptions {
@@ -34,9 +52,12 @@ export interface Leases {
    * Takes the lease for `ttlMs`. Returns it with a fresh fencing token, or with its current token when
    * `owner` already holds it (TTL refreshed); returns `null` when another owner holds it.
    */
-  acquireLease(name: string, owner: string, ttlMs: number): Promise<Lease | null>;
-  /** Extends a held lease to `ttlMs` from now. Throws `LeaseLostError` when it expired or changed hands. */
-  renewLease(lease: Lease, ttlMs: number): Promise<void>;
+  acquireLease(name: string, owner: string, ttlMs: number, options?: AcquireOptions): Promise<Lease | null>;
+  /**
+   * Extends a held lease to `ttlMs` from now. Throws `LeaseLostError` when it expired or changed hands.
+   * Resolves `shared` when another process acquired or renewed it under the same owner id since.
+   */
+  renewLease(lease: Lease, ttlMs: number): Promise<RenewOutcome>;
   /** Gives the lease up. Only the holder (same owner and token) can; returns false otherwise. Idempotent. */
   releaseLease(lease: Lease): Promise<boolean>;
   /** Reads the lease as stored, or `null` when free. */
@@ -49,19 +70,35 @@ export function createLeases(options: LeasesOptions): Leases {
   defineScripts(redis);
 
   return {
-    async acquireLease(name, owner, ttlMs) {
+    async acquireLease(name, owner, ttlMs, acquireOptions = {}) {
       validateId('owner', owner);
       requirePositive('ttlMs', ttlMs);
-      const reply = await redis.lockstepAcquireLease(keys.lease(name), keys.fenceCounter(), owner, ttlMs);
+      const proc = acquireOptions.proc ?? '';
+      const shard = acquireOptions.shard ?? '';
+      const reply = await redis.lockstepAcquireLease(
+        keys.lease(name),
+        keys.fenceCounter(),
+        owner,
+        ttlMs,
+        proc,
+        shard,
+      );
       const token = expectInt('acquire-lease', reply);
-      return token > 0 ? { name, owner, token } : null;
+      return token > 0 ? { name, owner, token, proc } : null;
     },
     async renewLease(lease, ttlMs) {
       requirePositive('ttlMs', ttlMs);
-      const reply = await redis.lockstepRenewLease(keys.lease(lease.name), lease.owner, lease.token, ttlMs);
+      const reply = await redis.lockstepRenewLease(
+        keys.lease(lease.name),
+        lease.owner,
+        lease.token,
+        ttlMs,
+        lease.proc,
+      );
       const code = expectInt('renew-lease', reply);
       const error = errorFromScriptCode('renew-lease', code, 0, { lease: lease.name, owner: lease.owner });
       if (error) throw error;
+      return code === 2 ? 'shared' : 'renewed';
     },
     async releaseLease(lease) {
       const reply = await redis.lockstepReleaseLease(keys.lease(lease.name), lease.owner, lease.token);
@@ -69,10 +106,13 @@ export function createLeases(options: LeasesOptions): Leases {
     },
     async readLease(name) {
       const key = keys.lease(name);
-      const [fields, ttl] = await Promise.all([redis.hmget(key, 'owner', 'token'), redis.pttl(key)]);
-      const [owner, token] = fields;
+      const [fields, ttl] = await Promise.all([
+        redis.hmget(key, 'owner', 'token', 'proc', 'shard'),
+        redis.pttl(key),
+      ]);
+      const [owner, token, proc, shard] = fields;
       if (!owner || !token || ttl < 0) return null;
-      return { name, owner, token: Number(token), ttlMs: ttl };
+      return { name, owner, token: Number(token), ttlMs: ttl, proc: proc ?? '', shard: shard ?? '' };
     },
   };
 }

@@ -49,7 +49,7 @@ describe('defineScripts against a real redis-server', () => {
     defineScripts(redis);
     defineScripts(redis);
     const keys = createKeys('scripts:');
-    const token = await redis.lockstepAcquireLease(keys.lease('l'), keys.fenceCounter(), 'me', 1000);
+    const token = await redis.lockstepAcquireLease(keys.lease('l'), keys.fenceCounter(), 'me', 1000, '', '');
     expect(token).toBe(1);
     const acquireSha = createHash('sha1')
       .update(loadScriptSources().get('acquire-lease') ?? '')

@@ -11,7 +11,12 @@ type Arg = string | number;
 // Script results are typed `unknown` on purpose: every caller validates the reply shape.
 declare module 'ioredis' {
   interface RedisCommander<Context> {
-    lockstepCommitAgent(agentKey: RedisKey, historyKey: RedisKey, ...argv: Arg[]): Result<unknown, Context>;
+    lockstepCommitAgent(
+      agentKey: RedisKey,
+      historyKey: RedisKey,
+      leaseKey: RedisKey,
+      ...argv: Arg[]
+    ): Result<unknown, Context>;
     lockstepClearPending(agentKey: RedisKey, version: Arg, pending: string): Result<unknown, Context>;
     lockstepPublishOutbox(streamKey: RedisKey, dedupeKey: RedisKey, ...argv: Arg[]): Result<unknown, Context>;
     lockstepAcquireLease(
@@ -19,8 +24,16 @@ declare module 'ioredis' {
       fenceKey: RedisKey,
       owner: string,
       ttlMs: Arg,
+      proc: string,
+      shard: string,
     ): Result<unknown, Context>;
-    lockstepRenewLease(leaseKey: RedisKey, owner: string, token: Arg, ttlMs: Arg): Result<unknown, Context>;
+    lockstepRenewLease(
+      leaseKey: RedisKey,
+      owner: string,
+      token: Arg,
+      ttlMs: Arg,
+      proc: string,
+    ): Result<unknown, Context>;
     lockstepReleaseLease(leaseKey: RedisKey, owner: string, token: Arg): Result<unknown, Context>;
     lockstepTakeBudget(budgetKey: RedisKey, ...argv: Arg[]): Result<unknown, Context>;
     lockstepClaimCorrection(lockKey: RedisKey, ...argv: Arg[]): Result<unknown, Context>;
@@ -37,7 +50,7 @@ export interface ScriptDefinition {
 }
 
 export const SCRIPTS: readonly ScriptDefinition[] = Object.freeze([
-  { file: 'commit-agent', command: 'lockstepCommitAgent', numberOfKeys: 2 },
+  { file: 'commit-agent', command: 'lockstepCommitAgent', numberOfKeys: 3 },
   { file: 'clear-pending', command: 'lockstepClearPending', numberOfKeys: 1 },
   { file: 'publish-outbox', command: 'lockstepPublishOutbox', numberOfKeys: 2 },
   { file: 'acquire-lease', command: 'lockstepAcquireLease', numberOfKeys: 2 },

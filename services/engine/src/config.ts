@@ -231,11 +231,14 @@ export function loadConfig(env: Env = process.env): EngineConfig {
     leaseTtlMs: e.LOCKSTEP_LEASE_TTL_MS,
     leaseRenewMs: Math.max(500, Math.floor(e.LOCKSTEP_LEASE_TTL_MS / 3)),
     historyMaxLen: e.LOCKSTEP_HISTORY_MAX_LEN,
+    // The host name is stable across restarts (a container keeps its name), so a restarted engine takes its own
+    // lease back at once instead of waiting it out.
     instanceId:
       e.LOCKSTEP_INSTANCE_ID ??
-      `${hostname()
+      (hostname()
         .replace(/[^A-Za-z0-9._-]/g, '-')
-        .slice(0, 60)}-${process.pid}`,
+        .slice(0, 60) ||
+        'lockstep-engine'),
   });
 }
 

@@ -12,20 +12,17 @@ import {
 } from '@lockstep/genesys';
 import {
   createAgentStore,
-  createCommandQueue,
   createKeys,
-  createLeases,
   createOutbox,
   createReads,
   repairFindingsIndex,
   type RedisClient,
 } from '@lockstep/store';
 import type { Logger } from 'pino';
-import { type CommandInbox, createCommandInbox } from './command-inbox.js';
 import type { EngineConfig } from './config.js';
 import { createDiscovery } from './discovery.js';
 import { ClosedError } from './errors.js';
-import { createLeaseKeeper } from './lease-keeper.js';
+import { createLeadership, type Leadership } from './leadership.js';
 import { createMetrics, type EngineMetrics } from './metrics.js';
 import { createEventMapper } from './pipeline/map-event.js';
 import { createPipeline, type Pipeline } from './pipeline/pipeline.js';
@@ -76,6 +73,11 @@ export interface Engine {
   /** Stops timers and listeners, drains the pipeline, releases the lease. Idempotent; every step runs. */
   close(): Promise<void>;
   readonly metrics: EngineMetrics;
+  /**
+   * The lease seam: every side effect (commits, corrections, paging) checks `canAct()` or calls `assertHeld()`
+   * right before it goes out, and carries `token()` as its fencing token.
+   */
+  readonly leadership: Pick<Leadership, 'canAct' | 'assertHeld' | 'token'>;
   /** Agents tracked now. */
   agents(): ReadonlySet<string>;
   health(): EngineHealth;
@@ -103,41 +105,46 @@ export function createEngine(settings: EngineSettings, deps: EngineDeps): Engine
   let closed = false;
   let closing: Promise<void> | undefined;
   let safetyTimer: unknown;
-  // Blocking reads of the command stream need a connection of their own; the engine creates and closes it.
-  let commandReader: RedisClient | undefined;
-  let inbox: CommandInbox | undefined;
   const unsubscribe: Array<() => void> = [];
 
-  const leaseKeeper = createLeaseKeeper({
-    leases: createLeases({ redis, keys }),
-    name: `engine:shard:${settings.shard.index}`,
-    owner: settings.instanceId,
+  const leadership = createLeadership({
+    redis,
+    keys,
+    shard: settings.shard,
+    instanceId: settings.instanceId,
     ttlMs: settings.leaseTtlMs,
     renewMs: settings.leaseRenewMs,
     clock,
     logger: deps.logger,
+    metrics,
     onAcquired() {
-      metrics.leaseHeld.set(1);
       pipeline.reset();
       if (started) resyncer.request(discovery.agents(), 'lease');
     },
     onLost() {
-      metrics.leaseHeld.set(0);
       pipeline.reset();
     },
+    tracked: (id) => discovery.agents().has(id),
+    submit: (id, event, done) => pipeline.submit(id, event, 'event', clock.now(), done),
   });
 
   const pipeline: Pipeline = createPipeline({
     machine,
     policy: settings.policy,
-    store: createAgentStore({ redis, keys, historyMaxLen: settings.historyMaxLen }),
+    store: createAgentStore({
+      redis,
+      keys,
+      historyMaxLen: settings.historyMaxLen,
+      lease: leadership.leaseName,
+    }),
     reads,
     outbox,
     metrics,
     logger: deps.logger,
     clock,
-    fence: () => leaseKeeper.token(),
-    onFenceRejected: () => leaseKeeper.markLost(),
+    fence: () => leadership.token(),
+    stillHolds: (fence) => leadership.token() === fence,
+    onFenceRejected: () => leadership.markLost(),
     batchWindowMs: settings.batchWindowMs,
     hotAgents: settings.hotAgents,
   });
@@ -258,11 +265,12 @@ export function createEngine(settings: EngineSettings, deps: EngineDeps): Engine
 
   return {
     metrics,
+    leadership,
     agents: () => discovery.agents(),
     async start() {
       if (closed) throw new ClosedError('start');
       if (started) return;
-      const leader = await leaseKeeper.start();
+      const leader = await leadership.start();
       if (!leader) log.warn('another engine holds this shard: standing by');
       try {
         const relayed = await outbox.relayAllPending();
@@ -288,18 +296,7 @@ export function createEngine(settings: EngineSettings, deps: EngineDeps): Engine
       await pool.setQueues(settings.selector.queues);
       await subscribe(() => pool.setAgents(agents));
       await pool.start();
-      commandReader = redis.duplicate();
-      inbox = createCommandInbox({
-        queue: createCommandQueue({ redis, keys, readRedis: commandReader }),
-        group: `engine-shard-${settings.shard.index}`,
-        consumer: settings.instanceId,
-        logger: deps.logger,
-        metrics,
-        tracked: (id) => discovery.agents().has(id),
-        submit: (id, event) => pipeline.submit(id, event, 'event', clock.now()),
-        flush: () => pipeline.flush(),
-      });
-      await inbox.start();
+      await leadership.startInbox();
       started = true;
       resyncer.request(agents, 'start');
       scheduleSafety();
@@ -311,18 +308,11 @@ export function createEngine(settings: EngineSettings, deps: EngineDeps): Engine
         if (safetyTimer !== undefined) clock.clearTimeout(safetyTimer);
         for (const off of unsubscribe.splice(0)) off();
         const steps: Array<[string, () => Promise<void>]> = [
-          [
-            'commands',
-            async () => {
-              const stopping = inbox?.close();
-              commandReader?.disconnect();
-              await stopping;
-            },
-          ],
+          ['commands', () => leadership.stopInbox()],
           ['discovery', () => discovery.close()],
           ['resync', () => resyncer.close()],
           ['pipeline', () => pipeline.close()],
-          ['lease', () => leaseKeeper.close()],
+          ['lease', () => leadership.close()],
         ];
         for (const [name, step] of steps) {
           try {
@@ -341,7 +331,7 @@ export function createEngine(settings: EngineSettings, deps: EngineDeps): Engine
       return {
         ok: started && !closed,
         started,
-        leader: leaseKeeper.token() !== null,
+        leader: leadership.canAct(),
         agents: discovery.agents().size,
         channelsConnected,
       };

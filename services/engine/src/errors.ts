@@ -64,3 +64,16 @@ export class CommitConflictError extends EngineError {
     super('ENGINE_COMMIT_CONFLICTS', `agent ${agentId}: ${attempts} commit attempts hit version conflicts`);
   }
 }
+
+/**
+ * This engine cannot prove that it holds its shard lease (not acquired, lost, or past its local deadline):
+ * nothing that changes Redis, Genesys or pages a person may go out.
+ */
+export class NotLeaderError extends EngineError {
+  readonly lease: string;
+
+  constructor(lease: string, what: string) {
+    super('ENGINE_NOT_LEADER', `${what}: this engine does not hold lease ${lease} now`);
+    this.lease = lease;
+  }
+}

@@ -37,6 +37,11 @@ export interface PipelineDeps {
   readonly clock: Clock;
   /** The fencing token to commit with, or `null` while this engine may not commit (events are then dropped). */
   readonly fence: () => number | null;
+  /**
+   * Whether `fence` is still the token to commit with, asked right before each commit (the lease may lapse
+   * while a batch is stepped). Default: always.
+   */
+  readonly stillHolds?: (fence: number) => boolean;
   /** A commit was refused because a newer lease holder wrote the agent. */
   readonly onFenceRejected: (err: StaleFenceError) => void;
   /** How long submitted events wait to be batched (0 = one event-loop turn). */
@@ -58,8 +63,18 @@ export interface PipelineDeps {
  * and are relayed right after. Batches run one after the other, so an agent's events are applied in order.
  */
 export interface Pipeline {
-  /** Queues one event for an agent. `receivedAt` (engine clock) feeds the latency histogram. */
-  submit(agentId: string, event: AgentEvent, cause: HistoryCause, receivedAt?: number): void;
+  /**
+   * Queues one event for an agent. `receivedAt` (engine clock) feeds the latency histogram. `onDone` learns
+   * whether the event is in Redis: `true` once its batch committed (or changed nothing), `false` when it was
+   * dropped (lease not held, fenced off, commit failed).
+   */
+  submit(
+    agentId: string,
+    event: AgentEvent,
+    cause: HistoryCause,
+    receivedAt?: number,
+    onDone?: (committed: boolean) => void,
+  ): void;
   /** Resolves once everything submitted so far is processed. */
   flush(): Promise<void>;
   /** Stops tracking an agent: cache entry and deadline dropped (its Redis state stays). */
@@ -83,6 +98,12 @@ interface Item {
   readonly event: AgentEvent;
   readonly cause: HistoryCause;
   readonly receivedAt: number | undefined;
+  readonly onDone?: ((committed: boolean) => void) | undefined;
+}
+
+/** Tells the items' submitters whether their events reached Redis. */
+function settle(items: readonly Item[], committed: boolean): void {
+  for (const item of items) item.onDone?.(committed);
 }
 
 export function createPipeline(deps: PipelineDeps): Pipeline {
@@ -116,7 +137,10 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
   });
 
   function submitItem(item: Item): void {
-    if (closed) return;
+    if (closed) {
+      item.onDone?.(false);
+      return;
+    }
     if (item.cause === 'tick') ticks.push(item);
     else queue.push(item);
     schedule();
@@ -169,6 +193,7 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
     const fence = deps.fence();
     if (fence === null) {
       log.debug({ events: batch.length }, 'not holding the lease: events dropped');
+      settle(batch, false);
       return;
     }
     const byAgent = new Map<string, Item[]>();
@@ -194,6 +219,7 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
             if (queued) withEffects.push(agentId);
           },
           (err: unknown) => {
+            settle(items, false);
             const code = (err as { code?: unknown }).code;
             metrics.commitErrors.inc({ code: typeof code === 'string' ? code : 'UNKNOWN' });
             log.error({ err, agentId }, 'agent update failed');
@@ -271,6 +297,12 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
       // The domain returns the very same context when the events changed nothing (stale or duplicate).
       if (context === before.context && effects.length === 0) {
         if (typeof entry.snapshot === 'string') cache.set(agentId, { ...entry, snapshot: before });
+        settle(items, true);
+        return false;
+      }
+      // The lease may have lapsed while this batch was stepped or waited: nothing goes out without it.
+      if (deps.stillHolds !== undefined && !deps.stillHolds(fence)) {
+        settle(items, false);
         return false;
       }
       if (before.context.status !== context.status || before.context.health !== context.health) {
@@ -293,6 +325,7 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
         cache.set(agentId, { version: result.version, snapshot, openRules: Object.keys(context.findings) });
         metrics.commits.inc({ cause });
         countEffects(effects);
+        settle(items, true);
         const now = clock.now();
         for (const item of items) {
           if (item.receivedAt !== undefined)
@@ -309,6 +342,7 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
         if (err instanceof StaleFenceError) {
           cache.delete(agentId);
           deps.onFenceRejected(err);
+          settle(items, false);
           return false;
         }
         throw err;
@@ -318,8 +352,8 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
   }
 
   return {
-    submit(agentId, event, cause, receivedAt) {
-      submitItem({ agentId, event, cause, receivedAt });
+    submit(agentId, event, cause, receivedAt, onDone) {
+      submitItem({ agentId, event, cause, receivedAt, onDone });
     },
     flush() {
       if (!running && !scheduled && pendingCount() === 0) return Promise.resolve();

@@ -26,9 +26,9 @@ async function main(): Promise<void> {
   try {
     scenario = await loadScenario(config.scenario);
   } catch (err) {
-    const issues = (err as { issues?: Array<{ path: string; message: string }> }).issues ?? [];
-    const lines = [`--scenario: ${(err as Error).message}`, ...issues.map((i) => `${i.path}: ${i.message}`)];
-    process.stderr.write(`invalid simulator configuration:\n  - ${lines.join('\n  - ')}\n`);
+    // A ScenarioError's message already lists its issues, one per line: print it as it is, once.
+    const message = err instanceof Error ? err.message : String(err);
+    process.stderr.write(`invalid simulator configuration:\n  - --scenario: ${message}\n`);
     process.exit(2);
   }
 

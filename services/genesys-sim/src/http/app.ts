@@ -2,8 +2,10 @@ import { randomUUID } from 'node:crypto';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
 import { registerChannelRoutes } from '../notifications/channel-routes.js';
 import { createAuthHook } from './auth-hook.js';
+import { answerClientError, answerFrameworkError } from './client-errors.js';
 import type { ApiContext } from './context.js';
 import { errorBody, toErrorBody } from './errors.js';
+import { parseJsonBody, requireUtf8 } from './json-body.js';
 import { registerOAuthRoutes } from './oauth-routes.js';
 import { registerPresenceRoutes } from './presence-routes.js';
 import { createRouteTable } from './route-table.js';
@@ -26,6 +28,8 @@ export function createApiApp(deps: Omit<ApiContext, 'routes'>): { app: FastifyIn
     exposeHeadRoutes: false,
     return503OnClosing: true,
     forceCloseConnections: true,
+    clientErrorHandler: answerClientError,
+    frameworkErrors: answerFrameworkError,
   });
   const routes = createRouteTable(app);
   const ctx: ApiContext = { ...deps, routes };
@@ -34,14 +38,10 @@ export function createApiApp(deps: Omit<ApiContext, 'routes'>): { app: FastifyIn
   app.decorateRequest('grant', undefined);
 
   app.removeAllContentTypeParsers();
-  app.addContentTypeParser('application/json', { parseAs: 'string' }, (_req, body, done) => {
-    const text = String(body);
-    if (text.trim() === '') {
-      done(null, undefined);
-      return;
-    }
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (req, body, done) => {
     try {
-      done(null, JSON.parse(text));
+      requireUtf8(req.headers['content-type']);
+      done(null, parseJsonBody(String(body)));
     } catch (err) {
       done(err as Error, undefined);
     }

@@ -1,7 +1,14 @@
 import type { WorldCore } from './core.js';
 import type { Platform } from './platform.js';
 import type { PresenceDefinition } from './presence-definitions.js';
+import { invalidValue } from './errors.js';
 import { SYSTEM_PRESENCE_IDS } from './presence-definitions.js';
+
+/**
+ * Largest firehose rate, in events per simulated second. One process produces on the order of 200,000 events per
+ * second of wall time, so this leaves room to answer REST and control requests meanwhile.
+ */
+export const MAX_FIREHOSE_EVENTS_PER_SECOND = 100_000;
 
 /** Firehose step length in simulated ms: events are produced in batches of this granularity. */
 export const FIREHOSE_TICK_MS = 10;
@@ -40,7 +47,10 @@ export function createFirehose(core: WorldCore, platform: Platform): Firehose {
       return rate;
     },
     set(eventsPerSecond) {
-      rate = Math.max(0, eventsPerSecond);
+      if (!(eventsPerSecond >= 0 && eventsPerSecond <= MAX_FIREHOSE_EVENTS_PER_SECOND)) {
+        throw invalidValue('eventsPerSecond', `${eventsPerSecond} (0 to ${MAX_FIREHOSE_EVENTS_PER_SECOND})`);
+      }
+      rate = eventsPerSecond;
       if (rate > 0 && handle === 0) handle = core.scheduler.after(0, tick);
       if (rate === 0) {
         core.scheduler.cancel(handle);

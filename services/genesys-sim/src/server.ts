@@ -8,6 +8,7 @@ import { registerControlRoutes } from './control/routes.js';
 import { createApiApp } from './http/app.js';
 import { createHttpFaults } from './http/http-faults.js';
 import { createRateLimiter } from './http/rate-limiter.js';
+import { createRequestLog } from './http/request-log.js';
 import { createTokenStore } from './http/token-store.js';
 import { createChannelRegistry } from './notifications/channel-registry.js';
 import { createDeliveryFaults } from './notifications/delivery-faults.js';
@@ -53,6 +54,7 @@ export function createSimServer(deps: SimServerDeps): SimServer {
 
   const tokens = createTokenStore(world.oauthClients, clock);
   const limiter = createRateLimiter(config.rateLimitPerMinute, clock);
+  const requestLog = createRequestLog(world);
   const httpFaults = createHttpFaults(() => uniformFloat64(httpRng));
   const registry = createChannelRegistry({
     now: () => world.now(),
@@ -77,6 +79,7 @@ export function createSimServer(deps: SimServerDeps): SimServer {
     config,
     tokens,
     limiter,
+    requestLog,
     httpFaults,
     registry,
     logger,
@@ -93,6 +96,7 @@ export function createSimServer(deps: SimServerDeps): SimServer {
     tokens,
     deliveryFaults,
     stats,
+    requestLog,
   });
   app.server.on('upgrade', hub.handleUpgrade);
 

@@ -2,7 +2,8 @@ import { timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { z } from 'zod';
 import { apiError, errorBody } from '../http/errors.js';
-import { param } from '../http/params.js';
+import { param, query } from '../http/params.js';
+import type { RequestLog } from '../http/request-log.js';
 import type { RouteTable } from '../http/route-table.js';
 import type { TokenStore } from '../http/token-store.js';
 import type { ChannelConnection, ChannelRegistry } from '../notifications/channel-registry.js';
@@ -11,6 +12,7 @@ import type { SocketHub } from '../notifications/socket-hub.js';
 import type { DeliveryStats } from '../notifications/stats.js';
 import type { SimWorld } from '../world/contract.js';
 import type { FaultController } from './fault-controller.js';
+import { requestFilter } from './request-filter.js';
 import { issues, transportFaultSchema, worldActionSchema } from './schemas.js';
 
 export interface ControlDeps {
@@ -24,6 +26,7 @@ export interface ControlDeps {
   readonly tokens: TokenStore;
   readonly deliveryFaults: DeliveryFaults;
   readonly stats: DeliveryStats;
+  readonly requestLog: RequestLog;
 }
 
 const BASE = '/__sim';
@@ -87,6 +90,15 @@ export function registerControlRoutes(deps: ControlDeps): void {
         expires: new Date(c.expiresAt).toISOString(),
       })),
     };
+  });
+
+  routes.add('GET', `${BASE}/requests`, (req) => {
+    const entities = deps.requestLog.list(requestFilter(query(req)));
+    return { entities, total: entities.length, dropped: deps.requestLog.dropped };
+  });
+  routes.add('DELETE', `${BASE}/requests`, () => {
+    deps.requestLog.clear();
+    return undefined;
   });
 
   routes.add('GET', `${BASE}/stats`, () => ({

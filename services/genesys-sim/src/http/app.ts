@@ -36,6 +36,7 @@ export function createApiApp(deps: Omit<ApiContext, 'routes'>): { app: FastifyIn
 
   app.decorateRequest('correlationId', '');
   app.decorateRequest('grant', undefined);
+  app.decorateRequest('logEntry', undefined);
 
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('application/json', { parseAs: 'string' }, (req, body, done) => {
@@ -54,7 +55,22 @@ export function createApiApp(deps: Omit<ApiContext, 'routes'>): { app: FastifyIn
     req.correlationId = randomUUID();
     reply.header('inin-correlation-id', req.correlationId);
   });
+  // The request log sees every state-changing request, those the gate refuses (401, 429) included.
+  app.addHook('onRequest', async (req) => {
+    req.logEntry = ctx.requestLog.open(req.method, req.url);
+  });
   app.addHook('onRequest', createAuthHook(ctx));
+  app.addHook('preHandler', async (req) => {
+    const entry = req.logEntry;
+    if (entry && entry.agentIds.length === 0 && entry.path === '/api/v2/users/presences/bulk') {
+      const items = Array.isArray(req.body) ? (req.body as unknown[]) : [];
+      const ids = items.map((i) => (i as { id?: unknown } | null)?.id).filter((id) => typeof id === 'string');
+      ctx.requestLog.name(entry, ids);
+    }
+  });
+  app.addHook('onResponse', async (req, reply) => {
+    if (req.logEntry) ctx.requestLog.close(req.logEntry, reply.statusCode, req.grant?.client.clientId);
+  });
 
   app.setErrorHandler((err, req, reply) => {
     const body = toErrorBody(err, req.correlationId);

@@ -4,6 +4,7 @@ import type { ChannelRegistry } from '../notifications/channel-registry.js';
 import type { SimWorld } from '../world/contract.js';
 import type { HttpFaults } from './http-faults.js';
 import type { RateLimiter } from './rate-limiter.js';
+import type { RequestLog } from './request-log.js';
 import type { RouteTable } from './route-table.js';
 import type { TokenStore } from './token-store.js';
 
@@ -13,6 +14,7 @@ export interface ApiContext {
   readonly config: SimConfig;
   readonly tokens: TokenStore;
   readonly limiter: RateLimiter;
+  readonly requestLog: RequestLog;
   readonly httpFaults: HttpFaults;
   readonly registry: ChannelRegistry;
   readonly routes: RouteTable;

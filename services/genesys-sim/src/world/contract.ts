@@ -124,6 +124,16 @@ export interface ScheduleActivitySpec {
   readonly activityCodeId: string;
 }
 
+/**
+ * One interaction an agent is part of, as the request log records it. The simulator models ACD voice calls
+ * (`media: 'call'`); it has no hold, so `held` never occurs today but is part of the vocabulary.
+ */
+export interface AgentInteraction {
+  conversationId: string;
+  media: 'call';
+  state: 'alerting' | 'connected' | 'held' | 'acw';
+}
+
 /** Ground truth of one agent, as `GET /__sim/agents` returns it. Timestamps are wire ISO instants. */
 export interface AgentTruth {
   id: string;
@@ -213,6 +223,8 @@ export interface SimWorld {
   // control
   groundTruth(): AgentTruth[];
   act(action: WorldAction): void;
+  /** The interactions the agent is part of now (alerting, connected, held or in wrap-up); empty for unknown ids. */
+  agentInteractions(userId: string): AgentInteraction[];
   /** Whether the user id exists (REST 404 vs 200). */
   hasUser(userId: string): boolean;
   hasQueue(queueId: string): boolean;

@@ -88,6 +88,11 @@ export function createWorld(options: CreateWorldOptions): SimWorld {
     deleteStationAssociation: synced(users.deleteStationAssociation),
     groundTruth: synced(actions.groundTruth),
     act: synced(actions.act),
+    agentInteractions: synced((id) => {
+      const call = core.agents.get(id)?.call;
+      if (!call || call.state === 'ended' || call.state === 'waiting') return [];
+      return [{ conversationId: call.id, media: 'call' as const, state: call.state }];
+    }),
     hasUser: (id) => core.agents.has(id),
     hasQueue: (id) => core.queues.has(id),
     hasManagementUnit: (id) => wfm.hasManagementUnit(id),

@@ -9,6 +9,7 @@ import { createApiApp } from './http/app.js';
 import { createHttpFaults } from './http/http-faults.js';
 import { createRateLimiter } from './http/rate-limiter.js';
 import { createRequestLog } from './http/request-log.js';
+import { createSettings } from './http/settings.js';
 import { createTokenStore } from './http/token-store.js';
 import { createChannelRegistry } from './notifications/channel-registry.js';
 import { createDeliveryFaults } from './notifications/delivery-faults.js';
@@ -53,7 +54,8 @@ export function createSimServer(deps: SimServerDeps): SimServer {
   const stats = createStats();
 
   const tokens = createTokenStore(world.oauthClients, clock);
-  const limiter = createRateLimiter(config.rateLimitPerMinute, clock);
+  const limiter = createRateLimiter(clock);
+  const settings = createSettings(config, world);
   const requestLog = createRequestLog(world);
   const httpFaults = createHttpFaults(() => uniformFloat64(httpRng));
   const registry = createChannelRegistry({
@@ -80,6 +82,7 @@ export function createSimServer(deps: SimServerDeps): SimServer {
     tokens,
     limiter,
     requestLog,
+    settings,
     httpFaults,
     registry,
     logger,
@@ -97,6 +100,8 @@ export function createSimServer(deps: SimServerDeps): SimServer {
     deliveryFaults,
     stats,
     requestLog,
+    settings,
+    limiter,
   });
   app.server.on('upgrade', hub.handleUpgrade);
 

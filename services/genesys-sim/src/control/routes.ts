@@ -3,7 +3,9 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { z } from 'zod';
 import { apiError, errorBody } from '../http/errors.js';
 import { param, query } from '../http/params.js';
+import type { RateLimiter } from '../http/rate-limiter.js';
 import type { RequestLog } from '../http/request-log.js';
+import type { SimSettings } from '../http/settings.js';
 import type { RouteTable } from '../http/route-table.js';
 import type { TokenStore } from '../http/token-store.js';
 import type { ChannelConnection, ChannelRegistry } from '../notifications/channel-registry.js';
@@ -13,7 +15,7 @@ import type { DeliveryStats } from '../notifications/stats.js';
 import type { SimWorld } from '../world/contract.js';
 import type { FaultController } from './fault-controller.js';
 import { requestFilter } from './request-filter.js';
-import { issues, transportFaultSchema, worldActionSchema } from './schemas.js';
+import { issues, settingsPatchSchema, transportFaultSchema, worldActionSchema } from './schemas.js';
 
 export interface ControlDeps {
   readonly app: FastifyInstance;
@@ -27,6 +29,8 @@ export interface ControlDeps {
   readonly deliveryFaults: DeliveryFaults;
   readonly stats: DeliveryStats;
   readonly requestLog: RequestLog;
+  readonly settings: SimSettings;
+  readonly limiter: RateLimiter;
 }
 
 const BASE = '/__sim';
@@ -99,6 +103,21 @@ export function registerControlRoutes(deps: ControlDeps): void {
   routes.add('DELETE', `${BASE}/requests`, () => {
     deps.requestLog.clear();
     return undefined;
+  });
+
+  routes.add('GET', `${BASE}/settings`, () => deps.settings.view());
+  routes.add('PATCH', `${BASE}/settings`, (req) => {
+    const { resetRateWindows, ...patch } = parse(req, settingsPatchSchema);
+    const known = new Set(world.oauthClients.map((c) => c.clientId));
+    const unknown = Object.keys(patch.clientRateLimits ?? {}).filter((id) => !known.has(id));
+    if (unknown.length > 0) {
+      throw apiError(400, 'bad.request', 'Invalid body: clientRateLimits: unknown OAuth client(s) {ids}', {
+        ids: unknown.join(', '),
+      });
+    }
+    const view = deps.settings.update(patch);
+    if (resetRateWindows) deps.limiter.clear();
+    return view;
   });
 
   routes.add('GET', `${BASE}/stats`, () => ({

@@ -6,6 +6,7 @@ import type { HttpFaults } from './http-faults.js';
 import type { RateLimiter } from './rate-limiter.js';
 import type { RequestLog } from './request-log.js';
 import type { RouteTable } from './route-table.js';
+import type { SimSettings } from './settings.js';
 import type { TokenStore } from './token-store.js';
 
 /** What the REST route modules depend on. */
@@ -15,6 +16,7 @@ export interface ApiContext {
   readonly tokens: TokenStore;
   readonly limiter: RateLimiter;
   readonly requestLog: RequestLog;
+  readonly settings: SimSettings;
   readonly httpFaults: HttpFaults;
   readonly registry: ChannelRegistry;
   readonly routes: RouteTable;

@@ -37,11 +37,15 @@ const oauthClientSchema = z.strictObject({
   clientSecret: z.string().min(1),
   tokenLifetimeSec: z.number().int().positive().default(86400),
   permissions: z.array(z.enum(PERMISSIONS)).default([...PERMISSIONS]),
+  /** Requests per minute over all the client's tokens before 429 (absent: only the per-token limit). */
+  rateLimitPerMinute: z.number().int().positive().optional(),
 });
 
 const platformSchema = z.strictObject({
   /** On Queue with joined queues but no associated station: still IDLE (default) or OFF_QUEUE. [UNVERIFIED] */
   onQueueWithoutStation: z.enum(['idle', 'off-queue']).default('idle'),
+  /** MU schedule search answer: result inline (`sync`, default) or a `downloadUrl` (`download`). */
+  scheduleSearchAnswer: z.enum(['sync', 'download']).default('sync'),
   alertingTimeoutSec: z.number().positive().default(8),
   routingPutAccepts: z.array(routingStatusSchema).min(1).default(['IDLE', 'OFF_QUEUE']),
   routingPutRequiresOnQueue: z.boolean().default(false),

@@ -43,6 +43,8 @@ export interface OAuthClientSpec {
   readonly tokenLifetimeSec: number;
   /** Permission groups granted; a client without `wfm` gets 403 on WFM REST and Rejected WFM topics. */
   readonly permissions: ReadonlyArray<'wfm' | 'presence' | 'routing' | 'telephony' | 'directory'>;
+  /** Requests per minute over all the client's tokens before 429; absent: no per-client limit. */
+  readonly rateLimitPerMinute?: number;
 }
 
 /**
@@ -169,6 +171,8 @@ export interface SimWorld {
   now(): number;
   readonly orgId: string;
   readonly oauthClients: readonly OAuthClientSpec[];
+  /** The scenario's answer form of the MU schedule search (`platform.scheduleSearchAnswer`). */
+  readonly scheduleSearchAnswer: 'sync' | 'download';
 
   /** Starts the scheduler against the real clock (scaled by speed). Virtual-clock worlds use `advance`. */
   start(): void;

@@ -55,6 +55,7 @@ export function createWorld(options: CreateWorldOptions): SimWorld {
     },
     orgId: scenario.org.id,
     oauthClients: scenario.oauthClients,
+    scheduleSearchAnswer: scenario.platform.scheduleSearchAnswer,
     start: () => driver.start(),
     advance: (ms) => driver.advance(ms),
     stop: () => driver.stop(),

@@ -6,6 +6,7 @@ import type { SimConfig } from './config.js';
 import { createFaultController, type FaultController } from './control/fault-controller.js';
 import { registerControlRoutes } from './control/routes.js';
 import { createApiApp } from './http/app.js';
+import { createDownloads } from './http/downloads.js';
 import { createHttpFaults } from './http/http-faults.js';
 import { createRateLimiter } from './http/rate-limiter.js';
 import { createRequestLog } from './http/request-log.js';
@@ -56,6 +57,7 @@ export function createSimServer(deps: SimServerDeps): SimServer {
   const tokens = createTokenStore(world.oauthClients, clock);
   const limiter = createRateLimiter(clock);
   const settings = createSettings(config, world);
+  const downloads = createDownloads(clock);
   const requestLog = createRequestLog(world);
   const httpFaults = createHttpFaults(() => uniformFloat64(httpRng));
   const registry = createChannelRegistry({
@@ -83,6 +85,7 @@ export function createSimServer(deps: SimServerDeps): SimServer {
     limiter,
     requestLog,
     settings,
+    downloads,
     httpFaults,
     registry,
     logger,
@@ -148,6 +151,7 @@ export function createSimServer(deps: SimServerDeps): SimServer {
           () => hub.close(),
           () => app.close(),
           () => limiter.clear(),
+          () => downloads.clear(),
         ];
         for (const step of steps) {
           try {

@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import type { SimConfig } from '../config.js';
 import type { ChannelRegistry } from '../notifications/channel-registry.js';
 import type { SimWorld } from '../world/contract.js';
+import type { Downloads } from './downloads.js';
 import type { HttpFaults } from './http-faults.js';
 import type { RateLimiter } from './rate-limiter.js';
 import type { RequestLog } from './request-log.js';
@@ -17,6 +18,7 @@ export interface ApiContext {
   readonly limiter: RateLimiter;
   readonly requestLog: RequestLog;
   readonly settings: SimSettings;
+  readonly downloads: Downloads;
   readonly httpFaults: HttpFaults;
   readonly registry: ChannelRegistry;
   readonly routes: RouteTable;

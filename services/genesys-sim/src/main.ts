@@ -22,9 +22,10 @@ async function main(): Promise<void> {
   }
   const logger = pino({ level: config.logLevel, base: { service: 'genesys-sim' } });
 
-  let scenario: unknown;
+  let world: ReturnType<typeof createWorld>;
   try {
-    scenario = await loadScenario(config.scenario);
+    const scenario = loadScenario(config.scenario);
+    world = createWorld({ scenario, seed: config.seed, speed: config.speed, clock: 'real' });
   } catch (err) {
     // A ScenarioError's message already lists its issues, one per line: print it as it is, once.
     const message = err instanceof Error ? err.message : String(err);
@@ -32,7 +33,6 @@ async function main(): Promise<void> {
     process.exit(2);
   }
 
-  const world = createWorld({ scenario, seed: config.seed, speed: config.speed, clock: 'real' });
   const server = createSimServer({ world, config, logger });
 
   let stopping = false;

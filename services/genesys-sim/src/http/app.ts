@@ -62,6 +62,7 @@ export function createApiApp(deps: Omit<ApiContext, 'routes'>): { app: FastifyIn
   app.addHook('onRequest', createAuthHook(ctx));
   app.addHook('preHandler', async (req) => {
     const entry = req.logEntry;
+    if (entry) ctx.requestLog.body(entry, req.body);
     if (entry && entry.agentIds.length === 0 && entry.path === '/api/v2/users/presences/bulk') {
       const items = Array.isArray(req.body) ? (req.body as unknown[]) : [];
       const ids = items.map((i) => (i as { id?: unknown } | null)?.id).filter((id) => typeof id === 'string');

@@ -83,6 +83,7 @@ describe('request log', () => {
     const [put, presence, bulkEntry, unknown] = log.entities;
     expect(put).toMatchObject({
       seq: expect.any(Number),
+      body: { status: 'IDLE' },
       clientId: sim.clients[0]!.clientId,
       agentIds: [busy.id],
       midInteraction: true,
@@ -93,6 +94,7 @@ describe('request log', () => {
     expect(put!.atMs).toBeGreaterThanOrEqual(sinceMs);
     expect(put!.at).toBe(new Date(put!.atMs).toISOString());
     expect(presence).toMatchObject({
+      body: { presenceDefinition: { id: SYSTEM_PRESENCE_IDS.Available } },
       agentIds: [free.id],
       midInteraction: false,
       agents: [{ id: free.id, interactions: [], presence: 'On Queue', routingStatus: 'IDLE' }],
@@ -144,9 +146,9 @@ describe('request log', () => {
     ).toBe(401);
     sim.server.faults.close();
     const log = await requests();
-    expect(log.entities.map((e) => [e.status, e.clientId, e.agentIds])).toEqual([
-      [429, 'tight', [agent.id]],
-      [401, null, [agent.id]],
+    expect(log.entities.map((e) => [e.status, e.clientId, e.agentIds, e.body])).toEqual([
+      [429, 'tight', [agent.id], undefined],
+      [401, null, [agent.id], undefined],
     ]);
   });
 

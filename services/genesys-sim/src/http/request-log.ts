@@ -23,6 +23,11 @@ export interface LoggedRequest {
   /** Agents the request names: the path's user id, or the `id`s of a bulk presence body. */
   agentIds: string[];
   agents: AgentAtArrival[];
+  /**
+   * The parsed JSON body when it serialises to at most `MAX_LOGGED_BODY_CHARS` characters; absent when the request
+   * had none, was refused before it was read, or was larger.
+   */
+  body?: unknown;
   /** Whether any named agent had an interaction when the request arrived. */
   midInteraction: boolean;
   /** The answer's status (0 until answered). */
@@ -46,6 +51,8 @@ export interface RequestLog {
   open(method: string, url: string): LoggedRequest | undefined;
   /** Names the agents of an entry and records what each was doing at this moment. */
   name(entry: LoggedRequest, agentIds: readonly string[]): void;
+  /** Keeps a small parsed body with its entry. */
+  body(entry: LoggedRequest, body: unknown): void;
   /** Closes an entry with the answer's status and client, and keeps it. */
   close(entry: LoggedRequest, status: number, clientId: string | undefined): void;
   list(filter?: RequestLogFilter): LoggedRequest[];
@@ -55,6 +62,8 @@ export interface RequestLog {
 }
 
 const TRIM_BATCH = 1_000;
+/** Largest body kept with an entry (serialised), so a full log stays within a few hundred MB at worst. */
+export const MAX_LOGGED_BODY_CHARS = 2_048;
 const READS = new Set(['GET', 'HEAD', 'OPTIONS']);
 const USER_PATH = /^\/api\/v2\/users\/([^/]+)\//;
 
@@ -84,6 +93,11 @@ export function createRequestLog(world: SimWorld, capacity = 100_000): RequestLo
 
   return {
     name,
+    body(entry, body) {
+      if (body === undefined) return;
+      const text = JSON.stringify(body);
+      if (text.length <= MAX_LOGGED_BODY_CHARS) entry.body = JSON.parse(text) as unknown;
+    },
     open(method, url) {
       if (READS.has(method) || !url.startsWith('/api/v2/')) return undefined;
       const path = url.split('?')[0] ?? url;

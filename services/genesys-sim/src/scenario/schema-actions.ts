@@ -33,7 +33,8 @@ export const presenceSpecSchema = z.union([
 ]);
 
 const probability = z.number().min(0).max(1);
-const positiveMs = z.number().int().nonnegative();
+/** Milliseconds, at most what a Node timer can wait (about 24.8 days). */
+const positiveMs = z.number().int().nonnegative().max(2_147_483_647);
 
 export const scheduleActivitySpecSchema: z.ZodType<ScheduleActivitySpec> = z.strictObject({
   start: scheduleTimeSchema,

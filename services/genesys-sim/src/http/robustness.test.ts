@@ -142,7 +142,7 @@ describe('hostile requests', () => {
     const res = await control('/__sim/actions', '{"type":"firehose","eventsPerSecond":1e12}');
     const body = await expectErrorBody(res, 400, 'bad.request');
     expect(body.message).toContain('eventsPerSecond');
-    expect(body.message).toContain('100000');
+    expect(body.message).toContain('150000');
     expect((await control('/__sim/actions', '{"type":"firehose","eventsPerSecond":-1}')).status).toBe(400);
     const agents = await fetch(`${sim.baseUrl}/__sim/agents`, {
       headers: { authorization: 'Bearer sim-control' },

@@ -91,17 +91,17 @@ describe('real clock', () => {
 });
 
 describe('firehose bound', () => {
-  it('bounds the firehose to 100,000 events per wall second under the real clock', () => {
+  it('bounds the firehose to 150,000 events per wall second under the real clock', () => {
     const world = createWorld({
       scenario: loadScenario('calm-day'),
       clock: 'real',
       speed: 10,
       anchorMs: ANCHOR,
     });
-    expect(() => world.act({ type: 'firehose', eventsPerSecond: 10_001 })).toThrow(
-      /eventsPerSecond.*at speed 10 at most 10000/,
+    expect(() => world.act({ type: 'firehose', eventsPerSecond: 15_001 })).toThrow(
+      /eventsPerSecond.*at speed 10 at most 15000/,
     );
-    world.act({ type: 'firehose', eventsPerSecond: 10_000 });
+    world.act({ type: 'firehose', eventsPerSecond: 15_000 });
     world.act({ type: 'firehose', eventsPerSecond: 0 });
     world.stop();
     // The virtual clock runs only as fast as `advance` asks: speed does not bound it.
@@ -111,13 +111,13 @@ describe('firehose bound', () => {
       speed: 10,
       anchorMs: ANCHOR,
     });
-    virtual.act({ type: 'firehose', eventsPerSecond: 100_000 });
-    expect(() => virtual.act({ type: 'firehose', eventsPerSecond: 100_001 })).toThrow(/eventsPerSecond/);
+    virtual.act({ type: 'firehose', eventsPerSecond: 150_000 });
+    expect(() => virtual.act({ type: 'firehose', eventsPerSecond: 150_001 })).toThrow(/eventsPerSecond/);
   });
 
   it('refuses a scenario whose firehose exceeds the bound at its speed', () => {
-    expect(() => createWorld({ scenario: loadScenario('firehose-10k'), clock: 'real', speed: 21 })).toThrow(
-      /eventsPerSecond.*5000.*at speed 21/,
+    expect(() => createWorld({ scenario: loadScenario('firehose-10k'), clock: 'real', speed: 31 })).toThrow(
+      /eventsPerSecond.*5000.*at speed 31/,
     );
   });
 });

@@ -21,6 +21,21 @@ describe('loadConfig', () => {
     expect(Object.isFrozen(c)).toBe(true);
   });
 
+  it('reads the per-client rate limit and the schedule search answer form, unset by default', () => {
+    expect(loadConfig(['--scenario', 'x'], {})).toMatchObject({
+      clientRateLimitPerMinute: undefined,
+      scheduleSearchAnswer: undefined,
+    });
+    const c = loadConfig(
+      ['--scenario', 'x', '--client-rate-limit', '300', '--schedule-search-answer=download'],
+      {},
+    );
+    expect(c).toMatchObject({ clientRateLimitPerMinute: 300, scheduleSearchAnswer: 'download' });
+    expect(() =>
+      loadConfig(['--scenario', 'x', '--client-rate-limit', '0', '--schedule-search-answer', 'later'], {}),
+    ).toThrow(/--client-rate-limit[\s\S]*--schedule-search-answer/);
+  });
+
   it('lists every problem in one error', () => {
     let err: unknown;
     try {

@@ -17,6 +17,16 @@ export interface SimConfig {
   readonly heartbeatMs: number;
   /** Requests per token per minute before 429 (reference §5.2). */
   readonly rateLimitPerMinute: number;
+  /**
+   * Requests per OAuth client per minute, over all its tokens, before 429; `undefined` leaves it to the scenario
+   * (`oauthClients[].rateLimitPerMinute`), else no per-client limit. The control API can change it at run time.
+   */
+  readonly clientRateLimitPerMinute: number | undefined;
+  /**
+   * Answer form of the MU schedule search: `sync` (result inline) or `download` (a `downloadUrl`);
+   * `undefined` leaves it to the scenario (`platform.scheduleSearchAnswer`), else `sync`.
+   */
+  readonly scheduleSearchAnswer: 'sync' | 'download' | undefined;
   /** Largest `pageSize` of `GET /api/v2/users` ([UNVERIFIED] platform value). */
   readonly usersMaxPageSize: number;
   /** Channels per OAuth client before eviction (reference §2.3). */
@@ -59,6 +69,8 @@ const schema = z.object({
   'control-token': z.string().min(1).default('sim-control'),
   'heartbeat-ms': int(10).default(30_000),
   'rate-limit': int(1).default(300),
+  'client-rate-limit': int(1).optional(),
+  'schedule-search-answer': z.enum(['sync', 'download']).optional(),
   'users-max-page-size': int(1).default(500),
   'max-channels': int(1).default(20),
   'max-topics': int(1).default(1_000),
@@ -116,6 +128,8 @@ export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv = pro
     controlToken: v['control-token'],
     heartbeatMs: v['heartbeat-ms'],
     rateLimitPerMinute: v['rate-limit'],
+    clientRateLimitPerMinute: v['client-rate-limit'],
+    scheduleSearchAnswer: v['schedule-search-answer'],
     usersMaxPageSize: v['users-max-page-size'],
     maxChannelsPerClient: v['max-channels'],
     maxTopicsPerChannel: v['max-topics'],

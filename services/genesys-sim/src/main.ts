@@ -22,17 +22,17 @@ async function main(): Promise<void> {
   }
   const logger = pino({ level: config.logLevel, base: { service: 'genesys-sim' } });
 
-  let scenario: unknown;
+  let world: ReturnType<typeof createWorld>;
   try {
-    scenario = await loadScenario(config.scenario);
+    const scenario = loadScenario(config.scenario);
+    world = createWorld({ scenario, seed: config.seed, speed: config.speed, clock: 'real' });
   } catch (err) {
-    const issues = (err as { issues?: Array<{ path: string; message: string }> }).issues ?? [];
-    const lines = [`--scenario: ${(err as Error).message}`, ...issues.map((i) => `${i.path}: ${i.message}`)];
-    process.stderr.write(`invalid simulator configuration:\n  - ${lines.join('\n  - ')}\n`);
+    // A ScenarioError's message already lists its issues, one per line: print it as it is, once.
+    const message = err instanceof Error ? err.message : String(err);
+    process.stderr.write(`invalid simulator configuration:\n  - --scenario: ${message}\n`);
     process.exit(2);
   }
 
-  const world = createWorld({ scenario, seed: config.seed, speed: config.speed, clock: 'real' });
   const server = createSimServer({ world, config, logger });
 
   let stopping = false;

@@ -6,8 +6,11 @@ import type { SimConfig } from './config.js';
 import { createFaultController, type FaultController } from './control/fault-controller.js';
 import { registerControlRoutes } from './control/routes.js';
 import { createApiApp } from './http/app.js';
+import { createDownloads } from './http/downloads.js';
 import { createHttpFaults } from './http/http-faults.js';
 import { createRateLimiter } from './http/rate-limiter.js';
+import { createRequestLog } from './http/request-log.js';
+import { createSettings } from './http/settings.js';
 import { createTokenStore } from './http/token-store.js';
 import { createChannelRegistry } from './notifications/channel-registry.js';
 import { createDeliveryFaults } from './notifications/delivery-faults.js';
@@ -52,7 +55,10 @@ export function createSimServer(deps: SimServerDeps): SimServer {
   const stats = createStats();
 
   const tokens = createTokenStore(world.oauthClients, clock);
-  const limiter = createRateLimiter(config.rateLimitPerMinute, clock);
+  const limiter = createRateLimiter(clock);
+  const settings = createSettings(config, world);
+  const downloads = createDownloads(clock);
+  const requestLog = createRequestLog(world);
   const httpFaults = createHttpFaults(() => uniformFloat64(httpRng));
   const registry = createChannelRegistry({
     now: () => world.now(),
@@ -77,6 +83,9 @@ export function createSimServer(deps: SimServerDeps): SimServer {
     config,
     tokens,
     limiter,
+    requestLog,
+    settings,
+    downloads,
     httpFaults,
     registry,
     logger,
@@ -93,6 +102,9 @@ export function createSimServer(deps: SimServerDeps): SimServer {
     tokens,
     deliveryFaults,
     stats,
+    requestLog,
+    settings,
+    limiter,
   });
   app.server.on('upgrade', hub.handleUpgrade);
 
@@ -139,6 +151,7 @@ export function createSimServer(deps: SimServerDeps): SimServer {
           () => hub.close(),
           () => app.close(),
           () => limiter.clear(),
+          () => downloads.clear(),
         ];
         for (const step of steps) {
           try {

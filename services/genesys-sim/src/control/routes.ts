@@ -2,7 +2,10 @@ import { timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { z } from 'zod';
 import { apiError, errorBody } from '../http/errors.js';
-import { param } from '../http/params.js';
+import { param, query } from '../http/params.js';
+import type { RateLimiter } from '../http/rate-limiter.js';
+import type { RequestLog } from '../http/request-log.js';
+import type { SimSettings } from '../http/settings.js';
 import type { RouteTable } from '../http/route-table.js';
 import type { TokenStore } from '../http/token-store.js';
 import type { ChannelConnection, ChannelRegistry } from '../notifications/channel-registry.js';
@@ -11,7 +14,8 @@ import type { SocketHub } from '../notifications/socket-hub.js';
 import type { DeliveryStats } from '../notifications/stats.js';
 import type { SimWorld } from '../world/contract.js';
 import type { FaultController } from './fault-controller.js';
-import { issues, transportFaultSchema, worldActionSchema } from './schemas.js';
+import { requestFilter } from './request-filter.js';
+import { issues, settingsPatchSchema, transportFaultSchema, worldActionSchema } from './schemas.js';
 
 export interface ControlDeps {
   readonly app: FastifyInstance;
@@ -24,6 +28,9 @@ export interface ControlDeps {
   readonly tokens: TokenStore;
   readonly deliveryFaults: DeliveryFaults;
   readonly stats: DeliveryStats;
+  readonly requestLog: RequestLog;
+  readonly settings: SimSettings;
+  readonly limiter: RateLimiter;
 }
 
 const BASE = '/__sim';
@@ -87,6 +94,30 @@ export function registerControlRoutes(deps: ControlDeps): void {
         expires: new Date(c.expiresAt).toISOString(),
       })),
     };
+  });
+
+  routes.add('GET', `${BASE}/requests`, (req) => {
+    const entities = deps.requestLog.list(requestFilter(query(req)));
+    return { entities, total: entities.length, dropped: deps.requestLog.dropped };
+  });
+  routes.add('DELETE', `${BASE}/requests`, () => {
+    deps.requestLog.clear();
+    return undefined;
+  });
+
+  routes.add('GET', `${BASE}/settings`, () => deps.settings.view());
+  routes.add('PATCH', `${BASE}/settings`, (req) => {
+    const { resetRateWindows, ...patch } = parse(req, settingsPatchSchema);
+    const known = new Set(world.oauthClients.map((c) => c.clientId));
+    const unknown = Object.keys(patch.clientRateLimits ?? {}).filter((id) => !known.has(id));
+    if (unknown.length > 0) {
+      throw apiError(400, 'bad.request', 'Invalid body: clientRateLimits: unknown OAuth client(s) {ids}', {
+        ids: unknown.join(', '),
+      });
+    }
+    const view = deps.settings.update(patch);
+    if (resetRateWindows) deps.limiter.clear();
+    return view;
   });
 
   routes.add('GET', `${BASE}/stats`, () => ({

@@ -2,8 +2,10 @@ import { randomUUID } from 'node:crypto';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
 import { registerChannelRoutes } from '../notifications/channel-routes.js';
 import { createAuthHook } from './auth-hook.js';
+import { answerClientError, answerFrameworkError } from './client-errors.js';
 import type { ApiContext } from './context.js';
 import { errorBody, toErrorBody } from './errors.js';
+import { parseJsonBody, requireUtf8 } from './json-body.js';
 import { registerOAuthRoutes } from './oauth-routes.js';
 import { registerPresenceRoutes } from './presence-routes.js';
 import { createRouteTable } from './route-table.js';
@@ -26,22 +28,21 @@ export function createApiApp(deps: Omit<ApiContext, 'routes'>): { app: FastifyIn
     exposeHeadRoutes: false,
     return503OnClosing: true,
     forceCloseConnections: true,
+    clientErrorHandler: answerClientError,
+    frameworkErrors: answerFrameworkError,
   });
   const routes = createRouteTable(app);
   const ctx: ApiContext = { ...deps, routes };
 
   app.decorateRequest('correlationId', '');
   app.decorateRequest('grant', undefined);
+  app.decorateRequest('logEntry', undefined);
 
   app.removeAllContentTypeParsers();
-  app.addContentTypeParser('application/json', { parseAs: 'string' }, (_req, body, done) => {
-    const text = String(body);
-    if (text.trim() === '') {
-      done(null, undefined);
-      return;
-    }
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (req, body, done) => {
     try {
-      done(null, JSON.parse(text));
+      requireUtf8(req.headers['content-type']);
+      done(null, parseJsonBody(String(body)));
     } catch (err) {
       done(err as Error, undefined);
     }
@@ -54,7 +55,23 @@ export function createApiApp(deps: Omit<ApiContext, 'routes'>): { app: FastifyIn
     req.correlationId = randomUUID();
     reply.header('inin-correlation-id', req.correlationId);
   });
+  // The request log sees every state-changing request, those the gate refuses (401, 429) included.
+  app.addHook('onRequest', async (req) => {
+    req.logEntry = ctx.requestLog.open(req.method, req.url);
+  });
   app.addHook('onRequest', createAuthHook(ctx));
+  app.addHook('preHandler', async (req) => {
+    const entry = req.logEntry;
+    if (entry) ctx.requestLog.body(entry, req.body);
+    if (entry && entry.agentIds.length === 0 && entry.path === '/api/v2/users/presences/bulk') {
+      const items = Array.isArray(req.body) ? (req.body as unknown[]) : [];
+      const ids = items.map((i) => (i as { id?: unknown } | null)?.id).filter((id) => typeof id === 'string');
+      ctx.requestLog.name(entry, ids);
+    }
+  });
+  app.addHook('onResponse', async (req, reply) => {
+    if (req.logEntry) ctx.requestLog.close(req.logEntry, reply.statusCode, req.grant?.client.clientId);
+  });
 
   app.setErrorHandler((err, req, reply) => {
     const body = toErrorBody(err, req.correlationId);

@@ -1,6 +1,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { ApiContext } from './context.js';
 import { errorBody } from './errors.js';
+import type { RateDecision } from './rate-limiter.js';
 
 /**
  * The `/api/v2` gate, run before the body is read: bearer token (401), rate limit and its headers (429,
@@ -30,25 +31,27 @@ export function createAuthHook(ctx: ApiContext) {
       return reply.code(401).send(errorBody(401, 'bad.credentials', message, req.correlationId));
     }
     req.grant = check.grant;
-    const rate = ctx.limiter.hit(check.grant.token);
+    const clientId = check.grant.client.clientId;
+    const rate = rateVerdict(ctx, check.grant.token, clientId);
     reply.header('inin-ratelimit-count', String(rate.count));
     reply.header('inin-ratelimit-allowed', String(rate.limit));
     reply.header('inin-ratelimit-reset', String(rate.resetSec));
-    const fault = ctx.httpFaults.check(check.grant.client.clientId);
+    const fault = ctx.httpFaults.check(clientId);
     if (!rate.allowed || fault?.kind === 'rate-limit-storm') {
       const retryAfter = fault?.kind === 'rate-limit-storm' ? fault.retryAfterSec : rate.resetSec;
       return reply
         .code(429)
         .header('retry-after', String(retryAfter))
-        .send(
-          errorBody(
+        .send({
+          ...errorBody(
             429,
             'too.many.requests',
             'Rate limit exceeded the maximum. [{limit}] requests for {seconds} seconds',
             req.correlationId,
             { limit: String(rate.limit), seconds: '60' },
           ),
-        );
+          limit: { namespace: 'platform.api', key: rate.key, value: rate.limit },
+        });
     }
     if (fault?.kind === 'server-errors') {
       const code = {
@@ -63,4 +66,29 @@ export function createAuthHook(ctx: ApiContext) {
     }
     return;
   };
+}
+
+/** Limit keys of the `limit` object of a 429 `ErrorBody` (reference §5.1, §5.2). */
+const TOKEN_KEY = 'token.rate.per.minute';
+const CLIENT_KEY = 'client.rate.per.minute';
+
+/**
+ * Counts the request against its token's window and, when the client has a limit, its client's window. The
+ * verdict shown in the headers is the refusing window (the later-resetting one if both refuse), else the one with
+ * fewer requests left.
+ */
+function rateVerdict(ctx: ApiContext, token: string, clientId: string): RateDecision & { key: string } {
+  const byToken = {
+    ...ctx.limiter.hit(`token:${token}`, ctx.settings.tokenRateLimitPerMinute),
+    key: TOKEN_KEY,
+  };
+  const clientLimit = ctx.settings.clientLimit(clientId);
+  if (clientLimit === null) return byToken;
+  const byClient = { ...ctx.limiter.hit(`client:${clientId}`, clientLimit), key: CLIENT_KEY };
+  if (!byToken.allowed || !byClient.allowed) {
+    if (byToken.allowed) return byClient;
+    if (byClient.allowed) return byToken;
+    return byClient.resetSec >= byToken.resetSec ? byClient : byToken;
+  }
+  return byClient.limit - byClient.count < byToken.limit - byToken.count ? byClient : byToken;
 }

@@ -1,4 +1,5 @@
 import type { FastifyRequest } from 'fastify';
+import type { LoggedRequest } from './request-log.js';
 import type { TokenGrant } from './token-store.js';
 import { apiError } from './errors.js';
 
@@ -91,5 +92,7 @@ declare module 'fastify' {
   interface FastifyRequest {
     correlationId: string;
     grant: TokenGrant | undefined;
+    /** The request-log entry of a state-changing `/api/v2` request. */
+    logEntry: LoggedRequest | undefined;
   }
 }

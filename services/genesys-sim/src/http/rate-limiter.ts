@@ -9,8 +9,8 @@ export interface RateDecision {
 }
 
 export interface RateLimiter {
-  /** Counts one request against `key` and says whether it is within the limit. */
-  hit(key: string): RateDecision;
+  /** Counts one request against `key` and says whether it is within `limitPerMinute`. */
+  hit(key: string, limitPerMinute: number): RateDecision;
   /** Forgets every window (e.g. at close). */
   clear(): void;
 }
@@ -18,14 +18,15 @@ export interface RateLimiter {
 const WINDOW_MS = 60_000;
 
 /**
- * A fixed-window limiter of `limitPerMinute` requests per key (the platform's `token.rate.per.minute`).
- * Windows start at a key's first request; expired windows are dropped lazily.
+ * A fixed-window limiter of requests per key and minute (the platform's `token.rate.per.minute`). The limit is
+ * given with each hit, so it can change while windows run. Windows start at a key's first request; expired windows
+ * are dropped lazily.
  */
-export function createRateLimiter(limitPerMinute: number, clock: () => number = Date.now): RateLimiter {
+export function createRateLimiter(clock: () => number = Date.now): RateLimiter {
   const windows = new Map<string, { start: number; count: number }>();
   let lastSweep = clock();
   return {
-    hit(key) {
+    hit(key, limitPerMinute) {
       const now = clock();
       if (now - lastSweep > WINDOW_MS) {
         for (const [k, w] of windows) if (now - w.start >= WINDOW_MS) windows.delete(k);

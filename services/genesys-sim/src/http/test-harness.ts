@@ -38,6 +38,7 @@ export async function startInProcessSim(opts: InProcessSimOptions = {}): Promise
     clientSecret: c.clientSecret ?? `extra-secret-${i}`,
     tokenLifetimeSec: c.tokenLifetimeSec ?? 86_400,
     permissions: c.permissions ?? ['wfm', 'presence', 'routing', 'telephony', 'directory'],
+    ...(c.rateLimitPerMinute === undefined ? {} : { rateLimitPerMinute: c.rateLimitPerMinute }),
   }));
   const withClients = { ...scenario, oauthClients: [...scenario.oauthClients, ...extra] };
   const world = createWorld({ scenario: withClients, clock: 'virtual', seed: 1 });

@@ -55,7 +55,27 @@ export function registerWfmRoutes(ctx: ApiContext): void {
         problems: parsed.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; '),
       });
     }
-    return world.searchAgentSchedules(muId, parsed.data);
+    const answer = world.searchAgentSchedules(muId, parsed.data) as {
+      operationId?: unknown;
+      result?: unknown;
+    };
+    const forced = listParam(query(req), 'forceDownloadService').at(-1) === 'true';
+    if (!forced && ctx.settings.scheduleSearchAnswer === 'sync') return answer;
+    // The download form: no inline result, a URL to fetch it from without a token (reference §4.6).
+    const id = ctx.downloads.put(answer.result);
+    return {
+      status: 'Complete',
+      operationId: answer.operationId,
+      downloadUrl: `${req.protocol}://${req.headers.host ?? req.host}/downloads/${id}`,
+    };
+  });
+
+  routes.add('GET', '/downloads/:downloadId', (req) => {
+    const body = ctx.downloads.get(param(req, 'downloadId'));
+    if (body === undefined) {
+      throw apiError(404, 'not.found', 'The download was not found or has expired.');
+    }
+    return body;
   });
 
   routes.add('GET', `${base}/businessunits/:buId/activitycodes`, (req) => {

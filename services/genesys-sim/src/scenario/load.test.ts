@@ -121,6 +121,71 @@ describe('parseScenario', () => {
     );
   });
 
+  it('refuses impossible calendar dates and clock times at validation', () => {
+    const issues = issuesOf(() =>
+      parseScenario({
+        name: 'x',
+        start: { local: '2024-02-30T09:00', zone: 'America/Chicago' },
+        businessUnits: [{ id: 'bu', name: 'BU' }],
+        managementUnits: [{ id: 'mu', name: 'MU', businessUnitId: 'bu', timeZone: 'America/Chicago' }],
+        scheduleTemplates: {
+          t: {
+            shifts: [
+              {
+                dates: ['2023-02-29'],
+                activities: [{ start: '24:30', lengthMinutes: 60, activityCodeId: '0' }],
+              },
+            ],
+          },
+        },
+        agents: [{ id: 'a', name: 'A', managementUnitId: 'mu' }],
+        schedules: [
+          {
+            agentId: 'a',
+            shifts: [{ activities: [{ start: '2024-04-31T06:00', lengthMinutes: 60, activityCodeId: '0' }] }],
+          },
+        ],
+        timeOffRequests: [{ agentId: 'a', status: 'PENDING', fullDayDates: ['2024-13-01'] }],
+        timeline: [
+          { at: '2024-02-30T09:05', action: { type: 'end-call', agentId: 'a' } },
+          { at: '09:61', action: { type: 'end-call', agentId: 'a' } },
+          { at: '+5', action: { type: 'swap-shifts', agentIdA: 'a', agentIdB: 'a', date: '2024-02-30' } },
+        ],
+      }),
+    );
+    expect(issues).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/^start\.local: "2024-02-30T09:00"/),
+        expect.stringMatching(/^scheduleTemplates\.t\.shifts\.0\.dates\.0: "2023-02-29"/),
+        expect.stringMatching(/^scheduleTemplates\.t\.shifts\.0\.activities\.0\.start: "24:30"/),
+        expect.stringMatching(/^schedules\.0\.shifts\.0\.activities\.0\.start: "2024-04-31T06:00"/),
+        expect.stringMatching(/^timeOffRequests\.0\.fullDayDates\.0: "2024-13-01"/),
+        expect.stringMatching(/^timeline\.2\.action\.date: "2024-02-30"/),
+      ]),
+    );
+    // 29 February exists in a leap year.
+    expect(() =>
+      parseScenario({ ...minimal, start: { local: '2024-02-29T09:00', zone: 'UTC' } }),
+    ).not.toThrow();
+  });
+
+  it('refuses an impossible timeline date', () => {
+    const issues = issuesOf(() =>
+      parseScenario({
+        ...minimal,
+        agents: [{ id: 'a', name: 'A' }],
+        timeline: [
+          { at: '2024-02-30T09:05', action: { type: 'end-call', agentId: 'a' } },
+          { at: '09:61', action: { type: 'end-call', agentId: 'a' } },
+        ],
+      }),
+    );
+    expect(issues).toEqual([
+      expect.stringMatching(/^timeline\.0\.at/),
+      expect.stringMatching(/^timeline\.1\.at/),
+    ]);
+  });
+
   it('expands agent groups with id and name patterns deterministically', () => {
     const s = parseScenario({
       ...minimal,

@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { MAX_FIREHOSE_EVENTS_PER_SECOND } from '../world/firehose.js';
+import { calendarDateSchema, scheduleTimeSchema } from './calendar.js';
 import type { ScheduleActivitySpec, TransportFault, WorldAction } from '../world/contract.js';
 
 /** The ten system presences in REST title case (reference §3.10). */
@@ -31,10 +33,11 @@ export const presenceSpecSchema = z.union([
 ]);
 
 const probability = z.number().min(0).max(1);
-const positiveMs = z.number().int().nonnegative();
+/** Milliseconds, at most what a Node timer can wait (about 24.8 days). */
+const positiveMs = z.number().int().nonnegative().max(2_147_483_647);
 
 export const scheduleActivitySpecSchema: z.ZodType<ScheduleActivitySpec> = z.strictObject({
-  start: z.string().min(1),
+  start: scheduleTimeSchema,
   lengthMinutes: z.number().int().positive(),
   activityCodeId: z.string().min(1),
 });
@@ -125,24 +128,32 @@ export const worldActionSchema: z.ZodType<WorldAction> = z.discriminatedUnion('t
     type: z.literal('swap-shifts'),
     agentIdA: agentId,
     agentIdB: agentId,
-    date: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'expected YYYY-MM-DD'),
+    date: calendarDateSchema,
   }),
   z.strictObject({
     type: z.literal('publish-schedule'),
     muId: z.string().min(1),
-    weekStart: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'expected YYYY-MM-DD'),
+    weekStart: calendarDateSchema,
     agentIds: z.array(agentId).optional(),
   }),
   z.strictObject({
     type: z.literal('request-time-off'),
     agentId,
     status: z.enum(['PENDING', 'APPROVED', 'DENIED', 'CANCELED']),
-    fullDayDates: z.array(z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'expected YYYY-MM-DD')).optional(),
-    partialStart: z.string().optional(),
+    fullDayDates: z.array(calendarDateSchema).optional(),
+    partialStart: scheduleTimeSchema.optional(),
     minutes: z.number().int().positive().optional(),
     requestId: z.string().optional(),
   }),
   z.strictObject({ type: z.literal('set-out-of-office'), agentId, active: z.boolean() }),
   z.strictObject({ type: z.literal('fault'), fault: transportFaultSchema }),
-  z.strictObject({ type: z.literal('firehose'), eventsPerSecond: z.number().nonnegative() }),
+  z.strictObject({
+    type: z.literal('firehose'),
+    eventsPerSecond: z
+      .number()
+      .nonnegative()
+      .max(MAX_FIREHOSE_EVENTS_PER_SECOND, {
+        message: `at most ${MAX_FIREHOSE_EVENTS_PER_SECOND} events per second`,
+      }),
+  }),
 ]);

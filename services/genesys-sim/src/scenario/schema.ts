@@ -1,5 +1,6 @@
 import { IANAZone } from 'luxon';
 import { z } from 'zod';
+import { calendarDateSchema, clockTimeSchema, wallTimeSchema } from './calendar.js';
 import {
   presenceSpecSchema,
   routingStatusSchema,
@@ -8,11 +9,9 @@ import {
   worldActionSchema,
 } from './schema-actions.js';
 
-/** `YYYY-MM-DDTHH:mm[:ss[.SSS]]`, a wall time without zone. */
-export const LOCAL_DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?$/;
-const localDateTime = z.string().regex(LOCAL_DATE_TIME, 'expected a wall time YYYY-MM-DDTHH:mm[:ss]');
-const localDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'expected YYYY-MM-DD');
-const clockTime = z.string().regex(/^\d{2}:\d{2}(:\d{2})?$/, 'expected HH:mm[:ss]');
+const localDateTime = wallTimeSchema;
+const localDate = calendarDateSchema;
+const clockTime = clockTimeSchema;
 const zone = z.string().refine((value) => IANAZone.isValidZone(value), { message: 'unknown IANA time zone' });
 const id = z.string().min(1);
 const probability = z.number().min(0).max(1);
@@ -38,11 +37,15 @@ const oauthClientSchema = z.strictObject({
   clientSecret: z.string().min(1),
   tokenLifetimeSec: z.number().int().positive().default(86400),
   permissions: z.array(z.enum(PERMISSIONS)).default([...PERMISSIONS]),
+  /** Requests per minute over all the client's tokens before 429 (absent: only the per-token limit). */
+  rateLimitPerMinute: z.number().int().positive().optional(),
 });
 
 const platformSchema = z.strictObject({
   /** On Queue with joined queues but no associated station: still IDLE (default) or OFF_QUEUE. [UNVERIFIED] */
   onQueueWithoutStation: z.enum(['idle', 'off-queue']).default('idle'),
+  /** MU schedule search answer: result inline (`sync`, default) or a `downloadUrl` (`download`). */
+  scheduleSearchAnswer: z.enum(['sync', 'download']).default('sync'),
   alertingTimeoutSec: z.number().positive().default(8),
   routingPutAccepts: z.array(routingStatusSchema).min(1).default(['IDLE', 'OFF_QUEUE']),
   routingPutRequiresOnQueue: z.boolean().default(false),

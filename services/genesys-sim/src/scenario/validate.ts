@@ -3,18 +3,20 @@ import type { WorldAction } from '../world/contract.js';
 import { PRESENCE_DEFINITION_IDS } from '../world/presence-definitions.js';
 import type { ScenarioIssue } from './errors.js';
 import { expandAgents } from './expand-agents.js';
-import { LOCAL_DATE_TIME, type Scenario } from './schema.js';
+import { isClockTime, isIsoInstant, isWallTime } from './calendar.js';
+import type { Scenario } from './schema.js';
 
 /** Default activity codes every business unit gets unless the scenario lists its own. */
 export const DEFAULT_ACTIVITY_CODE_IDS = ['0', '1', '2', '3', '4', '5', '6', '7'] as const;
 
-const AT_PATTERN =
-  /^(\+\d+(\.\d+)?|\d{2}:\d{2}(:\d{2})?|\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?)$/;
-const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/;
+/** Whether a timeline `at` is `+<seconds>`, a clock time on the start date, or an existing wall time. */
+function isTimelineAt(value: string): boolean {
+  return /^\+\d+(\.\d+)?$/.test(value) || isClockTime(value) || isWallTime(value);
+}
 
 /** Whether `value` is an MU-local wall time or an ISO instant (the two forms schedule times may take). */
 export function isScheduleTime(value: string): boolean {
-  return LOCAL_DATE_TIME.test(value) || ISO_INSTANT.test(value);
+  return isWallTime(value) || isIsoInstant(value);
 }
 
 /**
@@ -144,8 +146,7 @@ export function crossCheckScenario(s: Scenario): ScenarioIssue[] {
   const groups = new Map(s.agentGroups.map((g) => [g.id, g]));
   s.timeline.forEach((entry, i) => {
     const p = `timeline.${i}`;
-    if (!AT_PATTERN.test(entry.at))
-      add(`${p}.at`, 'expected +<seconds>, HH:mm[:ss] or YYYY-MM-DDTHH:mm[:ss]');
+    if (!isTimelineAt(entry.at)) add(`${p}.at`, 'expected +<seconds>, HH:mm[:ss] or YYYY-MM-DDTHH:mm[:ss]');
     if (entry.zone && !mus.has(entry.zone) && !IANAZone.isValidZone(entry.zone)) {
       add(`${p}.zone`, `neither a management unit id nor an IANA zone: "${entry.zone}"`);
     }

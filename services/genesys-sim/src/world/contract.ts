@@ -43,6 +43,8 @@ export interface OAuthClientSpec {
   readonly tokenLifetimeSec: number;
   /** Permission groups granted; a client without `wfm` gets 403 on WFM REST and Rejected WFM topics. */
   readonly permissions: ReadonlyArray<'wfm' | 'presence' | 'routing' | 'telephony' | 'directory'>;
+  /** Requests per minute over all the client's tokens before 429; absent: no per-client limit. */
+  readonly rateLimitPerMinute?: number;
 }
 
 /**
@@ -124,6 +126,16 @@ export interface ScheduleActivitySpec {
   readonly activityCodeId: string;
 }
 
+/**
+ * One interaction an agent is part of, as the request log records it. The simulator models ACD voice calls
+ * (`media: 'call'`); it has no hold, so `held` never occurs today but is part of the vocabulary.
+ */
+export interface AgentInteraction {
+  conversationId: string;
+  media: 'call';
+  state: 'alerting' | 'connected' | 'held' | 'acw';
+}
+
 /** Ground truth of one agent, as `GET /__sim/agents` returns it. Timestamps are wire ISO instants. */
 export interface AgentTruth {
   id: string;
@@ -159,6 +171,8 @@ export interface SimWorld {
   now(): number;
   readonly orgId: string;
   readonly oauthClients: readonly OAuthClientSpec[];
+  /** The scenario's answer form of the MU schedule search (`platform.scheduleSearchAnswer`). */
+  readonly scheduleSearchAnswer: 'sync' | 'download';
 
   /** Starts the scheduler against the real clock (scaled by speed). Virtual-clock worlds use `advance`. */
   start(): void;
@@ -213,6 +227,8 @@ export interface SimWorld {
   // control
   groundTruth(): AgentTruth[];
   act(action: WorldAction): void;
+  /** The interactions the agent is part of now (alerting, connected, held or in wrap-up); empty for unknown ids. */
+  agentInteractions(userId: string): AgentInteraction[];
   /** Whether the user id exists (REST 404 vs 200). */
   hasUser(userId: string): boolean;
   hasQueue(queueId: string): boolean;

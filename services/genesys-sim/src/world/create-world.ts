@@ -1,7 +1,9 @@
 import { isValidatedScenario, parseScenario } from '../scenario/index.js';
 import { type ClockDriver, createClockDriver } from './clock.js';
-import type { CreateWorldOptions, SimWorld, TransportFault, WorldEvent } from './contract.js';
+import type { CreateWorldOptions, SimWorld, TransportFault, WorldAction, WorldEvent } from './contract.js';
 import { createCore, type WorldBus } from './core.js';
+import { invalidValue } from './errors.js';
+import { MAX_FIREHOSE_EVENTS_PER_SECOND } from './firehose.js';
 import { createPlatform } from './platform.js';
 import { createPresenceCatalogue } from './presence-definitions.js';
 import { createRng } from './rng.js';
@@ -38,6 +40,20 @@ export function createWorld(options: CreateWorldOptions): SimWorld {
   const wfm = createWfm(core, specs);
   const users = createUsersRest(core, platform);
   const actions = createActions(core, platform, wfm, specs);
+  // Under the real clock a firehose makes `rate × speed` events per wall second: bound that, so the process keeps
+  // answering requests. The virtual clock runs only as fast as `advance` asks.
+  const maxFirehose =
+    options.clock === 'real' ? MAX_FIREHOSE_EVENTS_PER_SECOND / speed : MAX_FIREHOSE_EVENTS_PER_SECOND;
+  const checkFirehose = (action: WorldAction): void => {
+    if (action.type === 'firehose' && action.eventsPerSecond > maxFirehose) {
+      throw invalidValue(
+        'eventsPerSecond',
+        `${action.eventsPerSecond} (at speed ${speed} at most ${Math.floor(maxFirehose)}, ` +
+          `${MAX_FIREHOSE_EVENTS_PER_SECOND} events per wall second)`,
+      );
+    }
+  };
+  for (const entry of scenario.timeline) checkFirehose(entry.action);
   actions.init();
 
   const sync = driver.catchUp;
@@ -55,6 +71,7 @@ export function createWorld(options: CreateWorldOptions): SimWorld {
     },
     orgId: scenario.org.id,
     oauthClients: scenario.oauthClients,
+    scheduleSearchAnswer: scenario.platform.scheduleSearchAnswer,
     start: () => driver.start(),
     advance: (ms) => driver.advance(ms),
     stop: () => driver.stop(),
@@ -87,7 +104,15 @@ export function createWorld(options: CreateWorldOptions): SimWorld {
     putRoutingStatus: synced(users.putRoutingStatus),
     deleteStationAssociation: synced(users.deleteStationAssociation),
     groundTruth: synced(actions.groundTruth),
-    act: synced(actions.act),
+    act: synced((action) => {
+      checkFirehose(action);
+      actions.act(action);
+    }),
+    agentInteractions: synced((id) => {
+      const call = core.agents.get(id)?.call;
+      if (!call || call.state === 'ended' || call.state === 'waiting') return [];
+      return [{ conversationId: call.id, media: 'call' as const, state: call.state }];
+    }),
     hasUser: (id) => core.agents.has(id),
     hasQueue: (id) => core.queues.has(id),
     hasManagementUnit: (id) => wfm.hasManagementUnit(id),

@@ -89,3 +89,35 @@ describe('real clock', () => {
     expect(world.now()).toBe(stoppedAt);
   });
 });
+
+describe('firehose bound', () => {
+  it('bounds the firehose to 150,000 events per wall second under the real clock', () => {
+    const world = createWorld({
+      scenario: loadScenario('calm-day'),
+      clock: 'real',
+      speed: 10,
+      anchorMs: ANCHOR,
+    });
+    expect(() => world.act({ type: 'firehose', eventsPerSecond: 15_001 })).toThrow(
+      /eventsPerSecond.*at speed 10 at most 15000/,
+    );
+    world.act({ type: 'firehose', eventsPerSecond: 15_000 });
+    world.act({ type: 'firehose', eventsPerSecond: 0 });
+    world.stop();
+    // The virtual clock runs only as fast as `advance` asks: speed does not bound it.
+    const virtual = createWorld({
+      scenario: loadScenario('calm-day'),
+      clock: 'virtual',
+      speed: 10,
+      anchorMs: ANCHOR,
+    });
+    virtual.act({ type: 'firehose', eventsPerSecond: 150_000 });
+    expect(() => virtual.act({ type: 'firehose', eventsPerSecond: 150_001 })).toThrow(/eventsPerSecond/);
+  });
+
+  it('refuses a scenario whose firehose exceeds the bound at its speed', () => {
+    expect(() => createWorld({ scenario: loadScenario('firehose-10k'), clock: 'real', speed: 31 })).toThrow(
+      /eventsPerSecond.*5000.*at speed 31/,
+    );
+  });
+});

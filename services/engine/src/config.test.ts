@@ -79,6 +79,31 @@ describe('loadConfig', () => {
     expect(text).not.toContain('redis-password');
   });
 
+  it('reports cross-field problems (watchdog vs ping, unknown region) together with every other problem', () => {
+    const text = problems({
+      ...BASE,
+      GENESYS_REGION: 'atlantis',
+      METRICS_PORT: 'abc',
+      LOCKSTEP_PING_INTERVAL_MS: '9000',
+      LOCKSTEP_WATCHDOG_TIMEOUT_MS: '8000',
+    }).join('\n');
+    expect(text).toContain('METRICS_PORT');
+    expect(text).toContain('GENESYS_REGION: "atlantis" is neither a known region');
+    expect(text).toContain('LOCKSTEP_WATCHDOG_TIMEOUT_MS: must be greater than LOCKSTEP_PING_INTERVAL_MS');
+  });
+
+  it('takes numbers in decimal only', () => {
+    for (const text of ['0x10', '0b1', '0o7', '1e3', '12.0', '1_000', '-1', '+5', '']) {
+      expect(problems({ ...BASE, METRICS_PORT: text }), text).toEqual([
+        'METRICS_PORT: must be a decimal integer',
+      ]);
+    }
+    expect(loadConfig({ ...BASE, METRICS_PORT: ' 0016 ' }).metricsPort).toBe(16);
+    expect(problems({ ...BASE, LOCKSTEP_LEASE_TTL_MS: '0x3e8' })).toEqual([
+      'LOCKSTEP_LEASE_TTL_MS: must be a decimal integer',
+    ]);
+  });
+
   it('reports an unreadable or non-JSON policy file', () => {
     expect(problems({ ...BASE, LOCKSTEP_POLICY_FILE: '/nonexistent/policy.json' }).join()).toContain(
       'cannot read',

@@ -11,7 +11,8 @@ export type EngineErrorCode =
   | 'ENGINE_NOT_LEADER'
   | 'ENGINE_CLOSED'
   | 'ENGINE_COMMIT_CONFLICTS'
-  | 'ENGINE_USAGE';
+  | 'ENGINE_USAGE'
+  | 'ENGINE_STARTUP_FAILED';
 
 /** Base class of every engine error. */
 export class EngineError extends Error {
@@ -62,5 +63,12 @@ export class UsageError extends EngineError {
 export class CommitConflictError extends EngineError {
   constructor(agentId: string, attempts: number) {
     super('ENGINE_COMMIT_CONFLICTS', `agent ${agentId}: ${attempts} commit attempts hit version conflicts`);
+  }
+}
+
+/** A fatal start-up problem outside the configuration (Redis unreachable or refusing our credentials, a timeout). */
+export class StartupError extends EngineError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('ENGINE_STARTUP_FAILED', message, options);
   }
 }

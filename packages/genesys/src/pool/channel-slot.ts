@@ -6,6 +6,7 @@ import { GenesysError, isGenesysError } from '../errors.js';
 import { topicUnitKey } from '../topics.js';
 import { type ChannelSocket, openChannelSocket, type SocketCloseCause } from './channel-socket.js';
 import type { GapReason, SlotTimings } from './types.js';
+import { channelRef } from './channel-ref.js';
 
 /** What a slot needs from its pool. */
 export interface SlotHooks {
@@ -113,7 +114,7 @@ export function createChannelSlot(deps: SlotDeps): ChannelSlot {
       onClose: (cause) => {
         conn.lost = true;
         if (current === conn && !closed) {
-          log.warn({ channelId: channel?.id, cause }, 'socket lost');
+          log.warn({ channel: channelRef(channel?.id), cause }, 'socket lost');
           reconnectLater(cause);
         }
       },
@@ -160,7 +161,7 @@ export function createChannelSlot(deps: SlotDeps): ChannelSlot {
           if (conn.lost) continue;
           connectedOnce = true;
           counters.reconnects++;
-          log.info({ channelId: channel?.id, cause, reason, attempt }, 'channel reconnected');
+          log.info({ channel: channelRef(channel?.id), cause, reason, attempt }, 'channel reconnected');
           hooks.onGap(slot, [...units], reason);
           return;
         } catch (err) {
@@ -216,7 +217,10 @@ export function createChannelSlot(deps: SlotDeps): ChannelSlot {
       counters.handovers++;
       scheduleExpiry();
       const missed = prev.lost;
-      log.info({ from: prevChannel.id, to: ch.id, reason, missed }, 'channel replaced');
+      log.info(
+        { from: channelRef(prevChannel.id), to: channelRef(ch.id), reason, missed },
+        'channel replaced',
+      );
       clock.setTimeout(() => {
         prev.sock?.close();
         slot.dedupe = undefined;
@@ -238,11 +242,14 @@ export function createChannelSlot(deps: SlotDeps): ChannelSlot {
       const listed = (await api.listChannels()).find((c) => c.id === channel?.id);
       if (listed?.expiresAt !== undefined && listed.expiresAt > before) {
         channel = { ...channel, expiresAt: listed.expiresAt };
-        log.info({ channelId: channel.id, expiresAt: listed.expiresAt }, 'channel extended by resubscribing');
+        log.info(
+          { channel: channelRef(channel.id), expiresAt: listed.expiresAt },
+          'channel extended by resubscribing',
+        );
         scheduleExpiry();
         return;
       }
-      log.warn({ channelId: channel.id }, 'resubscribing did not extend the channel; replacing it');
+      log.warn({ channel: channelRef(channel.id) }, 'resubscribing did not extend the channel; replacing it');
       return handoverNow('expiry');
     });
 

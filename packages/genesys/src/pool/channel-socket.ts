@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import WebSocket from 'ws';
 import type { Clock } from '../clock.js';
 import { GenesysError } from '../errors.js';
+import { channelRefOfUrl } from './channel-ref.js';
 
 export type SocketCloseCause = 'remote' | 'watchdog' | 'error' | 'local';
 
@@ -60,7 +61,10 @@ export function openChannelSocket(opts: ChannelSocketOptions): Promise<ChannelSo
       timer = undefined;
       if (done) return;
       if (clock.now() - lastFrame > opts.watchdogTimeoutMs) {
-        logger.warn({ url: opts.url, silentMs: clock.now() - lastFrame }, 'socket silent; terminating');
+        logger.warn(
+          { channel: channelRefOfUrl(opts.url), silentMs: clock.now() - lastFrame },
+          'socket silent; terminating',
+        );
         ws.terminate();
         finish('watchdog');
         return;

@@ -3,7 +3,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { describeConfig, loadCliConfig, loadConfig } from './config.js';
-import { resolveRegion } from './regions.js';
 import { ConfigError } from './errors.js';
 import { inShard, parseSelector, parseShard } from './selector.js';
 
@@ -137,15 +136,6 @@ describe('loadConfig', () => {
   it('CLI configuration needs only REDIS_URL', () => {
     expect(loadCliConfig({ REDIS_URL: 'redis://127.0.0.1:1' }).keyPrefix).toBe('lockstep:');
     expect(() => loadCliConfig({})).toThrow(ConfigError);
-  });
-});
-
-describe('resolveRegion', () => {
-  it('maps region names and accepts hosts', () => {
-    expect(resolveRegion('us_east_1')).toBe('mypurecloud.com');
-    expect(resolveRegion('ap-southeast-2')).toBe('mypurecloud.com.au');
-    expect(resolveRegion('https://api.usw2.pure.cloud')).toBe('usw2.pure.cloud');
-    expect(resolveRegion('not a host')).toBeUndefined();
   });
 });
 

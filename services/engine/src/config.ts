@@ -1,10 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { type Policy, PolicyError, parsePolicy } from '@lockstep/domain';
-import type { GenesysTarget } from '@lockstep/genesys';
+import { type GenesysTarget, resolveRegion } from '@lockstep/genesys';
 import { z } from 'zod';
 import { ConfigError, SelectorError } from './errors.js';
-import { resolveRegion } from './regions.js';
 import { type AgentSelector, parseSelector, parseShard, type Shard } from './selector.js';
 
 /**

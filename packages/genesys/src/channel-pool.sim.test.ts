@@ -191,7 +191,7 @@ describe('channel pool against the simulator', () => {
         a.activeQueueIds.length > 0 &&
         !agentIds.slice(0, 13).includes(a.id),
     );
-    expect(agent).toBeDefined();
+    expect(agent).toMatchObject({ id: expect.any(String) });
     const h = await harness([agent!.id], { topics: { conversationTopic: 'conversations', activity: true } });
     const failures: string[] = [];
     h.pool.onDecodeError((f) => failures.push(`${f.reason}: ${f.topic ?? ''} ${f.detail}`));

@@ -43,7 +43,7 @@ describe('GenesysApi against the simulator', () => {
     const bad = fx.api('full', { clientSecret: 'wrong-secret-value' });
     const err = await bad.start().catch((e: unknown) => e);
     expect(err).toBeInstanceOf(GenesysError);
-    expect((err as GenesysError).code).toBe('UNAUTHORIZED');
+    expect((err as GenesysError).code).toBe('GENESYS_UNAUTHORIZED');
     expect(JSON.stringify(err)).not.toContain('wrong-secret-value');
     expect(String((err as Error).message)).not.toContain('wrong-secret-value');
   });
@@ -108,12 +108,14 @@ describe('GenesysApi against the simulator', () => {
 
   it('maps 404 to NOT_FOUND and WFM 403 to FORBIDDEN', async () => {
     await expect(api.users.getUser('00000000-0000-4000-8000-000000000000')).rejects.toMatchObject({
-      code: 'NOT_FOUND',
+      code: 'GENESYS_NOT_FOUND',
       details: { status: 404 },
     });
     const noWfm = fx.api('noWfm');
     await noWfm.start();
-    await expect(noWfm.wfm.getAdherence([agents[0]!.id])).rejects.toMatchObject({ code: 'FORBIDDEN' });
+    await expect(noWfm.wfm.getAdherence([agents[0]!.id])).rejects.toMatchObject({
+      code: 'GENESYS_FORBIDDEN',
+    });
     noWfm.close();
   });
 
@@ -149,7 +151,7 @@ describe('GenesysApi against the simulator', () => {
       noWfm.notifications.putSubscriptions(ch.id, [`v2.users.${a}.workforcemanagement.adherence`], {
         ignoreErrors: false,
       }),
-    ).rejects.toMatchObject({ code: 'FORBIDDEN' });
+    ).rejects.toMatchObject({ code: 'GENESYS_FORBIDDEN' });
     noWfm.close();
   });
 

@@ -108,7 +108,7 @@ export function createChannelPool(deps: CreateChannelPoolDeps): ChannelPool {
   const maxTopics = Math.min(PLATFORM_MAX_TOPICS, o.maxTopicsPerChannel ?? PLATFORM_MAX_TOPICS);
   if (!(maxChannels >= 1) || !(maxTopics >= 1)) {
     throw new GenesysError(
-      'INVALID_OPTIONS',
+      'GENESYS_INVALID_OPTIONS',
       'channel pool: maxChannels and maxTopicsPerChannel must be >= 1',
     );
   }
@@ -262,7 +262,7 @@ export function createChannelPool(deps: CreateChannelPoolDeps): ChannelPool {
   /** Applies the desired unit set to the channels. Runs one at a time. */
   const reconcile = () => {
     const run = async () => {
-      if (closed) throw new GenesysError('CLOSED', 'channel pool closed');
+      if (closed) throw new GenesysError('GENESYS_CLOSED', 'channel pool closed');
       const counts = new Map<string, number>();
       for (const [k, u] of units) counts.set(k, unitTopicCount(u, !wfmDisabled.has(k)));
       const plan = planShards({
@@ -306,7 +306,7 @@ export function createChannelPool(deps: CreateChannelPoolDeps): ChannelPool {
           'subscription capacity exceeded',
         );
         throw new GenesysError(
-          'CAPACITY_EXCEEDED',
+          'GENESYS_CAPACITY_EXCEEDED',
           `${plan.unplaced.length} subscription units do not fit in ${maxChannels} channels of ${maxTopics} topics`,
           { agentIds },
         );
@@ -339,7 +339,7 @@ export function createChannelPool(deps: CreateChannelPoolDeps): ChannelPool {
 
   return {
     async start() {
-      if (closed) throw new GenesysError('CLOSED', 'channel pool closed');
+      if (closed) throw new GenesysError('GENESYS_CLOSED', 'channel pool closed');
       if (started) return;
       started = true;
       await reconcile();

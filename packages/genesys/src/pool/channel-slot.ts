@@ -81,7 +81,9 @@ export function createChannelSlot(deps: SlotDeps): ChannelSlot {
   const counters = { reconnects: 0, handovers: 0 };
 
   const serial = <T>(fn: () => Promise<T>): Promise<T> => {
-    const p = chain.then(() => (closed ? Promise.reject(new GenesysError('CLOSED', 'slot closed')) : fn()));
+    const p = chain.then(() =>
+      closed ? Promise.reject(new GenesysError('GENESYS_CLOSED', 'slot closed')) : fn(),
+    );
     chain = p.catch(() => undefined);
     return p;
   };
@@ -94,7 +96,7 @@ export function createChannelSlot(deps: SlotDeps): ChannelSlot {
     try {
       hooks.onSubscribed(slot, await send(topics));
     } catch (e) {
-      if (!isGenesysError(e, 'FORBIDDEN') || !hooks.onForbidden(slot, keys)) throw e;
+      if (!isGenesysError(e, 'GENESYS_FORBIDDEN') || !hooks.onForbidden(slot, keys)) throw e;
       topics = hooks.topicsFor(keys);
       if (topics.length === 0 && mode === 'post') return;
       hooks.onSubscribed(slot, await send(topics));
@@ -174,7 +176,7 @@ export function createChannelSlot(deps: SlotDeps): ChannelSlot {
 
   const reconnectLater = (cause: SocketCloseCause | 'start-failed') => {
     reconnect(cause).catch((err: unknown) => {
-      if (!isGenesysError(err, 'CLOSED')) log.error({ err }, 'reconnect loop failed');
+      if (!isGenesysError(err, 'GENESYS_CLOSED')) log.error({ err }, 'reconnect loop failed');
     });
   };
 

@@ -110,7 +110,7 @@ export function openChannelSocket(opts: ChannelSocketOptions): Promise<ChannelSo
         done = true;
         reject(
           new GenesysError(
-            status === 404 ? 'NOT_FOUND' : 'NETWORK',
+            status === 404 ? 'GENESYS_NOT_FOUND' : 'GENESYS_NETWORK',
             `socket upgrade refused with HTTP ${status}`,
             {
               status,
@@ -126,7 +126,7 @@ export function openChannelSocket(opts: ChannelSocketOptions): Promise<ChannelSo
         done = true;
         stop();
         reject(
-          new GenesysError('NETWORK', `socket failed: ${err.message}`, {
+          new GenesysError('GENESYS_NETWORK', `socket failed: ${err.message}`, {
             operation: 'notifications.socket.open',
           }),
         );

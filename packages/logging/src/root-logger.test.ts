@@ -32,6 +32,10 @@ describe('createRootLogger', () => {
     logger.fatal({ err: wrapped }, 'engine failed to start');
     const text = lines.join('');
     expect(text).not.toMatch(/pw-/);
+    const last = JSON.parse(lines[3] ?? '{}') as { err: { message: string } };
+    expect(last.err.message).toBe(
+      'start failed: WRONGPASS invalid username-password pair or user is disabled.',
+    );
     const first = JSON.parse(lines[0] ?? '{}') as { err: { command: unknown; message: string } };
     expect(first.err.command).toEqual({ name: 'auth' });
     expect(first.err.message).toMatch(/WRONGPASS/);
@@ -45,6 +49,28 @@ describe('createRootLogger', () => {
     logger.error({ err: outer }, 'failed');
     expect(lines.join('')).not.toMatch(/pw-previous/);
     expect(lines.join('')).toMatch(/WRONGPASS/);
+  });
+
+  it('cleans any error field: nested errors, secret-named keys, URLs and command arguments deep inside', () => {
+    const { logger, lines } = capture();
+    const err = Object.assign(new Error('Connection failed'), {
+      lastNodeError: authReplyError('pw-node'),
+      originalError: authReplyError('pw-original'),
+      options: { password: 'pw-option', sentinels: [{ url: 'redis://:pw-url@10.0.0.2:26379' }] },
+      command: { name: 'eval', args: ['script', 'pw-eval'] },
+    });
+    logger.error({ err }, 'failed');
+    const text = lines.join('');
+    expect(text).not.toMatch(/pw-/);
+    const line = JSON.parse(lines[0] ?? '{}') as {
+      err: { options: unknown; originalError: { command: unknown }; command: unknown };
+    };
+    expect(line.err.command).toEqual({ name: 'eval' });
+    expect(line.err.originalError.command).toEqual({ name: 'auth' });
+    expect(line.err.options).toEqual({
+      password: '[redacted]',
+      sentinels: [{ url: 'redis://[redacted]@10.0.0.2:26379' }],
+    });
   });
 
   it('scrubs credentials from URLs in error messages and stacks', () => {

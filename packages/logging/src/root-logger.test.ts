@@ -57,6 +57,7 @@ describe('createRootLogger', () => {
       lastNodeError: authReplyError('pw-node'),
       originalError: authReplyError('pw-original'),
       options: { password: 'pw-option', sentinels: [{ url: 'redis://:pw-url@10.0.0.2:26379' }] },
+      response: { req: { headers: { Authorization: 'Bearer pw-bearer' } } },
       command: { name: 'eval', args: ['script', 'pw-eval'] },
     });
     logger.error({ err }, 'failed');

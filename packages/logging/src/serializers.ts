@@ -1,7 +1,8 @@
 import { stdSerializers } from 'pino';
 import { SECRET_KEYS, scrubUrlCredentials } from './redact.js';
 
-const SECRETS = new Set(SECRET_KEYS);
+/** Secret field names, compared case-insensitively (`Authorization` as well as `authorization`). */
+const SECRETS = new Set(SECRET_KEYS.map((k) => k.toLowerCase()));
 /** How deep plain objects inside an error are cleaned; deeper values are replaced by a marker. */
 const MAX_DEPTH = 5;
 
@@ -22,7 +23,7 @@ function clean(value: unknown, depth: number): unknown {
   const out: Record<string, unknown> = {};
   for (const [key, v] of Object.entries(value)) {
     if (key === 'args') continue;
-    out[key] = SECRETS.has(key) ? '[redacted]' : clean(v, depth + 1);
+    out[key] = SECRETS.has(key.toLowerCase()) ? '[redacted]' : clean(v, depth + 1);
   }
   return out;
 }
@@ -53,7 +54,7 @@ export function serializeError(value: unknown, depth = 0): unknown {
         : [];
       continue;
     }
-    if (SECRETS.has(key)) {
+    if (SECRETS.has(key.toLowerCase())) {
       out[key] = '[redacted]';
       continue;
     }

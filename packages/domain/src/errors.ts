@@ -4,7 +4,8 @@
  */
 
 /** Stable codes of every error this package throws. */
-export type DomainErrorCode = 'POLICY_INVALID' | 'PRESENCE_UNKNOWN' | 'SNAPSHOT_INVALID' | 'EVENT_INVALID';
+export type DomainErrorCode =
+  'DOMAIN_POLICY_INVALID' | 'DOMAIN_PRESENCE_UNKNOWN' | 'DOMAIN_SNAPSHOT_INVALID' | 'DOMAIN_EVENT_INVALID';
 
 /** One problem found while validating input: where (`path`, dot-joined) and what. */
 export interface Problem {
@@ -32,7 +33,7 @@ export class PolicyError extends DomainError {
   readonly problems: readonly Problem[];
 
   constructor(problems: readonly Problem[]) {
-    super('POLICY_INVALID', `invalid policy: ${describe(problems)}`);
+    super('DOMAIN_POLICY_INVALID', `invalid policy: ${describe(problems)}`);
     this.name = 'PolicyError';
     this.problems = Object.freeze([...problems]);
   }
@@ -43,7 +44,7 @@ export class UnknownPresenceError extends DomainError {
   readonly input: string;
 
   constructor(input: string) {
-    super('PRESENCE_UNKNOWN', `unknown system presence: ${JSON.stringify(input.slice(0, 64))}`);
+    super('DOMAIN_PRESENCE_UNKNOWN', `unknown system presence: ${JSON.stringify(input.slice(0, 64))}`);
     this.name = 'UnknownPresenceError';
     this.input = input;
   }
@@ -54,7 +55,7 @@ export class SnapshotError extends DomainError {
   readonly problems: readonly Problem[];
 
   constructor(problems: readonly Problem[], options?: { cause?: unknown }) {
-    super('SNAPSHOT_INVALID', `invalid persisted agent snapshot: ${describe(problems)}`, options);
+    super('DOMAIN_SNAPSHOT_INVALID', `invalid persisted agent snapshot: ${describe(problems)}`, options);
     this.name = 'SnapshotError';
     this.problems = Object.freeze([...problems]);
   }
@@ -65,7 +66,7 @@ export class EventError extends DomainError {
   readonly problems: readonly Problem[];
 
   constructor(problems: readonly Problem[]) {
-    super('EVENT_INVALID', `invalid agent event: ${describe(problems)}`);
+    super('DOMAIN_EVENT_INVALID', `invalid agent event: ${describe(problems)}`);
     this.name = 'EventError';
     this.problems = Object.freeze([...problems]);
   }

@@ -56,7 +56,7 @@ describe('parsePolicy', () => {
     ]);
     expect(problems.find((p) => p.path === 'rules')?.message).toContain('no-such-rule');
     expect(problems.find((p) => p.path === '')?.message).toContain('extra');
-    expect((error as PolicyError).code).toBe('POLICY_INVALID');
+    expect((error as PolicyError).code).toBe('DOMAIN_POLICY_INVALID');
     expect((error as PolicyError).message).toContain('rules.stuck-not-responding.graceMs');
   });
 

@@ -31,7 +31,7 @@ describe('normalizeSystemPresence', () => {
     try {
       normalizeSystemPresence('Lunch');
     } catch (error) {
-      expect((error as UnknownPresenceError).code).toBe('PRESENCE_UNKNOWN');
+      expect((error as UnknownPresenceError).code).toBe('DOMAIN_PRESENCE_UNKNOWN');
     }
     expect(tryNormalizeSystemPresence('')).toBeUndefined();
     expect(tryNormalizeSystemPresence('Queue On')).toBeUndefined();

@@ -13,7 +13,7 @@ export function createApiCall(client: SdkClient, pacer: Pacer, auth: GenesysAuth
     try {
       return await pacer.run(() => client.invoke(operation, fn), opts);
     } catch (e) {
-      if (!isGenesysError(e, 'UNAUTHORIZED')) throw e;
+      if (!isGenesysError(e, 'GENESYS_UNAUTHORIZED')) throw e;
       log.warn({ operation }, 'API answered 401; logging in again once');
       await auth.renew('unauthorized', generation);
       return pacer.run(() => client.invoke(operation, fn), opts);

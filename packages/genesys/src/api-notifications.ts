@@ -30,7 +30,7 @@ export interface SubscribeOptions {
 
 function toChannel(c: platformClient.Models.Channel | undefined, op: string): NotificationChannel {
   if (!c?.id || !c.connectUri)
-    throw new GenesysError('UNEXPECTED_RESPONSE', `${op}: channel without id/connectUri`);
+    throw new GenesysError('GENESYS_UNEXPECTED_RESPONSE', `${op}: channel without id/connectUri`);
   const expiresAt = c.expires === undefined ? undefined : Date.parse(String(c.expires));
   return {
     id: c.id,
@@ -76,7 +76,7 @@ export function createNotificationsApi(client: SdkApiClient, call: ApiCall) {
         await call('notifications.channel.head', () => n.headNotificationsChannel(channelId));
         return true;
       } catch (e) {
-        if (isGenesysError(e, 'NOT_FOUND')) return false;
+        if (isGenesysError(e, 'GENESYS_NOT_FOUND')) return false;
         throw e;
       }
     },

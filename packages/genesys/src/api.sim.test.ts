@@ -43,7 +43,7 @@ describe('GenesysApi against the simulator', () => {
     const bad = fx.api('full', { clientSecret: 'wrong-secret-value' });
     const err = await bad.start().catch((e: unknown) => e);
     expect(err).toBeInstanceOf(GenesysError);
-    expect((err as GenesysError).code).toBe('UNAUTHORIZED');
+    expect((err as GenesysError).code).toBe('GENESYS_UNAUTHORIZED');
     expect(JSON.stringify(err)).not.toContain('wrong-secret-value');
     expect(String((err as Error).message)).not.toContain('wrong-secret-value');
   });
@@ -51,8 +51,8 @@ describe('GenesysApi against the simulator', () => {
   it('lists users with paging, ids and expand', async () => {
     const all = await api.users.listUsers({ pageSize: 7 });
     expect(all.length).toBe(agents.length);
-    expect(all[0]?.presence?.presenceDefinition?.systemPresence).toBeDefined();
-    expect(all[0]?.routingStatus?.status).toBeDefined();
+    expect(all[0]?.presence?.presenceDefinition?.systemPresence).toEqual(expect.any(String));
+    expect(all[0]?.routingStatus?.status).toEqual(expect.any(String));
     const two = await api.users.listUsers({ ids: agents.slice(0, 2).map((a) => a.id) });
     expect(two.map((u) => u.id).sort()).toEqual(
       agents
@@ -66,7 +66,7 @@ describe('GenesysApi against the simulator', () => {
     const agent = agents[0]!.id;
     const defs = await api.users.listPresenceDefinitions();
     const busy = defs.find((d) => d.systemPresence === 'Busy');
-    expect(busy?.id).toBeDefined();
+    expect(busy?.id).toEqual(expect.any(String));
     const patched = await api.users.patchPresence(agent, busy!.id!);
     expect(patched.presenceDefinition?.id).toBe(busy!.id);
     const bulk = await api.users.getPresences(agents.map((a) => a.id));
@@ -91,30 +91,31 @@ describe('GenesysApi against the simulator', () => {
     const muUsers = await api.wfm.listManagementUnitUsers(mu.managementUnit!.id!);
     expect(muUsers.some((u) => u.id === agent)).toBe(true);
     const adherence = await api.wfm.getAdherence([agent]);
-    expect(adherence[0]?.adherenceState).toBeDefined();
-    if (mu.businessUnit?.id) {
-      const codes = await api.wfm.listActivityCodes(mu.businessUnit.id);
-      expect(codes.length).toBeGreaterThan(0);
-    }
+    expect(adherence[0]?.adherenceState).toEqual(expect.any(String));
+    expect(mu.businessUnit?.id).toEqual(expect.any(String));
+    const codes = await api.wfm.listActivityCodes(mu.businessUnit!.id!);
+    expect(codes.length).toBeGreaterThan(0);
     const now = Date.now();
     const search = await api.wfm.searchManagementUnitSchedules(mu.managementUnit!.id!, {
       startDate: new Date(now - 86_400_000).toISOString(),
       endDate: new Date(now + 86_400_000).toISOString(),
       userIds: [agent],
     });
-    expect(search.status).toBeDefined();
+    expect(search.status).toEqual(expect.any(String));
     const tor = await api.wfm.listTimeOffRequests(mu.managementUnit!.id!, agent);
     expect(Array.isArray(tor)).toBe(true);
   });
 
   it('maps 404 to NOT_FOUND and WFM 403 to FORBIDDEN', async () => {
     await expect(api.users.getUser('00000000-0000-4000-8000-000000000000')).rejects.toMatchObject({
-      code: 'NOT_FOUND',
+      code: 'GENESYS_NOT_FOUND',
       details: { status: 404 },
     });
     const noWfm = fx.api('noWfm');
     await noWfm.start();
-    await expect(noWfm.wfm.getAdherence([agents[0]!.id])).rejects.toMatchObject({ code: 'FORBIDDEN' });
+    await expect(noWfm.wfm.getAdherence([agents[0]!.id])).rejects.toMatchObject({
+      code: 'GENESYS_FORBIDDEN',
+    });
     noWfm.close();
   });
 
@@ -150,7 +151,7 @@ describe('GenesysApi against the simulator', () => {
       noWfm.notifications.putSubscriptions(ch.id, [`v2.users.${a}.workforcemanagement.adherence`], {
         ignoreErrors: false,
       }),
-    ).rejects.toMatchObject({ code: 'FORBIDDEN' });
+    ).rejects.toMatchObject({ code: 'GENESYS_FORBIDDEN' });
     noWfm.close();
   });
 

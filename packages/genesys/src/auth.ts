@@ -64,7 +64,7 @@ export function createGenesysAuth(deps: CreateGenesysAuthDeps): GenesysAuth {
   const random = deps.random ?? Math.random;
   const log = deps.logger.child({ component: 'genesys-auth' });
   if (!options.clientId || !options.clientSecret) {
-    throw new GenesysError('INVALID_OPTIONS', 'auth: clientId and clientSecret are required');
+    throw new GenesysError('GENESYS_INVALID_OPTIONS', 'auth: clientId and clientSecret are required');
   }
   const retryBackoff = options.retryBackoff ?? { baseMs: 1_000, maxMs: 60_000 };
   const listeners = new Set<(info: TokenRenewed) => void>();
@@ -109,7 +109,7 @@ export function createGenesysAuth(deps: CreateGenesysAuthDeps): GenesysAuth {
     } catch (e) {
       failures += 1;
       // Unknown rejections are dropped, not wrapped: they may carry the Basic credentials header.
-      const err = e instanceof GenesysError ? e : new GenesysError('NETWORK', 'auth.login failed');
+      const err = e instanceof GenesysError ? e : new GenesysError('GENESYS_NETWORK', 'auth.login failed');
       log.warn({ reason, code: err.code, status: err.status, failures }, 'login failed');
       // Keep trying in the background once we have been started; the first login's failure goes to the caller.
       if (gen > 0 || reason !== 'start') schedule(backoffDelay(failures, retryBackoff, random()));
@@ -118,7 +118,7 @@ export function createGenesysAuth(deps: CreateGenesysAuthDeps): GenesysAuth {
   };
 
   const renew = (reason: RenewalReason, staleGeneration?: number): Promise<void> => {
-    if (closed) return Promise.reject(new GenesysError('CLOSED', 'auth closed'));
+    if (closed) return Promise.reject(new GenesysError('GENESYS_CLOSED', 'auth closed'));
     if (staleGeneration !== undefined && gen > staleGeneration) return Promise.resolve();
     inFlight ??= login(reason).finally(() => {
       inFlight = undefined;

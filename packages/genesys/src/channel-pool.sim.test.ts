@@ -191,7 +191,7 @@ describe('channel pool against the simulator', () => {
         a.activeQueueIds.length > 0 &&
         !agentIds.slice(0, 13).includes(a.id),
     );
-    expect(agent).toBeDefined();
+    expect(agent).toMatchObject({ id: expect.any(String) });
     const h = await harness([agent!.id], { topics: { conversationTopic: 'conversations', activity: true } });
     const failures: string[] = [];
     h.pool.onDecodeError((f) => failures.push(`${f.reason}: ${f.topic ?? ''} ${f.detail}`));
@@ -222,7 +222,7 @@ describe('channel pool against the simulator', () => {
     pools.push(pool);
     await pool.start();
     const err = await pool.setAgents(agentIds.slice(0, 3)).catch((e: unknown) => e);
-    expect(err).toMatchObject({ code: 'CAPACITY_EXCEEDED', details: { agentIds: [agentIds[2]] } });
+    expect(err).toMatchObject({ code: 'GENESYS_CAPACITY_EXCEEDED', details: { agentIds: [agentIds[2]] } });
     expect(pool.stats().unplacedAgentIds).toEqual([agentIds[2]]);
     expect(pool.stats().agents).toBe(3);
     expect(pool.stats().channels).toHaveLength(1);

@@ -1,7 +1,9 @@
+import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createChannelPool } from './channel-pool.js';
+import { channelRef } from './pool/channel-ref.js';
 import type { GapNotice } from './pool/types.js';
-import { type SimFixture, silentLogger, startSimFixture, waitFor } from './testing/sim-fixture.js';
+import { type SimFixture, startSimFixture, waitFor } from './testing/sim-fixture.js';
 
 // Channels live 2 s on this simulator; the pool renews 1 s before expiry.
 const TTL_MS = 2_000;
@@ -23,9 +25,11 @@ describe('channel renewal before expiry', () => {
     it(`keeps the subscription alive past the channel lifetime (${mode})`, async () => {
       const api = fx.api();
       await api.start();
+      const lines: string[] = [];
+      const logger = pino({ level: 'trace' }, { write: (line: string) => void lines.push(line) });
       const pool = createChannelPool({
         api,
-        logger: silentLogger,
+        logger,
         options: {
           pingIntervalMs: 100,
           watchdogTimeoutMs: 700,
@@ -45,8 +49,8 @@ describe('channel renewal before expiry', () => {
         const now = pool.stats().channels[0]!;
         expect(now.connected).toBe(true);
         expect(now.expiresAt).toBeGreaterThan(first.expiresAt! + TTL_MS);
-        if (mode === 'resubscribe') expect(now.channelId).toBe(first.channelId);
-        else expect(now.channelId).not.toBe(first.channelId);
+        // Resubscribing keeps the channel; replacing opens a new one.
+        expect(now.channelId === first.channelId).toBe(mode === 'resubscribe');
         expect(await api.notifications.channelExists(now.channelId!)).toBe(true);
         // Events still flow, and no gap beyond the start one was needed.
         const events: string[] = [];
@@ -57,6 +61,11 @@ describe('channel renewal before expiry', () => {
         await api.users.patchPresence(agentId, busy);
         await waitFor(() => events.includes('presence'), 5_000, 'presence event');
         expect(gaps.map((g) => g.reason)).toEqual(['start']);
+        // A channel id is the WebSocket's credential: the logs name channels by a hash only.
+        const log = lines.join('');
+        expect(log).not.toContain(first.channelId!);
+        expect(log).not.toContain(now.channelId!);
+        expect(log).toContain(channelRef(now.channelId));
       } finally {
         await pool.close();
       }

@@ -5,26 +5,26 @@
 
 export type GenesysErrorCode =
   /** 429 after the pacer's bounded retries, or a Retry-After longer than the configured ceiling. */
-  | 'RATE_LIMITED'
+  | 'GENESYS_RATE_LIMITED'
   /** 401 from the API (after one re-login) or a rejected client-credentials login. */
-  | 'UNAUTHORIZED'
+  | 'GENESYS_UNAUTHORIZED'
   /** 403. For WFM endpoints the caller treats this as "WFM is off for this client". */
-  | 'FORBIDDEN'
-  | 'NOT_FOUND'
+  | 'GENESYS_FORBIDDEN'
+  | 'GENESYS_NOT_FOUND'
   /** 400, 409, 413, 415 and other 4xx the caller must not retry. */
-  | 'BAD_REQUEST'
+  | 'GENESYS_BAD_REQUEST'
   /** 5xx (after the pacer's bounded retries for 502/503/504). */
-  | 'UNAVAILABLE'
+  | 'GENESYS_UNAVAILABLE'
   /** No HTTP response at all: connection refused, reset, DNS, timeout. */
-  | 'NETWORK'
+  | 'GENESYS_NETWORK'
   /** A 2xx response whose body does not have the shape we rely on. */
-  | 'UNEXPECTED_RESPONSE'
+  | 'GENESYS_UNEXPECTED_RESPONSE'
   /** More topics than the configured channels can carry; `details.agentIds` lists what did not fit. */
-  | 'CAPACITY_EXCEEDED'
+  | 'GENESYS_CAPACITY_EXCEEDED'
   /** Invalid options given to a factory. */
-  | 'INVALID_OPTIONS'
+  | 'GENESYS_INVALID_OPTIONS'
   /** The component was closed. */
-  | 'CLOSED';
+  | 'GENESYS_CLOSED';
 
 export interface GenesysErrorDetails {
   /** HTTP status when there was a response. */
@@ -59,17 +59,17 @@ export class GenesysError extends Error {
   }
 }
 
-/** Narrowing helper: `isGenesysError(e, 'NOT_FOUND')`. */
+/** Narrowing helper: `isGenesysError(e, 'GENESYS_NOT_FOUND')`. */
 export function isGenesysError(err: unknown, code?: GenesysErrorCode): err is GenesysError {
   return err instanceof GenesysError && (code === undefined || err.code === code);
 }
 
 /** Maps an HTTP status to the error code the adapter reports. */
 export function codeForStatus(status: number): GenesysErrorCode {
-  if (status === 401) return 'UNAUTHORIZED';
-  if (status === 403) return 'FORBIDDEN';
-  if (status === 404) return 'NOT_FOUND';
-  if (status === 429) return 'RATE_LIMITED';
-  if (status >= 500) return 'UNAVAILABLE';
-  return 'BAD_REQUEST';
+  if (status === 401) return 'GENESYS_UNAUTHORIZED';
+  if (status === 403) return 'GENESYS_FORBIDDEN';
+  if (status === 404) return 'GENESYS_NOT_FOUND';
+  if (status === 429) return 'GENESYS_RATE_LIMITED';
+  if (status >= 500) return 'GENESYS_UNAVAILABLE';
+  return 'GENESYS_BAD_REQUEST';
 }

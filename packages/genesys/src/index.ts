@@ -54,6 +54,7 @@ export {
   type EventContext,
 } from './channel-pool.js';
 export { type Clock, sleep, systemClock, type TimerHandle } from './clock.js';
+export { regionHosts, resolveRegion } from './regions.js';
 export {
   codeForStatus,
   GenesysError,

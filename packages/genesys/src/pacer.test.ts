@@ -34,7 +34,9 @@ describe('createPacer', () => {
     const first = pacer.run(() => {
       tries++;
       if (tries === 1) {
-        return Promise.reject(new GenesysError('RATE_LIMITED', '429', { status: 429, retryAfterMs: 5_000 }));
+        return Promise.reject(
+          new GenesysError('GENESYS_RATE_LIMITED', '429', { status: 429, retryAfterMs: 5_000 }),
+        );
       }
       return ok('a');
     });
@@ -60,9 +62,9 @@ describe('createPacer', () => {
   it('gives up at once when Retry-After exceeds the ceiling', async () => {
     const pacer = createPacer({ clock: createManualClock(), options: { maxRetryAfterMs: 1_000 } });
     const p = pacer.run(() =>
-      Promise.reject(new GenesysError('RATE_LIMITED', '429', { status: 429, retryAfterMs: 60_000 })),
+      Promise.reject(new GenesysError('GENESYS_RATE_LIMITED', '429', { status: 429, retryAfterMs: 60_000 })),
     );
-    await expect(p).rejects.toMatchObject({ code: 'RATE_LIMITED' });
+    await expect(p).rejects.toMatchObject({ code: 'GENESYS_RATE_LIMITED' });
   });
 
   it('retries 503 with backoff a bounded number of times, never 400', async () => {
@@ -75,7 +77,7 @@ describe('createPacer', () => {
     let tries = 0;
     const p = pacer.run(() => {
       tries++;
-      return Promise.reject(new GenesysError('UNAVAILABLE', '503', { status: 503 }));
+      return Promise.reject(new GenesysError('GENESYS_UNAVAILABLE', '503', { status: 503 }));
     });
     const settled = p.catch((e: unknown) => e);
     await clock.advanceAsync(0);
@@ -84,14 +86,14 @@ describe('createPacer', () => {
     expect(tries).toBe(2);
     await clock.advanceAsync(200);
     expect(tries).toBe(3);
-    expect(await settled).toMatchObject({ code: 'UNAVAILABLE' });
+    expect(await settled).toMatchObject({ code: 'GENESYS_UNAVAILABLE' });
 
     let badTries = 0;
     const bad = pacer.run(() => {
       badTries++;
-      return Promise.reject(new GenesysError('BAD_REQUEST', '400', { status: 400 }));
+      return Promise.reject(new GenesysError('GENESYS_BAD_REQUEST', '400', { status: 400 }));
     });
-    await expect(bad).rejects.toMatchObject({ code: 'BAD_REQUEST' });
+    await expect(bad).rejects.toMatchObject({ code: 'GENESYS_BAD_REQUEST' });
     expect(badTries).toBe(1);
   });
 
@@ -101,11 +103,11 @@ describe('createPacer', () => {
     const p = pacer.run(
       () => {
         tries++;
-        return Promise.reject(new GenesysError('NETWORK', 'reset'));
+        return Promise.reject(new GenesysError('GENESYS_NETWORK', 'reset'));
       },
       { idempotent: false },
     );
-    await expect(p).rejects.toMatchObject({ code: 'NETWORK' });
+    await expect(p).rejects.toMatchObject({ code: 'GENESYS_NETWORK' });
     expect(tries).toBe(1);
   });
 
@@ -135,6 +137,6 @@ describe('createPacer', () => {
     const queued = pacer.run(() => ok(2));
     pacer.close();
     pacer.close();
-    await expect(queued).rejects.toMatchObject({ code: 'CLOSED' });
+    await expect(queued).rejects.toMatchObject({ code: 'GENESYS_CLOSED' });
   });
 });

@@ -86,7 +86,10 @@ export function createPacer(deps: CreatePacerDeps = {}): Pacer {
   const ratePerMinute = o.ratePerMinute ?? 300;
   const headroom = o.headroom ?? 0.8;
   if (!(ratePerMinute > 0) || !(headroom > 0 && headroom <= 1)) {
-    throw new GenesysError('INVALID_OPTIONS', 'pacer: ratePerMinute must be > 0 and headroom in (0, 1]');
+    throw new GenesysError(
+      'GENESYS_INVALID_OPTIONS',
+      'pacer: ratePerMinute must be > 0 and headroom in (0, 1]',
+    );
   }
   const burst = Math.max(1, o.burst ?? 10);
   const jitterMs = Math.max(0, o.jitterMs ?? 50);
@@ -135,7 +138,7 @@ export function createPacer(deps: CreatePacerDeps = {}): Pacer {
 
   const acquire = () =>
     new Promise<void>((resolve, reject) => {
-      if (closed) return reject(new GenesysError('CLOSED', 'pacer closed'));
+      if (closed) return reject(new GenesysError('GENESYS_CLOSED', 'pacer closed'));
       queue.push({ resolve, reject });
       pump();
     });
@@ -167,19 +170,21 @@ export function createPacer(deps: CreatePacerDeps = {}): Pacer {
         } catch (e) {
           // Unknown rejections are not kept as `cause`: they may hold request headers (the bearer token).
           err =
-            e instanceof GenesysError ? e : new GenesysError('NETWORK', 'request failed without a response');
+            e instanceof GenesysError
+              ? e
+              : new GenesysError('GENESYS_NETWORK', 'request failed without a response');
         }
         if (closed) throw err;
         let delayMs: number;
-        if (err.code === 'RATE_LIMITED') {
+        if (err.code === 'GENESYS_RATE_LIMITED') {
           counters.rateLimited++;
           const wait = err.details.retryAfterMs ?? defaultRetryAfterMs;
           if (wait > maxRetryAfterMs) throw err;
           pause(wait);
           delayMs = 0;
         } else if (
-          (err.code === 'UNAVAILABLE' && RETRYABLE_STATUS.has(err.status ?? 0)) ||
-          (err.code === 'NETWORK' && idempotent)
+          (err.code === 'GENESYS_UNAVAILABLE' && RETRYABLE_STATUS.has(err.status ?? 0)) ||
+          (err.code === 'GENESYS_NETWORK' && idempotent)
         ) {
           delayMs = backoffDelay(attempt, o.backoff, random());
         } else {
@@ -200,7 +205,7 @@ export function createPacer(deps: CreatePacerDeps = {}): Pacer {
       closed = true;
       if (timer !== undefined) clock.clearTimeout(timer);
       timer = undefined;
-      for (const w of queue.splice(0)) w.reject(new GenesysError('CLOSED', 'pacer closed'));
+      for (const w of queue.splice(0)) w.reject(new GenesysError('GENESYS_CLOSED', 'pacer closed'));
     },
   };
 }

@@ -32,16 +32,16 @@ describe('sdk-client helpers', () => {
     });
     expect(e).toBeInstanceOf(GenesysError);
     expect(e).toMatchObject({
-      code: 'RATE_LIMITED',
+      code: 'GENESYS_RATE_LIMITED',
       details: { status: 429, apiCode: 'too.many.requests', correlationId: 'corr-1', retryAfterMs: 2_000 },
     });
     expect(JSON.stringify({ ...e, cause: e.cause })).not.toContain('secret-token');
     for (const [status, code] of [
-      [400, 'BAD_REQUEST'],
-      [401, 'UNAUTHORIZED'],
-      [403, 'FORBIDDEN'],
-      [404, 'NOT_FOUND'],
-      [503, 'UNAVAILABLE'],
+      [400, 'GENESYS_BAD_REQUEST'],
+      [401, 'GENESYS_UNAUTHORIZED'],
+      [403, 'GENESYS_FORBIDDEN'],
+      [404, 'GENESYS_NOT_FOUND'],
+      [503, 'GENESYS_UNAVAILABLE'],
     ] as const) {
       expect(toGenesysError('op', { status, body: '' }).code).toBe(code);
     }
@@ -50,8 +50,8 @@ describe('sdk-client helpers', () => {
       message: 'connect ECONNREFUSED',
       config: { headers: {} },
     });
-    expect(net.code).toBe('NETWORK');
-    expect(toGenesysError('op', 'Missing the required parameter "userId"').code).toBe('BAD_REQUEST');
+    expect(net.code).toBe('GENESYS_NETWORK');
+    expect(toGenesysError('op', 'Missing the required parameter "userId"').code).toBe('GENESYS_BAD_REQUEST');
   });
 
   it('maps explicit bases onto the SDK gateway and rejects mismatched origins', () => {

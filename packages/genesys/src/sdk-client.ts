@@ -100,7 +100,7 @@ export function toGenesysError(operation: string, rejection: unknown): GenesysEr
   if (rejection instanceof GenesysError) return rejection;
   // Generated SDK methods throw plain strings for missing required parameters.
   if (typeof rejection === 'string')
-    return new GenesysError('BAD_REQUEST', `${operation}: ${rejection}`, { operation });
+    return new GenesysError('GENESYS_BAD_REQUEST', `${operation}: ${rejection}`, { operation });
   if (isExtended(rejection)) {
     const body = rejection.body as { code?: unknown; message?: unknown } | undefined;
     const apiCode = typeof body?.code === 'string' ? body.code : undefined;
@@ -128,7 +128,7 @@ export function toGenesysError(operation: string, rejection: unknown): GenesysEr
   }
   const code = typeof e?.code === 'string' ? e.code : undefined;
   const message = typeof e?.message === 'string' ? e.message : 'no response';
-  return new GenesysError('NETWORK', `${operation}: ${message}`, { operation }, { code, message });
+  return new GenesysError('GENESYS_NETWORK', `${operation}: ${message}`, { operation }, { code, message });
 }
 
 function gatewayFor(apiBase: string, loginBase: string | undefined) {
@@ -138,14 +138,14 @@ function gatewayFor(apiBase: string, loginBase: string | undefined) {
     api = new URL(apiBase);
     login = new URL(loginBase ?? apiBase);
   } catch {
-    throw new GenesysError('INVALID_OPTIONS', 'target: apiBase/loginBase must be absolute URLs');
+    throw new GenesysError('GENESYS_INVALID_OPTIONS', 'target: apiBase/loginBase must be absolute URLs');
   }
   if (api.origin !== login.origin) {
-    throw new GenesysError('INVALID_OPTIONS', 'target: apiBase and loginBase must share one origin');
+    throw new GenesysError('GENESYS_INVALID_OPTIONS', 'target: apiBase and loginBase must share one origin');
   }
   const protocol = api.protocol.replace(':', '');
   if (protocol !== 'http' && protocol !== 'https') {
-    throw new GenesysError('INVALID_OPTIONS', 'target: only http and https bases are supported');
+    throw new GenesysError('GENESYS_INVALID_OPTIONS', 'target: only http and https bases are supported');
   }
   const strip = (p: string) => p.replace(/^\/+|\/+$/g, '');
   return {
@@ -191,13 +191,17 @@ export function createSdkClient(opts: SdkClientOptions): SdkClient {
       } catch (e) {
         const err = toGenesysError('auth.login', e);
         // A rejected login (400/401) means bad client credentials.
-        if (err.code === 'BAD_REQUEST') {
-          throw new GenesysError('UNAUTHORIZED', 'auth.login: client credentials rejected', err.details);
+        if (err.code === 'GENESYS_BAD_REQUEST') {
+          throw new GenesysError(
+            'GENESYS_UNAUTHORIZED',
+            'auth.login: client credentials rejected',
+            err.details,
+          );
         }
         throw err;
       }
       if (typeof auth.accessToken !== 'string' || typeof auth.tokenExpiryTime !== 'number') {
-        throw new GenesysError('UNEXPECTED_RESPONSE', 'auth.login: no access token in the response');
+        throw new GenesysError('GENESYS_UNEXPECTED_RESPONSE', 'auth.login: no access token in the response');
       }
       return { accessToken: auth.accessToken, expiresInMs: Math.max(0, auth.tokenExpiryTime - Date.now()) };
     },

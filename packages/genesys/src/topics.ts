@@ -48,7 +48,7 @@ export function combineTopics(
   for (const s of suffixes) {
     if (prefix.length + 1 + s.length > maxLength) {
       throw new GenesysError(
-        'INVALID_OPTIONS',
+        'GENESYS_INVALID_OPTIONS',
         `topic ${prefix}.${s} is longer than ${maxLength} characters`,
       );
     }

@@ -51,4 +51,24 @@ describe('connectRedis', () => {
     expect(() => connectRedis(`http://user:${secret}@localhost:6379`)).toThrow(/redis:\/\/ or rediss:\/\//);
     expect(() => connectRedis([])).toThrow(InvalidInputError);
   });
+
+  test('every client and every duplicate has an error listener; a wrong password reaches onError', async () => {
+    const guarded = await startRedis({ extraArgs: ['--requirepass', 'right-password'] });
+    const errors: Error[] = [];
+    const url = guarded.url.replace('redis://', 'redis://:wrong-password@');
+    const client = connectRedis(url, { maxRetriesPerRequest: 0, onError: (err) => errors.push(err) });
+    const copy = client.duplicate();
+    try {
+      expect(client.listenerCount('error')).toBe(1);
+      expect(copy.listenerCount('error')).toBe(1);
+      expect(copy.duplicate().listenerCount('error')).toBe(1);
+      await expect(client.ping()).rejects.toThrow(/WRONGPASS/);
+      await expect(copy.ping()).rejects.toThrow(Error);
+      expect(errors.some((e) => /WRONGPASS/.test(e.message))).toBe(true);
+    } finally {
+      client.disconnect();
+      copy.disconnect();
+      await guarded.stop();
+    }
+  });
 });

@@ -11,6 +11,12 @@ export interface ConnectOptions {
   readonly enableAutoPipelining?: boolean;
   /** Default 10 000. */
   readonly connectTimeoutMs?: number;
+  /**
+   * Called with every connection error of the client and of every client `duplicate()` makes from it (a wrong
+   * password, a refused connection, each failed reconnect). Defaults to ignoring them: commands still reject
+   * with the error, and ioredis never prints its unstructured "Unhandled error event" trace.
+   */
+  readonly onError?: (err: Error) => void;
 }
 
 /**
@@ -35,15 +41,34 @@ export function connectRedis(url: string | readonly string[], options: ConnectOp
     ...(first.password ? { password: decodeURIComponent(first.password) } : {}),
     ...(first.protocol === 'rediss:' ? { tls: {} } : {}),
   };
-  if (urls.length === 1) return new Redis(first.href, common);
-  return new Cluster(
-    urls.map((u) => ({ host: u.hostname, port: Number(u.port || 6379) })),
-    {
-      enableAutoPipelining: common.enableAutoPipelining,
-      lazyConnect: false,
-      redisOptions: { ...common, ...auth },
-    },
+  const onError = options.onError ?? (() => {});
+  if (urls.length === 1) return withErrorListener(new Redis(first.href, common), onError);
+  return withErrorListener(
+    new Cluster(
+      urls.map((u) => ({ host: u.hostname, port: Number(u.port || 6379) })),
+      {
+        enableAutoPipelining: common.enableAutoPipelining,
+        lazyConnect: false,
+        redisOptions: { ...common, ...auth },
+      },
+    ),
+    onError,
   );
+}
+
+/**
+ * Attaches `onError` to the client's 'error' event, and makes its `duplicate()` do the same for every copy
+ * (the copies a subscriber or a blocking reader needs), so no client of ours is ever without a listener.
+ */
+function withErrorListener<C extends RedisClient>(client: C, onError: (err: Error) => void): C {
+  client.on('error', onError);
+  const duplicate = client.duplicate.bind(client) as (...args: unknown[]) => RedisClient;
+  Object.defineProperty(client, 'duplicate', {
+    configurable: true,
+    writable: true,
+    value: (...args: unknown[]) => withErrorListener(duplicate(...args), onError),
+  });
+  return client;
 }
 
 function parseUrl(text: string): URL {

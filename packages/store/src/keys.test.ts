@@ -26,7 +26,10 @@ describe('keySlot (test helper) matches the Redis Cluster reference values', () 
     expect(keySlot('123456789')).toBe(12739);
     expect(keySlot('foo')).toBe(12182);
     expect(keySlot('{user1000}.following')).toBe(keySlot('{user1000}.followers'));
-    expect(keySlot('foo{}{bar}')).toBe(keySlot('foo{}{bar}'));
+    // An empty first tag hashes the whole key; a tag ends at the first '}'.
+    expect(keySlot('foo{}{bar}')).toBe(crc16('foo{}{bar}') % 16384);
+    expect(keySlot('foo{{bar}}zap')).toBe(crc16('{bar') % 16384);
+    expect(keySlot('foo{bar}{zap}')).toBe(keySlot('bar'));
     expect(keySlot('foo{}{bar}')).not.toBe(keySlot('bar'));
   });
 });

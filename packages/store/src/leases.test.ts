@@ -76,7 +76,8 @@ describe('leases', () => {
     await waitUntilExpired(keys, 'l');
     const second = await leases.acquireLease('l', 'engine-a', 10_000);
     expect(second?.token).toBe((first?.token ?? 0) + 1);
-    if (first) await expect(leases.renewLease(first, 1000)).rejects.toThrow(LeaseLostError);
+    expect(first).not.toBeNull();
+    await expect(leases.renewLease(first!, 1000)).rejects.toThrow(LeaseLostError);
   });
 
   test('renew extends; release works only for the holder and is idempotent', async () => {

@@ -94,7 +94,9 @@ function ping(port: number): Promise<boolean> {
     sock.once('connect', () => sock.write('PING\r\n'));
     sock.once('data', (b) => {
       sock.destroy();
-      resolve(b.toString().startsWith('+PONG'));
+      // A server started with `--requirepass` answers NOAUTH: it is up all the same.
+      const answer = b.toString();
+      resolve(answer.startsWith('+PONG') || answer.startsWith('-NOAUTH'));
     });
     sock.once('error', () => resolve(false));
     sock.once('timeout', () => {

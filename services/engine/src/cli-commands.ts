@@ -1,3 +1,4 @@
+import { type ParseArgsConfig, parseArgs as parseArgv } from 'node:util';
 import { EventError, parseAgentEvent, tryNormalizeSystemPresence } from '@lockstep/domain';
 import { connectRedis, createCommandQueue, createKeys, createReads, type Reads } from '@lockstep/store';
 import { type CliConfig, loadCliConfig } from './config.js';
@@ -23,31 +24,38 @@ type Command =
   | { name: 'findings'; ruleId?: string; limit: number }
   | { name: 'declare'; agentId: string; body: Record<string, unknown> };
 
+/** `node:util.parseArgs` in strict mode; its errors (unknown option, missing value) become `UsageError`s. */
+function parseStrict<O extends ParseArgsConfig['options']>(args: readonly string[], options: O) {
+  try {
+    return parseArgv({ args: [...args], options, allowPositionals: true, strict: true });
+  } catch (err) {
+    if (err instanceof TypeError) throw new UsageError(err.message);
+    throw err;
+  }
+}
+
 /** Parses `declare <userId> --presence/--routing/--by/--ttl-ms` into a DECLARE body validated by the domain. */
 function parseDeclare(rest: readonly string[]): Command {
-  const [agentId, ...flags] = rest;
-  if (agentId === undefined || agentId.startsWith('-'))
-    throw new UsageError('declare takes a <userId> first');
-  const values = new Map<string, string>();
-  for (let i = 0; i < flags.length; i += 2) {
-    const flag = flags[i] ?? '';
-    const value = flags[i + 1];
-    if (!['--presence', '--routing', '--by', '--ttl-ms'].includes(flag) || value === undefined) {
-      throw new UsageError(`unexpected argument ${JSON.stringify(flag)}`);
-    }
-    values.set(flag, value);
-  }
-  const presenceText = values.get('--presence');
+  const { values, positionals } = parseStrict(rest, {
+    presence: { type: 'string' },
+    routing: { type: 'string' },
+    by: { type: 'string' },
+    'ttl-ms': { type: 'string' },
+  });
+  const [agentId, ...extra] = positionals;
+  if (agentId === undefined) throw new UsageError('declare takes a <userId> first');
+  if (extra.length > 0) throw new UsageError(`unexpected argument ${JSON.stringify(extra[0])}`);
+  const presenceText = values.presence;
   const presence = presenceText === undefined ? undefined : tryNormalizeSystemPresence(presenceText);
   if (presenceText !== undefined && presence === undefined) {
     throw new UsageError(`--presence ${JSON.stringify(presenceText)} is not a system presence`);
   }
   const body: Record<string, unknown> = {
-    by: values.get('--by'),
+    by: values.by,
     at: Date.now(),
-    ttlMs: Number(values.get('--ttl-ms') ?? 120_000),
+    ttlMs: Number(values['ttl-ms'] ?? 120_000),
     ...(presence === undefined ? {} : { presence }),
-    ...(values.has('--routing') ? { routing: values.get('--routing')?.toUpperCase() } : {}),
+    ...(values.routing === undefined ? {} : { routing: values.routing.toUpperCase() }),
   };
   try {
     parseAgentEvent({ ...body, type: 'DECLARE' });
@@ -62,31 +70,23 @@ function parseDeclare(rest: readonly string[]): Command {
 export function parseArgs(args: readonly string[]): Command {
   const [name, ...rest] = args;
   if (name === 'agent') {
-    const [agentId, ...extra] = rest;
-    if (agentId === undefined || agentId.startsWith('-') || extra.length > 0) {
-      throw new UsageError('agent takes exactly one <userId>');
-    }
+    const { positionals } = parseStrict(rest, {});
+    const [agentId, ...extra] = positionals;
+    if (agentId === undefined || extra.length > 0) throw new UsageError('agent takes exactly one <userId>');
     return { name, agentId };
   }
   if (name === 'declare') return parseDeclare(rest);
   if (name === 'findings') {
-    let ruleId: string | undefined;
-    let limit = 100;
-    for (let i = 0; i < rest.length; i++) {
-      const flag = rest[i];
-      const value = rest[i + 1];
-      if ((flag === '--rule' || flag === '--limit') && value !== undefined && !value.startsWith('--')) {
-        if (flag === '--rule') ruleId = value;
-        else {
-          limit = Number(value);
-          if (!Number.isInteger(limit) || limit < 1 || limit > 1000) {
-            throw new UsageError('--limit must be an integer in 1..1000');
-          }
-        }
-        i++;
-      } else throw new UsageError(`unexpected argument ${JSON.stringify(flag)}`);
+    const { values, positionals } = parseStrict(rest, {
+      rule: { type: 'string' },
+      limit: { type: 'string' },
+    });
+    if (positionals.length > 0) throw new UsageError(`unexpected argument ${JSON.stringify(positionals[0])}`);
+    const limit = values.limit === undefined ? 100 : /^\d+$/.test(values.limit) ? Number(values.limit) : NaN;
+    if (!Number.isInteger(limit) || limit < 1 || limit > 1000) {
+      throw new UsageError('--limit must be an integer in 1..1000');
     }
-    return ruleId === undefined ? { name, limit } : { name, ruleId, limit };
+    return values.rule === undefined ? { name, limit } : { name, ruleId: values.rule, limit };
   }
   throw new UsageError(
     name === undefined ? 'a command is required' : `unknown command ${JSON.stringify(name)}`,

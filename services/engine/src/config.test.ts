@@ -3,7 +3,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { describeConfig, loadCliConfig, loadConfig } from './config.js';
-import { resolveRegion } from './regions.js';
 import { ConfigError } from './errors.js';
 import { inShard, parseSelector, parseShard } from './selector.js';
 
@@ -79,6 +78,31 @@ describe('loadConfig', () => {
     expect(text).not.toContain('redis-password');
   });
 
+  it('reports cross-field problems (watchdog vs ping, unknown region) together with every other problem', () => {
+    const text = problems({
+      ...BASE,
+      GENESYS_REGION: 'atlantis',
+      METRICS_PORT: 'abc',
+      LOCKSTEP_PING_INTERVAL_MS: '9000',
+      LOCKSTEP_WATCHDOG_TIMEOUT_MS: '8000',
+    }).join('\n');
+    expect(text).toContain('METRICS_PORT');
+    expect(text).toContain('GENESYS_REGION: "atlantis" is neither a known region');
+    expect(text).toContain('LOCKSTEP_WATCHDOG_TIMEOUT_MS: must be greater than LOCKSTEP_PING_INTERVAL_MS');
+  });
+
+  it('takes numbers in decimal only', () => {
+    for (const text of ['0x10', '0b1', '0o7', '1e3', '12.0', '1_000', '-1', '+5', '']) {
+      expect(problems({ ...BASE, METRICS_PORT: text }), text).toEqual([
+        'METRICS_PORT: must be a decimal integer',
+      ]);
+    }
+    expect(loadConfig({ ...BASE, METRICS_PORT: ' 0016 ' }).metricsPort).toBe(16);
+    expect(problems({ ...BASE, LOCKSTEP_LEASE_TTL_MS: '0x3e8' })).toEqual([
+      'LOCKSTEP_LEASE_TTL_MS: must be a decimal integer',
+    ]);
+  });
+
   it('reports an unreadable or non-JSON policy file', () => {
     expect(problems({ ...BASE, LOCKSTEP_POLICY_FILE: '/nonexistent/policy.json' }).join()).toContain(
       'cannot read',
@@ -112,15 +136,6 @@ describe('loadConfig', () => {
   it('CLI configuration needs only REDIS_URL', () => {
     expect(loadCliConfig({ REDIS_URL: 'redis://127.0.0.1:1' }).keyPrefix).toBe('lockstep:');
     expect(() => loadCliConfig({})).toThrow(ConfigError);
-  });
-});
-
-describe('resolveRegion', () => {
-  it('maps region names and accepts hosts', () => {
-    expect(resolveRegion('us_east_1')).toBe('mypurecloud.com');
-    expect(resolveRegion('ap-southeast-2')).toBe('mypurecloud.com.au');
-    expect(resolveRegion('https://api.usw2.pure.cloud')).toBe('usw2.pure.cloud');
-    expect(resolveRegion('not a host')).toBeUndefined();
   });
 });
 

@@ -1,10 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { type Policy, PolicyError, parsePolicy } from '@lockstep/domain';
-import type { GenesysTarget } from '@lockstep/genesys';
+import { type GenesysTarget, resolveRegion } from '@lockstep/genesys';
 import { z } from 'zod';
 import { ConfigError, SelectorError } from './errors.js';
-import { resolveRegion } from './regions.js';
 import { type AgentSelector, parseSelector, parseShard, type Shard } from './selector.js';
 
 /**
@@ -44,9 +43,20 @@ export interface EngineConfig {
   readonly leaseRenewMs: number;
   readonly historyMaxLen: number;
   readonly instanceId: string;
+  /** A start-up that has not finished within this long is fatal: the process exits non-zero. */
+  readonly startupTimeoutMs: number;
+  /** How long the start-up check waits for Redis to answer (min of 10 s and `startupTimeoutMs`). */
+  readonly redisProbeTimeoutMs: number;
 }
 
-const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+/** A decimal integer in `min..max`. `0x10`, `1e3`, `12.0` and the empty string are refused, not coerced. */
+const int = (min: number, max: number) =>
+  z
+    .string()
+    .trim()
+    .regex(/^\d+$/, 'must be a decimal integer')
+    .transform(Number)
+    .pipe(z.number().int().min(min).max(max));
 const ms = (min: number) => int(min, 7 * 24 * 3_600_000);
 const optionalText = z
   .string()
@@ -88,6 +98,7 @@ const envSchema = z.object({
   LOCKSTEP_HOT_AGENTS: int(0, 10_000_000).default(100_000),
   LOCKSTEP_LEASE_TTL_MS: ms(1_000).default(15_000),
   LOCKSTEP_HISTORY_MAX_LEN: int(10, 1_000_000).default(1_000),
+  LOCKSTEP_STARTUP_TIMEOUT_MS: ms(1_000).default(120_000),
   LOCKSTEP_INSTANCE_ID: z
     .string()
     .regex(/^[A-Za-z0-9._:-]{1,100}$/, "must be 1-100 letters, digits, '.', '_', ':' or '-'")
@@ -200,9 +211,7 @@ export function loadConfig(env: Env = process.env): EngineConfig {
   const policy = readPolicy(policyFile, problems);
   const redisUrls = typeof env.REDIS_URL === 'string' ? parseRedisUrls(env.REDIS_URL, problems) : [];
   const target = resolveTarget(env, problems);
-  if (parsed.success && parsed.data.LOCKSTEP_PING_INTERVAL_MS >= parsed.data.LOCKSTEP_WATCHDOG_TIMEOUT_MS) {
-    problems.push('LOCKSTEP_WATCHDOG_TIMEOUT_MS: must be greater than LOCKSTEP_PING_INTERVAL_MS');
-  }
+  crossFieldProblems(env, problems);
   if (!parsed.success || problems.length > 0 || !target || !selector || !shard || !policy) {
     throw new ConfigError(problems);
   }
@@ -231,6 +240,8 @@ export function loadConfig(env: Env = process.env): EngineConfig {
     leaseTtlMs: e.LOCKSTEP_LEASE_TTL_MS,
     leaseRenewMs: Math.max(500, Math.floor(e.LOCKSTEP_LEASE_TTL_MS / 3)),
     historyMaxLen: e.LOCKSTEP_HISTORY_MAX_LEN,
+    startupTimeoutMs: e.LOCKSTEP_STARTUP_TIMEOUT_MS,
+    redisProbeTimeoutMs: Math.min(10_000, e.LOCKSTEP_STARTUP_TIMEOUT_MS),
     // The host name is stable across restarts (a container keeps its name), so a restarted engine takes its own
     // lease back at once instead of waiting it out.
     instanceId:
@@ -239,6 +250,30 @@ export function loadConfig(env: Env = process.env): EngineConfig {
         .replace(/[^A-Za-z0-9._-]/g, '-')
         .slice(0, 60) ||
         'lockstep-engine'),
+  });
+}
+
+/**
+ * Checks that relate two settings. Each field is parsed on its own, so these are reported together with every
+ * other problem, not only when the rest of the configuration is valid.
+ */
+function crossFieldProblems(env: Env, problems: string[]): void {
+  const field = <K extends keyof typeof envSchema.shape>(name: K) => {
+    const result = envSchema.shape[name].safeParse(env[name]);
+    return result.success ? (result.data as z.output<(typeof envSchema.shape)[K]>) : undefined;
+  };
+  const ping = field('LOCKSTEP_PING_INTERVAL_MS');
+  const watchdog = field('LOCKSTEP_WATCHDOG_TIMEOUT_MS');
+  if (ping !== undefined && watchdog !== undefined && ping >= watchdog) {
+    problems.push('LOCKSTEP_WATCHDOG_TIMEOUT_MS: must be greater than LOCKSTEP_PING_INTERVAL_MS');
+  }
+}
+
+/** `redis://host:port` of each URL: where Redis is, without credentials. Pure. */
+export function redisServers(urls: readonly string[]): string[] {
+  return urls.map((u) => {
+    const url = new URL(u);
+    return `${url.protocol}//${url.host}`;
   });
 }
 
@@ -290,10 +325,7 @@ export function loadCliEnv(): Readonly<Record<string, string | undefined>> {
 export function describeConfig(config: EngineConfig): Record<string, unknown> {
   return {
     genesys: { target: config.genesys.target, clientId: config.genesys.clientId },
-    redis: config.redisUrls.map((u) => {
-      const url = new URL(u);
-      return `${url.protocol}//${url.host}`;
-    }),
+    redis: redisServers(config.redisUrls),
     keyPrefix: config.keyPrefix,
     selector: config.selector,
     shard: `${config.shard.index}/${config.shard.count}`,
@@ -305,5 +337,6 @@ export function describeConfig(config: EngineConfig): Record<string, unknown> {
     maxChannels: config.maxChannels,
     wfm: config.wfm,
     instanceId: config.instanceId,
+    startupTimeoutMs: config.startupTimeoutMs,
   };
 }

@@ -103,7 +103,7 @@ describe('discovery against the simulator', () => {
     const { discovery, changes } = discover(`queue:${SUPPORT}`);
     await discovery.start();
     const newcomer = truth.find((a) => !discovery.agents().has(a.id)) as Truth;
-    expect(newcomer).toBeDefined();
+    expect(newcomer).toMatchObject({ id: expect.any(String) });
     await sim.control('POST', '/__sim/actions', {
       type: 'join-queue',
       agentId: newcomer.id,

@@ -50,7 +50,10 @@ export function createDiscovery(deps: DiscoveryDeps): Discovery {
     try {
       byItem.set(key, await read());
     } catch (err) {
-      const level = isGenesysError(err, 'FORBIDDEN') || isGenesysError(err, 'NOT_FOUND') ? 'warn' : 'error';
+      const level =
+        isGenesysError(err, 'GENESYS_FORBIDDEN') || isGenesysError(err, 'GENESYS_NOT_FOUND')
+          ? 'warn'
+          : 'error';
       log[level](
         { err, item: key, kept: byItem.get(key)?.length ?? 0 },
         'selector item could not be resolved',

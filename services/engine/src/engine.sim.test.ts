@@ -87,8 +87,17 @@ describe('engine against the simulator', () => {
 
   it('serves Prometheus metrics and health', async () => {
     const base = `http://127.0.0.1:${runtime.metricsServer.port()}`;
-    const text = await (await fetch(`${base}/metrics`)).text();
-    expect(text).toMatch(/lockstep_events_received_total\{kind="presence"\} [1-9]/);
+    const agentId = [...runtime.engine.agents()][5] as string;
+    await sim.control('POST', '/__sim/actions', { type: 'set-presence', agentId, presence: 'Break' });
+    let text = '';
+    await waitFor(
+      async () => {
+        text = await (await fetch(`${base}/metrics`)).text();
+        return /lockstep_events_received_total\{kind="presence"\} [1-9]/.test(text);
+      },
+      10_000,
+      'a presence event counted',
+    );
     expect(text).toMatch(/lockstep_tracked_agents \d+/);
     expect(text).toMatch(/lockstep_resyncs_total\{reason="start"\}/);
     const health = await fetch(`${base}/healthz`);
@@ -97,7 +106,17 @@ describe('engine against the simulator', () => {
   });
 
   it('prints an agent as JSON through the CLI, and refuses unknown agents and bad usage', async () => {
-    const agentId = [...runtime.engine.agents()][0] as string;
+    // Its own agent and state: this test does not rely on what an earlier test did.
+    const reads = createReads({ redis, keys: createKeys(PREFIX) });
+    const agentId = [...runtime.engine.agents()][4] as string;
+    await sim.control('POST', '/__sim/actions', { type: 'set-presence', agentId, presence: 'Training' });
+    await waitFor(
+      async () =>
+        ((await reads.readAgent(agentId))?.signals as { presence?: { value: { system: string } } })?.presence
+          ?.value.system === 'TRAINING',
+      10_000,
+      'presence TRAINING in Redis',
+    );
     const env = { REDIS_URL: server.url, LOCKSTEP_KEY_PREFIX: PREFIX };
     let out = '';
     let err = '';
@@ -108,7 +127,7 @@ describe('engine against the simulator', () => {
       agentId,
       machine: { status: expect.any(String), health: expect.any(String) },
       signals: {
-        presence: { value: { system: 'MEETING' }, at: expect.any(Number), atIso: expect.any(String) },
+        presence: { value: { system: 'TRAINING' }, at: expect.any(Number), atIso: expect.any(String) },
       },
       findings: expect.any(Array),
     });
@@ -194,7 +213,7 @@ describe('engine against the simulator', () => {
     const reads = createReads({ redis, keys: createKeys(PREFIX) });
     const leaving = [...runtime.engine.agents()][3] as string;
     const joining = truth.find((a) => !runtime.engine.agents().has(a.id))?.id as string;
-    expect(joining).toBeDefined();
+    expect(joining).toEqual(expect.any(String));
     await sim.control('POST', '/__sim/actions', {
       type: 'remove-from-queue',
       agentId: leaving,

@@ -198,7 +198,7 @@ export function createEngine(settings: EngineSettings, deps: EngineDeps): Engine
     try {
       await apply();
     } catch (err) {
-      if (isGenesysError(err, 'CAPACITY_EXCEEDED')) {
+      if (isGenesysError(err, 'GENESYS_CAPACITY_EXCEEDED')) {
         log.error(
           { unplaced: err.details.agentIds?.length ?? 0 },
           'not every agent fits on the notification channels: the others are tracked',

@@ -7,11 +7,11 @@
 export type EngineErrorCode =
   | 'ENGINE_CONFIG_INVALID'
   | 'ENGINE_SELECTOR_INVALID'
-  | 'ENGINE_LEASE_UNAVAILABLE'
-  | 'ENGINE_NOT_LEADER'
   | 'ENGINE_CLOSED'
   | 'ENGINE_COMMIT_CONFLICTS'
-  | 'ENGINE_USAGE';
+  | 'ENGINE_USAGE'
+  | 'ENGINE_NOT_LEADER'
+  | 'ENGINE_STARTUP_FAILED';
 
 /** Base class of every engine error. */
 export class EngineError extends Error {
@@ -75,5 +75,12 @@ export class NotLeaderError extends EngineError {
   constructor(lease: string, what: string) {
     super('ENGINE_NOT_LEADER', `${what}: this engine does not hold lease ${lease} now`);
     this.lease = lease;
+  }
+}
+
+/** A fatal start-up problem outside the configuration (Redis unreachable or refusing our credentials, a timeout). */
+export class StartupError extends EngineError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('ENGINE_STARTUP_FAILED', message, options);
   }
 }

@@ -1,36 +1,14 @@
-import { type DestinationStream, type Logger, pino } from 'pino';
-
-/** Paths pino blanks out wherever they appear in a log object: tokens, secrets, credentials. */
-export const REDACT_PATHS: readonly string[] = [
-  'clientSecret',
-  '*.clientSecret',
-  'genesys.clientSecret',
-  'accessToken',
-  '*.accessToken',
-  'token',
-  '*.token',
-  'authorization',
-  '*.authorization',
-  'headers.authorization',
-  '*.headers.authorization',
-  'password',
-  '*.password',
-  'redisUrl',
-  '*.redisUrl',
-  'redisUrls',
-  '*.redisUrls',
-];
+import { createRootLogger as createSharedRootLogger } from '@lockstep/logging';
+import type { DestinationStream, Logger } from 'pino';
 
 /**
- * The process's root logger: JSON lines, secrets redacted. Components take `logger.child({ component })`.
- * `destination` defaults to stdout (tests pass a stream to inspect the lines).
+ * The engine process's root logger (`service: lockstep-engine`): JSON lines, secrets redacted, errors without
+ * Redis command arguments or URL credentials. `destination` defaults to stdout (tests pass a stream).
  */
 export function createRootLogger(level: string, destination?: DestinationStream): Logger {
-  const options = {
+  return createSharedRootLogger({
+    service: 'lockstep-engine',
     level,
-    base: { service: 'lockstep-engine' },
-    redact: { paths: [...REDACT_PATHS], censor: '[redacted]' },
-    timestamp: pino.stdTimeFunctions.isoTime,
-  };
-  return destination === undefined ? pino(options) : pino(options, destination);
+    ...(destination === undefined ? {} : { destination }),
+  });
 }

@@ -1,11 +1,30 @@
 /**
  * The engine process: reads the configuration, starts the runtime, and closes everything on SIGINT/SIGTERM.
- * Exit codes: 0 after a clean shutdown, 1 for a configuration or startup failure.
+ * Exit codes: 0 after a clean shutdown, 1 for a configuration or start-up failure. A start-up failure (Redis
+ * unreachable or refusing the password, a rejected Genesys login, a start-up that outlasts
+ * `LOCKSTEP_STARTUP_TIMEOUT_MS`) always ends the process: a supervisor never sees a live process that does nothing.
  */
 import { loadConfig } from './config.js';
-import { ConfigError } from './errors.js';
+import { ConfigError, StartupError } from './errors.js';
 import { createRootLogger } from './logger.js';
 import { startEngineRuntime } from './runtime.js';
+
+type Runtime = Awaited<ReturnType<typeof startEngineRuntime>>;
+
+/** Resolves with the runtime, or rejects with a `StartupError` once `timeoutMs` has passed. */
+function startWithin(start: Promise<Runtime>, timeoutMs: number): Promise<Runtime> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () =>
+        reject(
+          new StartupError(`start-up did not finish within ${timeoutMs} ms (LOCKSTEP_STARTUP_TIMEOUT_MS)`),
+        ),
+      timeoutMs,
+    );
+  });
+  return Promise.race([start, timeout]).finally(() => clearTimeout(timer));
+}
 
 async function main(): Promise<void> {
   let config: ReturnType<typeof loadConfig>;
@@ -20,21 +39,15 @@ async function main(): Promise<void> {
     throw err;
   }
   const logger = createRootLogger(config.logLevel);
-  let runtime: Awaited<ReturnType<typeof startEngineRuntime>>;
-  try {
-    runtime = await startEngineRuntime(config, logger);
-  } catch (err) {
-    logger.fatal({ err }, 'engine failed to start');
-    process.exitCode = 1;
-    return;
-  }
+  const starting = startWithin(startEngineRuntime(config, logger), config.startupTimeoutMs);
+  // Installed before the start finishes: a signal during start-up closes what was started once it is up.
   let stopping = false;
   const stop = (signal: NodeJS.Signals) => {
     if (stopping) return;
     stopping = true;
     logger.info({ signal }, 'shutting down');
-    runtime
-      .close()
+    starting
+      .then((runtime) => runtime.close())
       .catch((err: unknown) => logger.error({ err }, 'shutdown failed'))
       .finally(() => {
         logger.flush();
@@ -43,6 +56,14 @@ async function main(): Promise<void> {
   };
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
+  try {
+    await starting;
+  } catch (err) {
+    logger.fatal({ err }, 'engine failed to start');
+    logger.flush();
+    // Whatever the failed start left behind (a reconnecting client, a timer) must not keep the process alive.
+    process.exit(1);
+  }
 }
 
 main().catch((err: unknown) => {

@@ -117,7 +117,7 @@ export function createResyncer(deps: ResyncerDeps): Resyncer {
           if (agentId !== undefined && signal !== undefined) updates.get(agentId)?.push(signal);
         }
       } catch (err) {
-        if (isGenesysError(err, 'FORBIDDEN')) deps.wfm.forbidden(ids);
+        if (isGenesysError(err, 'GENESYS_FORBIDDEN')) deps.wfm.forbidden(ids);
         else {
           metrics.resyncErrors.inc({ code: isGenesysError(err) ? err.code : 'UNKNOWN' });
           log.warn(
@@ -140,7 +140,7 @@ export function createResyncer(deps: ResyncerDeps): Resyncer {
       const update = await readTimeOff(api.wfm, agentId, clock.now());
       if (update) pipeline.submit(agentId, { type: 'RESYNC', at: update.at, updates: [update] }, 'resync');
     } catch (err) {
-      if (isGenesysError(err, 'FORBIDDEN')) deps.wfm.forbidden([agentId]);
+      if (isGenesysError(err, 'GENESYS_FORBIDDEN')) deps.wfm.forbidden([agentId]);
       else log.warn({ err, agentId }, 'time-off read failed');
     }
   }

@@ -1,9 +1,11 @@
 import { createChannelPool, createGenesysApi } from '@lockstep/genesys';
 import { connectRedis } from '@lockstep/store';
 import type { Logger } from 'pino';
-import { describeConfig, type EngineConfig } from './config.js';
+import { describeConfig, type EngineConfig, redisServers } from './config.js';
 import { createEngine, type Engine } from './engine.js';
 import { createMetricsServer, type MetricsServer } from './metrics-server.js';
+import { createRateLimitedLog } from './rate-limited-log.js';
+import { closeRedis, probeRedis } from './redis-probe.js';
 
 /** A running engine process: every client, socket and server it created, and one way to close them all. */
 export interface EngineRuntime {
@@ -20,7 +22,12 @@ export interface EngineRuntime {
  */
 export async function startEngineRuntime(config: EngineConfig, logger: Logger): Promise<EngineRuntime> {
   logger.info({ config: describeConfig(config) }, 'starting');
-  const redis = connectRedis(config.redisUrls, { connectionName: `lockstep-engine:${config.instanceId}` });
+  const redisLog = createRateLimitedLog(logger.child({ component: 'redis' }), Date.now);
+  const redis = connectRedis(config.redisUrls, {
+    connectionName: `lockstep-engine:${config.instanceId}`,
+    // Every connection error reaches the log as one structured line (at most one per 10 s), never as a stack trace.
+    onError: (err) => redisLog.warn('connection', { err }, 'redis connection error'),
+  });
   const api = createGenesysApi({
     options: {
       target: config.genesys.target,
@@ -56,7 +63,7 @@ export async function startEngineRuntime(config: EngineConfig, logger: Logger): 
         ['channel pool', () => pool.close()],
         ['metrics server', () => metricsServer.close()],
         ['genesys api', () => api.close()],
-        ['redis', () => redis.quit()],
+        ['redis', () => closeRedis(redis)],
       ];
       for (const [name, step] of steps) {
         try {
@@ -69,6 +76,8 @@ export async function startEngineRuntime(config: EngineConfig, logger: Logger): 
     return closing;
   };
   try {
+    // A wrong password or an unreachable Redis is fatal at start-up: fail fast with a clear message.
+    await probeRedis(redis, redisServers(config.redisUrls).join(','), config.redisProbeTimeoutMs);
     await metricsServer.start();
     await api.start();
     await engine.start();

@@ -1,3 +1,4 @@
+import { parseArgs } from 'node:util';
 import { z } from 'zod';
 
 /**
@@ -92,26 +93,21 @@ export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv = pro
   const problems: string[] = [];
   const raw: Partial<Record<FlagName, string>> = {};
   if (env.LOG_LEVEL) raw['log-level'] = env.LOG_LEVEL;
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i] ?? '';
-    if (!arg.startsWith('--')) {
-      problems.push(`unexpected argument "${arg}"`);
-      continue;
+  // Non-strict, so that every problem is collected rather than the first one thrown.
+  const { tokens } = parseArgs({
+    args: [...argv],
+    options: Object.fromEntries([...FLAGS].map((flag) => [flag, { type: 'string' as const }])),
+    strict: false,
+    allowPositionals: true,
+    tokens: true,
+  });
+  for (const token of tokens) {
+    if (token.kind === 'positional') problems.push(`unexpected argument "${token.value}"`);
+    else if (token.kind === 'option') {
+      if (!FLAGS.has(token.name)) problems.push(`unknown flag ${token.rawName}`);
+      else if (token.value === undefined) problems.push(`--${token.name} needs a value`);
+      else raw[token.name as FlagName] = token.value;
     }
-    const eq = arg.indexOf('=');
-    const name = eq === -1 ? arg.slice(2) : arg.slice(2, eq);
-    let value: string | undefined;
-    if (eq !== -1) value = arg.slice(eq + 1);
-    else if (i + 1 < argv.length && !(argv[i + 1] ?? '').startsWith('--')) value = argv[++i];
-    if (!FLAGS.has(name)) {
-      problems.push(`unknown flag --${name}`);
-      continue;
-    }
-    if (value === undefined) {
-      problems.push(`--${name} needs a value`);
-      continue;
-    }
-    raw[name as FlagName] = value;
   }
   const parsed = schema.safeParse(raw);
   if (!parsed.success) {

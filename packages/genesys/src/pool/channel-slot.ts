@@ -6,6 +6,7 @@ import { GenesysError, isGenesysError } from '../errors.js';
 import { topicUnitKey } from '../topics.js';
 import { type ChannelSocket, openChannelSocket, type SocketCloseCause } from './channel-socket.js';
 import type { GapReason, SlotTimings } from './types.js';
+import { channelRef } from './channel-ref.js';
 
 /** What a slot needs from its pool. */
 export interface SlotHooks {
@@ -80,7 +81,9 @@ export function createChannelSlot(deps: SlotDeps): ChannelSlot {
   const counters = { reconnects: 0, handovers: 0 };
 
   const serial = <T>(fn: () => Promise<T>): Promise<T> => {
-    const p = chain.then(() => (closed ? Promise.reject(new GenesysError('CLOSED', 'slot closed')) : fn()));
+    const p = chain.then(() =>
+      closed ? Promise.reject(new GenesysError('GENESYS_CLOSED', 'slot closed')) : fn(),
+    );
     chain = p.catch(() => undefined);
     return p;
   };
@@ -93,7 +96,7 @@ export function createChannelSlot(deps: SlotDeps): ChannelSlot {
     try {
       hooks.onSubscribed(slot, await send(topics));
     } catch (e) {
-      if (!isGenesysError(e, 'FORBIDDEN') || !hooks.onForbidden(slot, keys)) throw e;
+      if (!isGenesysError(e, 'GENESYS_FORBIDDEN') || !hooks.onForbidden(slot, keys)) throw e;
       topics = hooks.topicsFor(keys);
       if (topics.length === 0 && mode === 'post') return;
       hooks.onSubscribed(slot, await send(topics));
@@ -113,7 +116,7 @@ export function createChannelSlot(deps: SlotDeps): ChannelSlot {
       onClose: (cause) => {
         conn.lost = true;
         if (current === conn && !closed) {
-          log.warn({ channelId: channel?.id, cause }, 'socket lost');
+          log.warn({ channel: channelRef(channel?.id), cause }, 'socket lost');
           reconnectLater(cause);
         }
       },
@@ -160,7 +163,7 @@ export function createChannelSlot(deps: SlotDeps): ChannelSlot {
           if (conn.lost) continue;
           connectedOnce = true;
           counters.reconnects++;
-          log.info({ channelId: channel?.id, cause, reason, attempt }, 'channel reconnected');
+          log.info({ channel: channelRef(channel?.id), cause, reason, attempt }, 'channel reconnected');
           hooks.onGap(slot, [...units], reason);
           return;
         } catch (err) {
@@ -173,7 +176,7 @@ export function createChannelSlot(deps: SlotDeps): ChannelSlot {
 
   const reconnectLater = (cause: SocketCloseCause | 'start-failed') => {
     reconnect(cause).catch((err: unknown) => {
-      if (!isGenesysError(err, 'CLOSED')) log.error({ err }, 'reconnect loop failed');
+      if (!isGenesysError(err, 'GENESYS_CLOSED')) log.error({ err }, 'reconnect loop failed');
     });
   };
 
@@ -216,7 +219,10 @@ export function createChannelSlot(deps: SlotDeps): ChannelSlot {
       counters.handovers++;
       scheduleExpiry();
       const missed = prev.lost;
-      log.info({ from: prevChannel.id, to: ch.id, reason, missed }, 'channel replaced');
+      log.info(
+        { from: channelRef(prevChannel.id), to: channelRef(ch.id), reason, missed },
+        'channel replaced',
+      );
       clock.setTimeout(() => {
         prev.sock?.close();
         slot.dedupe = undefined;
@@ -238,11 +244,14 @@ export function createChannelSlot(deps: SlotDeps): ChannelSlot {
       const listed = (await api.listChannels()).find((c) => c.id === channel?.id);
       if (listed?.expiresAt !== undefined && listed.expiresAt > before) {
         channel = { ...channel, expiresAt: listed.expiresAt };
-        log.info({ channelId: channel.id, expiresAt: listed.expiresAt }, 'channel extended by resubscribing');
+        log.info(
+          { channel: channelRef(channel.id), expiresAt: listed.expiresAt },
+          'channel extended by resubscribing',
+        );
         scheduleExpiry();
         return;
       }
-      log.warn({ channelId: channel.id }, 'resubscribing did not extend the channel; replacing it');
+      log.warn({ channel: channelRef(channel.id) }, 'resubscribing did not extend the channel; replacing it');
       return handoverNow('expiry');
     });
 

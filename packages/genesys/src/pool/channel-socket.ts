@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import WebSocket from 'ws';
 import type { Clock } from '../clock.js';
 import { GenesysError } from '../errors.js';
+import { channelRefOfUrl } from './channel-ref.js';
 
 export type SocketCloseCause = 'remote' | 'watchdog' | 'error' | 'local';
 
@@ -60,7 +61,10 @@ export function openChannelSocket(opts: ChannelSocketOptions): Promise<ChannelSo
       timer = undefined;
       if (done) return;
       if (clock.now() - lastFrame > opts.watchdogTimeoutMs) {
-        logger.warn({ url: opts.url, silentMs: clock.now() - lastFrame }, 'socket silent; terminating');
+        logger.warn(
+          { channel: channelRefOfUrl(opts.url), silentMs: clock.now() - lastFrame },
+          'socket silent; terminating',
+        );
         ws.terminate();
         finish('watchdog');
         return;
@@ -106,7 +110,7 @@ export function openChannelSocket(opts: ChannelSocketOptions): Promise<ChannelSo
         done = true;
         reject(
           new GenesysError(
-            status === 404 ? 'NOT_FOUND' : 'NETWORK',
+            status === 404 ? 'GENESYS_NOT_FOUND' : 'GENESYS_NETWORK',
             `socket upgrade refused with HTTP ${status}`,
             {
               status,
@@ -122,7 +126,7 @@ export function openChannelSocket(opts: ChannelSocketOptions): Promise<ChannelSo
         done = true;
         stop();
         reject(
-          new GenesysError('NETWORK', `socket failed: ${err.message}`, {
+          new GenesysError('GENESYS_NETWORK', `socket failed: ${err.message}`, {
             operation: 'notifications.socket.open',
           }),
         );

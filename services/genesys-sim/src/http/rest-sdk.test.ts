@@ -161,10 +161,9 @@ describe('workforce management', () => {
     );
     expect(Array.isArray(timeOff.timeOffRequests)).toBe(true);
     const bu = mu.businessUnit?.id;
-    if (bu) {
-      const codes = await wfm().getWorkforcemanagementBusinessunitActivitycodes(bu);
-      expect(codes.entities?.length).toBeGreaterThan(0);
-    }
+    expect(bu).toEqual(expect.any(String));
+    const codes = await wfm().getWorkforcemanagementBusinessunitActivitycodes(bu!);
+    expect(codes.entities?.length).toBeGreaterThan(0);
   });
 
   it('rejects adherence requests outside 1..100 ids', async () => {

@@ -154,7 +154,7 @@ describe('notification sockets', () => {
     const a = agents[0]!;
     const first = await openChannel([`v2.users.${a}.presence`]);
     const second = await connect(`ws://127.0.0.1:${sim.port}/channels/${first.channelId}`, first.channelId);
-    expect(await waitClosed(first)).toBeDefined();
+    expect(await waitClosed(first)).toEqual({ code: expect.any(Number) });
     await patchPresence(a, AVAILABLE);
     await second.waitFor((f) => f.topicName.endsWith('.presence'));
     second.ws.close();
@@ -212,12 +212,12 @@ describe('notification sockets', () => {
   it('expires channels: by the clock and by fault; socket closed, HEAD 404', async () => {
     const c = await openChannel([`v2.users.${agents[0]}.presence`]);
     sim.world.advance(TTL_MS + 1000);
-    expect(await waitClosed(c)).toBeDefined();
+    expect(await waitClosed(c)).toEqual({ code: expect.any(Number) });
     expect((await rest('HEAD', `/api/v2/notifications/channels/${c.channelId}`)).status).toBe(404);
 
     const d = await openChannel([`v2.users.${agents[0]}.presence`]);
     await sim.control('POST', '/__sim/faults', { kind: 'channel-expire', channelId: d.channelId });
-    expect(await waitClosed(d)).toBeDefined();
+    expect(await waitClosed(d)).toEqual({ code: expect.any(Number) });
     expect((await rest('HEAD', `/api/v2/notifications/channels/${d.channelId}`)).status).toBe(404);
   });
 });

@@ -38,15 +38,16 @@ const presenceEvent = (
 });
 
 describe('future timestamps are clamped at the mapping edge', () => {
-  it('a presence stamped an hour ahead is clamped to the receive time plus the tolerance, and counted', () => {
+  it('a presence stamped more than the tolerance ahead is clamped to the receive time, and counted', () => {
     const clamped: SignalName[] = [];
     const mapper = createEventMapper({ futureToleranceMs: 5_000, onClamped: (s) => clamped.push(s) });
     const [update] = updatesOf(mapper.map(presenceEvent('ON_QUEUE', NOW + HOUR), NOW));
-    expect(update?.at).toBe(NOW + 5_000);
+    expect(update).toMatchObject({ at: NOW, observed: true });
     expect(clamped).toEqual(['presence']);
     // Within the tolerance the platform's own time stands, and nothing is counted.
-    const [within] = updatesOf(mapper.map(presenceEvent('ON_QUEUE', NOW + 4_000), NOW));
-    expect(within?.at).toBe(NOW + 4_000);
+    const [within] = updatesOf(mapper.map(presenceEvent('ON_QUEUE', NOW + 5_000), NOW));
+    expect(within).toEqual(expect.objectContaining({ at: NOW + 5_000 }));
+    expect(within?.observed).toBeUndefined();
     expect(clamped).toEqual(['presence']);
   });
 
@@ -59,7 +60,7 @@ describe('future timestamps are clamped at the mapping edge', () => {
         NOW,
       ),
     );
-    expect(routing[0]?.at).toBe(NOW + 1_000);
+    expect(routing[0]?.at).toBe(NOW);
     const adherence = updatesOf(
       mapper.map(
         {
@@ -73,7 +74,7 @@ describe('future timestamps are clamped at the mapping edge', () => {
         NOW,
       ),
     );
-    expect(adherence[0]?.at).toBe(NOW + 1_000);
+    expect(adherence[0]?.at).toBe(NOW);
     const user = {
       id: A,
       presence: {
@@ -82,13 +83,14 @@ describe('future timestamps are clamped at the mapping edge', () => {
       },
     } as unknown as User;
     const stamp = createEventTimer({ futureToleranceMs: 1_000, onClamped: (s) => clamped.push(s) });
-    expect(userSignals(user, NOW, stamp)[0]?.at).toBe(NOW + 1_000);
+    expect(userSignals(user, NOW, stamp)[0]?.at).toBe(NOW);
     expect(clamped).toEqual(['routing', 'schedule', 'presence']);
   });
 
   it('the default tolerance is 5 s', () => {
-    const [update] = updatesOf(createEventMapper().map(presenceEvent('ON_QUEUE', NOW + HOUR), NOW));
-    expect(update?.at).toBe(NOW + 5_000);
+    const mapper = createEventMapper();
+    expect(updatesOf(mapper.map(presenceEvent('ON_QUEUE', NOW + 5_000), NOW))[0]?.at).toBe(NOW + 5_000);
+    expect(updatesOf(mapper.map(presenceEvent('ON_QUEUE', NOW + 5_001), NOW))[0]?.at).toBe(NOW);
   });
 
   it('after a future-stamped event, a later correct event still wins and the deadline is not pushed out', () => {
@@ -103,10 +105,11 @@ describe('future timestamps are clamped at the mapping edge', () => {
     };
     feed(presenceEvent('ON_QUEUE', NOW + HOUR), NOW);
     feed({ kind: 'routingStatus', topicName, agentId: A, status: 'OFF_QUEUE', startedAt: NOW }, NOW);
-    // on-queue-not-routable waits out its grace from the clamped time, not from an hour ahead.
-    expect(snapshot.context.clock).toBe(NOW + 5_000);
-    expect(snapshot.context.deadline).toBe(NOW + 5_000 + 15_000);
-    feed(presenceEvent('AVAILABLE', NOW + 10_000), NOW + 10_000);
+    // on-queue-not-routable waits out its grace from the receive time, not from an hour ahead.
+    expect(snapshot.context.clock).toBe(NOW);
+    expect(snapshot.context.deadline).toBe(NOW + 15_000);
+    // A correct change one second later lands.
+    feed(presenceEvent('AVAILABLE', NOW + 1_000), NOW + 1_000);
     expect(snapshot.context.signals.presence?.value.system).toBe('AVAILABLE');
   });
 });

@@ -1,9 +1,16 @@
+import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
-import { initialAgentSnapshot, persistAgent, restoreAgent } from './agent.js';
+import { initialAgentSnapshot, persistAgent, restoreAgent, stepAgent } from './agent.js';
 import type { AgentEvent } from './events.js';
 import { createAgentMachine } from './machine.js';
 import { DEFAULT_POLICY } from './policy.js';
-import type { SignalSource, SignalUpdate, SignalValues } from './signals.js';
+import {
+  type AgentSignals,
+  SIGNAL_NAMES,
+  type SignalSource,
+  type SignalUpdate,
+  type SignalValues,
+} from './signals.js';
 import { Driver, presence, routing, signal, summarize, T0, tick } from './testing/fixtures.js';
 
 const MIN = 60_000;
@@ -148,5 +155,83 @@ describe('a re-observation does not restart a signal', () => {
       source: 'resync',
     });
     expect(restored.context.signals.presence?.seenAt).toBe(T0);
+  });
+});
+
+const history: fc.Arbitrary<AgentEvent[]> = fc.array(
+  fc.oneof(
+    fc
+      .record({
+        system: fc.constantFrom('ON_QUEUE', 'AVAILABLE', 'BREAK', 'OFFLINE' as const),
+        n: fc.integer({ min: 0, max: 20 }),
+      })
+      .map(({ system, n }) => presence(system, T0 + n * 15_000)),
+    fc
+      .record({
+        status: fc.constantFrom('OFF_QUEUE', 'IDLE', 'NOT_RESPONDING', 'INTERACTING' as const),
+        n: fc.integer({ min: 0, max: 20 }),
+      })
+      .map(({ status, n }) => routing(status, T0 + n * 15_000)),
+    fc
+      .record({ id: fc.constantFrom(null, 'st-1', 'st-2'), n: fc.integer({ min: 0, max: 20 }) })
+      .map(({ id, n }) => seen(observed('station', { stationId: id }, T0 + n * 15_000))),
+    fc
+      .record({ active: fc.integer({ min: 0, max: 1 }), n: fc.integer({ min: 0, max: 20 }) })
+      .map(({ active, n }) => seen(observed('interactions', { active, acw: 0 }, T0 + n * 15_000))),
+    fc
+      .record({
+        category: fc.constantFrom('OnQueueWork', 'Break' as const),
+        n: fc.integer({ min: 0, max: 20 }),
+      })
+      .map(({ category, n }) =>
+        signal('schedule', { category, activityCodeId: null, adherence: null }, T0 + n * 15_000),
+      ),
+  ),
+  { minLength: 1, maxLength: 20 },
+);
+
+/** Every known signal observed again at `at`, unchanged and without a platform timestamp. */
+function reread(signals: AgentSignals, at: number): SignalUpdate[] {
+  const out: SignalUpdate[] = [];
+  for (const name of SIGNAL_NAMES) {
+    const s = signals[name];
+    if (s !== undefined) out.push(observed(name, s.value as never, at, 'resync'));
+  }
+  return out;
+}
+
+describe('re-observing unchanged values is like time passing', () => {
+  test('a re-read of every signal, unchanged, has the effects and findings of a TICK at the read time', () => {
+    fc.assert(
+      fc.property(history, fc.integer({ min: 1, max: 900_000 }), (events, later) => {
+        const machine = createAgentMachine(DEFAULT_POLICY);
+        let snapshot = initialAgentSnapshot(machine, 'agent-p', T0);
+        for (const event of events) snapshot = stepAgent(machine, snapshot, event).snapshot;
+        const { signals, clock } = snapshot.context;
+        let seenMax = clock;
+        for (const name of SIGNAL_NAMES) seenMax = Math.max(seenMax, signals[name]?.seenAt ?? 0);
+        const at = seenMax + later;
+        const reread1 = stepAgent(machine, snapshot, { type: 'RESYNC', at, updates: reread(signals, at) });
+        const ticked = stepAgent(machine, snapshot, { type: 'TICK', now: at });
+        expect(reread1.effects).toEqual(ticked.effects);
+        expect(reread1.snapshot.context.findings).toEqual(ticked.snapshot.context.findings);
+        expect(reread1.snapshot.context.deadline).toBe(ticked.snapshot.context.deadline);
+        expect(reread1.snapshot.context.episodes).toEqual(ticked.snapshot.context.episodes);
+        for (const name of SIGNAL_NAMES) {
+          expect(reread1.snapshot.context.signals[name]?.at).toBe(signals[name]?.at);
+          expect(reread1.snapshot.context.signals[name]?.value).toEqual(signals[name]?.value);
+        }
+        // A second re-read later still changes no finding.
+        const at2 = at + later;
+        const reread2 = stepAgent(machine, reread1.snapshot, {
+          type: 'RESYNC',
+          at: at2,
+          updates: reread(signals, at2),
+        });
+        const ticked2 = stepAgent(machine, ticked.snapshot, { type: 'TICK', now: at2 });
+        expect(reread2.effects).toEqual(ticked2.effects);
+      }),
+      { numRuns: 300 },
+    );
   });
 });

@@ -23,7 +23,10 @@ export interface StationValue {
 /** Health of the associated station as reported (e.g. a persistent-connection or softphone event). */
 export type StationHealth = 'ok' | 'dead' | 'unknown';
 
-/** Counts of active and after-call-work ACD interactions (conversation summary, contact-center part). */
+/**
+ * Counts of active (alerting, connected or held) and after-call-work interactions: every media, contact-center and
+ * enterprise (non-ACD) alike, since any interaction keeps the agent busy.
+ */
 export interface InteractionCounts {
   readonly active: number;
   readonly acw: number;

@@ -7,7 +7,7 @@ import {
   type SignalUpdate,
   stepAgent,
 } from '@lockstep/domain';
-import type { GenesysEvent, User } from '@lockstep/genesys';
+import { decodeNotification, type GenesysEvent, type User } from '@lockstep/genesys';
 import { describe, expect, it } from 'vitest';
 import { userSignals } from '../rest-mapping.js';
 import { createEventTimer } from './event-time.js';
@@ -204,8 +204,23 @@ describe('ghost calls: the conversation map is reconciled with REST', () => {
     expect(counts(mapper.map(conv('c-3', 'active'), NOW + 2_000))).toEqual({ active: 2, acw: 1 });
   });
 
-  it('a non-ACD (enterprise) call keeps the agent busy', () => {
-    const mapper = createEventMapper();
-    expect(counts(mapper.map(conv('c-internal', 'active'), NOW))).toEqual({ active: 1, acw: 0 });
+  it('a held internal (non-ACD) call from the wire keeps the agent busy', () => {
+    const decoded = decodeNotification(
+      JSON.stringify({
+        topicName: `v2.users.${A}.conversations`,
+        version: '2',
+        eventBody: {
+          id: 'c-internal',
+          participants: [
+            { userId: 'someone-else', purpose: 'user', calls: [{ state: 'connected' }] },
+            // No queueId: an enterprise call between colleagues, put on hold.
+            { userId: A, purpose: 'user', calls: [{ state: 'connected', held: true }] },
+          ],
+        },
+        metadata: { CorrelationId: 'c-2' },
+      }),
+    );
+    if (!decoded.ok) throw new Error(`decode failed: ${decoded.detail}`);
+    expect(counts(createEventMapper().map(decoded.event, NOW))).toEqual({ active: 1, acw: 0 });
   });
 });

@@ -27,12 +27,19 @@ interface Merged {
 }
 
 function mergeUpdate(acc: Merged, update: SignalUpdate): Merged {
-  // Every NOT_RESPONDING observation is an episode, even one too old to change the merged routing status.
-  const episodes =
-    update.signal === 'routing' && update.value === 'NOT_RESPONDING'
-      ? addEpisode(acc.episodes, update.at)
-      : acc.episodes;
-  return { signals: mergeSignal(acc.signals, update), episodes };
+  const signals = mergeSignal(acc.signals, update);
+  if (update.signal !== 'routing' || update.value !== 'NOT_RESPONDING')
+    return { signals, episodes: acc.episodes };
+  // Every NOT_RESPONDING observation is an episode, even one too old to change the merged routing status. An
+  // observation without a platform timestamp that falls inside the current NOT_RESPONDING run (a re-read of
+  // the same episode) is that run's episode, not a new one.
+  const routing = signals.routing;
+  const sameRun =
+    update.observed === true &&
+    routing?.value === 'NOT_RESPONDING' &&
+    update.at >= routing.at &&
+    update.at <= routing.seenAt;
+  return { signals, episodes: addEpisode(acc.episodes, sameRun ? routing.at : update.at) };
 }
 
 /**

@@ -81,6 +81,7 @@ describe('finding lifecycle', () => {
     expect(d.snapshot.context.signals.presence).toEqual({
       value: { system: 'ON_QUEUE', definitionId: 'def-oq' },
       at: T0,
+      seenAt: T0,
       source: 'resync',
     });
     expect(d.open).toEqual(['on-queue-not-routable']);

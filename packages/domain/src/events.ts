@@ -66,7 +66,7 @@ export type MachineEvent = AgentEvent | EventBatch;
 
 const epochMs = z.number().int().min(0);
 const source = z.enum(['event', 'resync', 'correction']);
-const stamp = { at: epochMs, source };
+const stamp = { at: epochMs, source, observed: z.boolean().optional() };
 const id = z.string().min(1).max(200);
 const count = z.number().int().min(0).max(10_000);
 
@@ -74,7 +74,11 @@ const count = z.number().int().min(0).max(10_000);
 export const signalUpdateSchema = z.discriminatedUnion('signal', [
   z.strictObject({
     signal: z.literal('presence'),
-    value: z.strictObject({ system: z.enum(SYSTEM_PRESENCES), definitionId: id.nullable() }),
+    value: z.strictObject({
+      system: z.enum(SYSTEM_PRESENCES),
+      definitionId: id.nullable(),
+      source: id.optional(),
+    }),
     ...stamp,
   }),
   z.strictObject({ signal: z.literal('routing'), value: z.enum(ROUTING_STATUSES), ...stamp }),

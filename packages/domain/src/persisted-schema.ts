@@ -1,10 +1,24 @@
 import { z } from 'zod';
 import { RULE_IDS, SEVERITIES } from './policy.js';
+import type { SignalSource } from './signals.js';
 import { ACTIVITY_CATEGORIES, ADHERENCE_STATES, ROUTING_STATUSES, SYSTEM_PRESENCES } from './presence.js';
 
 const time = z.number().finite();
+// `seenAt` was added after format version 1 was first written: a snapshot without it loads with `seenAt = at`
+// (the last observation known then), so snapshots already in Redis keep loading.
 const stamped = <T extends z.ZodType>(value: T) =>
-  z.strictObject({ value, at: time, source: z.enum(['event', 'resync', 'correction']) }).optional();
+  z
+    .strictObject({
+      value,
+      at: time,
+      seenAt: time.optional(),
+      source: z.enum(['event', 'resync', 'correction']),
+    })
+    .transform((parsed) => {
+      const s = parsed as { value: z.output<T>; at: number; seenAt?: number; source: SignalSource };
+      return { value: s.value, at: s.at, seenAt: s.seenAt ?? s.at, source: s.source };
+    })
+    .optional();
 const count = z.number().int().min(0);
 
 const evidence = z.array(z.strictObject({ name: z.string(), value: z.string(), at: time }));
@@ -31,7 +45,11 @@ export const persistedContextSchema = z.strictObject({
   wfm: z.enum(['enabled', 'disabled']),
   signals: z.strictObject({
     presence: stamped(
-      z.strictObject({ system: z.enum(SYSTEM_PRESENCES), definitionId: z.string().nullable() }),
+      z.strictObject({
+        system: z.enum(SYSTEM_PRESENCES),
+        definitionId: z.string().nullable(),
+        source: z.string().min(1).optional(),
+      }),
     ),
     routing: stamped(z.enum(ROUTING_STATUSES)),
     station: stamped(z.strictObject({ stationId: z.string().nullable() })),

@@ -11,7 +11,7 @@ describe('mergeSignal', () => {
     const before = s;
     s = mergeSignal(s, routing('OFF_QUEUE', 100));
     expect(s).toBe(before);
-    expect(s.routing).toEqual({ value: 'IDLE', at: 200, source: 'event' });
+    expect(s.routing).toEqual({ value: 'IDLE', at: 200, seenAt: 200, source: 'event' });
   });
 
   test('a duplicate changes nothing (same object back)', () => {
@@ -31,7 +31,7 @@ describe('mergeSignal', () => {
     ];
     for (const order of orders) {
       const merged = order.reduce<AgentSignals>((s, u) => mergeSignal(s, u), {});
-      expect(merged.routing).toEqual({ value: 'IDLE', at: 100, source: 'resync' });
+      expect(merged.routing).toEqual({ value: 'IDLE', at: 100, seenAt: 100, source: 'resync' });
     }
     // A later event still wins over the read.
     expect(mergeSignal(mergeSignal({}, read), routing('OFF_QUEUE', 101)).routing?.value).toBe('OFF_QUEUE');

@@ -3,10 +3,16 @@ import type { ActivityCategory, AdherenceState, RoutingStatus, SystemPresence } 
 /** Where a signal value came from: a notification, a REST re-read, or a correction lockstep applied itself. */
 export type SignalSource = 'event' | 'resync' | 'correction';
 
-/** Presence as the platform reports it: the normalised system presence plus the (org) definition id. */
+/**
+ * Presence as the platform reports it: the normalised system presence plus the (org) definition id, and the
+ * presence source that set it when known (`PURECLOUD` for Genesys Cloud itself, or an integration's source id).
+ * Only the primary presence is a signal; presences of non-primary sources never reach the domain.
+ */
 export interface PresenceValue {
   readonly system: SystemPresence;
   readonly definitionId: string | null;
+  /** Who set the presence (the presence `source`), when the platform said. */
+  readonly source?: string;
 }
 
 /** The agent's associated station (`stationId: null` means no station is associated). */
@@ -17,7 +23,10 @@ export interface StationValue {
 /** Health of the associated station as reported (e.g. a persistent-connection or softphone event). */
 export type StationHealth = 'ok' | 'dead' | 'unknown';
 
-/** Counts of active and after-call-work ACD interactions (conversation summary, contact-center part). */
+/**
+ * Counts of active (alerting, connected or held) and after-call-work interactions: every media, contact-center and
+ * enterprise (non-ACD) alike, since any interaction keeps the agent busy.
+ */
 export interface InteractionCounts {
   readonly active: number;
   readonly acw: number;
@@ -63,7 +72,10 @@ export const SIGNAL_NAMES: readonly SignalName[] = [
 
 /**
  * One observation of one signal. `at` is the platform's own timestamp for the value in epoch ms (presence
- * `modifiedDate`, `routingStatus.startTime`, adherence `adherenceChangeTime`, ...), not the arrival time.
+ * `modifiedDate`, `routingStatus.startTime`, adherence `adherenceChangeTime`, ...): the instant the value began.
+ * When the payload carries no such timestamp (station, conversation counts, out of office, or a platform field
+ * left out), `at` is only when the value was observed (receive or read time) and `observed` is `true`: such an
+ * update of an unchanged value refreshes when the value was last seen and keeps since when it holds.
  */
 export type SignalUpdate = {
   [K in SignalName]: {
@@ -71,6 +83,7 @@ export type SignalUpdate = {
     readonly value: SignalValues[K];
     readonly at: number;
     readonly source: SignalSource;
+    readonly observed?: boolean;
   };
 }[SignalName];
 
@@ -79,10 +92,17 @@ export type SignalEntry = {
   [K in SignalName]: { readonly signal: K; readonly value: SignalValues[K] };
 }[SignalName];
 
-/** A merged signal: the winning value with its timestamp and source. */
+/**
+ * A merged signal: the winning value, since when it holds (`at`), when it was last observed (`seenAt`, never
+ * before `at`) and the source of that latest observation. Rules, grace periods and station resets read `at`;
+ * staleness is judged against `seenAt`.
+ */
 export interface Stamped<T> {
   readonly value: T;
+  /** Since when the value holds: its platform timestamp, or the first observation of the unchanged value. */
   readonly at: number;
+  /** The latest observation of the value (a re-read or repeated event moves this, not `at`). */
+  readonly seenAt: number;
   readonly source: SignalSource;
 }
 
@@ -95,7 +115,7 @@ const SOURCE_RANK: Readonly<Record<SignalSource, number>> = { correction: 0, eve
 export function signalValueText(update: SignalEntry): string {
   switch (update.signal) {
     case 'presence':
-      return `${update.value.system}/${update.value.definitionId ?? '-'}`;
+      return `${update.value.system}/${update.value.definitionId ?? '-'}${update.value.source === undefined ? '' : `@${update.value.source}`}`;
     case 'station':
       return update.value.stationId ?? 'none';
     case 'interactions':
@@ -116,7 +136,13 @@ export function signalValueText(update: SignalEntry): string {
 function canonicalValue(update: SignalUpdate): SignalUpdate['value'] {
   switch (update.signal) {
     case 'presence':
-      return { system: update.value.system, definitionId: update.value.definitionId ?? null };
+      return update.value.source === undefined
+        ? { system: update.value.system, definitionId: update.value.definitionId ?? null }
+        : {
+            system: update.value.system,
+            definitionId: update.value.definitionId ?? null,
+            source: update.value.source,
+          };
     case 'station':
       return { stationId: update.value.stationId ?? null };
     case 'interactions':
@@ -135,10 +161,11 @@ function canonicalValue(update: SignalUpdate): SignalUpdate['value'] {
 }
 
 /**
- * Total order on observations of one signal: later `at` wins; on equal `at` the greater source rank wins (a REST
+ * Total order on observations of one signal: later time wins; on equal time the greater source rank wins (a REST
  * read reports the state that stands after every change stamped with that time, so it settles two events stamped
- * in the same millisecond), then the greater value text. Because merging keeps the maximum under this order, the
- * merged result of any set of updates is the same whatever their order, duplication or interleaving.
+ * in the same millisecond), then the greater value text. The merged value is always the maximum under this order
+ * (a merged signal is placed by `seenAt`, its latest observation), so the merged value of any set of updates is
+ * the same whatever their order, duplication or interleaving.
  */
 function compare(a: { at: number; text: string; source: SignalSource }, b: typeof a): number {
   if (a.at !== b.at) return a.at < b.at ? -1 : 1;
@@ -149,23 +176,39 @@ function compare(a: { at: number; text: string; source: SignalSource }, b: typeo
 
 /**
  * Merges one update into the signals. Pure; returns the SAME object when the update is older than (or equal
- * to) what is known for that signal, so callers can detect "nothing changed" by identity.
+ * to) the latest observation of that signal, so callers can detect "nothing changed" by identity.
+ *
+ * Since and last seen are kept apart: an update with a platform timestamp states when its value began, so it sets
+ * both; an `observed` update (no platform timestamp) of the unchanged value only moves `seenAt` and keeps `at`,
+ * so a safety resync or a repeated event never restarts a grace, a station reset or a finding's `since`.
  */
 export function mergeSignal(signals: AgentSignals, update: SignalUpdate): AgentSignals {
   const current = signals[update.signal] as Stamped<SignalValues[SignalName]> | undefined;
-  // Keeps the maximum under `compare`; value texts are only built for the rare full tie on time and source.
-  if (current !== undefined && update.at <= current.at) {
-    if (update.at < current.at) return signals;
-    const known = {
-      at: current.at,
-      text: signalValueText({ signal: update.signal, value: current.value } as SignalEntry),
-      source: current.source,
-    };
+  let currentText: string | undefined;
+  // Keeps the maximum under `compare`; value texts are only built for a full tie on time and source.
+  if (current !== undefined && update.at <= current.seenAt) {
+    if (update.at < current.seenAt) return signals;
+    currentText = signalValueText({ signal: update.signal, value: current.value } as SignalEntry);
+    const known = { at: current.seenAt, text: currentText, source: current.source };
     if (compare({ at: update.at, text: signalValueText(update), source: update.source }, known) <= 0) {
       return signals;
     }
   }
   const next: { [K in SignalName]?: unknown } = { ...signals };
-  next[update.signal] = { value: canonicalValue(update), at: update.at, source: update.source };
+  if (
+    current !== undefined &&
+    update.observed === true &&
+    (currentText ?? signalValueText({ signal: update.signal, value: current.value } as SignalEntry)) ===
+      signalValueText(update)
+  ) {
+    next[update.signal] = { value: current.value, at: current.at, seenAt: update.at, source: update.source };
+  } else {
+    next[update.signal] = {
+      value: canonicalValue(update),
+      at: update.at,
+      seenAt: update.at,
+      source: update.source,
+    };
+  }
   return next as AgentSignals;
 }

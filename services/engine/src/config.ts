@@ -37,6 +37,8 @@ export interface EngineConfig {
   readonly conversationTopic: 'conversationsummary' | 'conversations';
   readonly wfm: boolean;
   readonly batchWindowMs: number;
+  /** How far a platform timestamp may lie ahead of the receive time before it is clamped (and counted). */
+  readonly futureToleranceMs: number;
   /** Agents kept as live machine snapshots (the least recently stepped beyond it are kept as JSON text). */
   readonly hotAgents: number;
   readonly leaseTtlMs: number;
@@ -95,6 +97,7 @@ const envSchema = z.object({
     .default('conversationsummary'),
   LOCKSTEP_WFM: z.enum(['true', 'false']).default('true'),
   LOCKSTEP_BATCH_WINDOW_MS: int(0, 1_000).default(2),
+  LOCKSTEP_FUTURE_TOLERANCE_MS: int(0, 3_600_000).default(5_000),
   LOCKSTEP_HOT_AGENTS: int(0, 10_000_000).default(100_000),
   LOCKSTEP_LEASE_TTL_MS: ms(1_000).default(15_000),
   LOCKSTEP_HISTORY_MAX_LEN: int(10, 1_000_000).default(1_000),
@@ -236,6 +239,7 @@ export function loadConfig(env: Env = process.env): EngineConfig {
     conversationTopic: e.LOCKSTEP_CONVERSATION_TOPIC,
     wfm: e.LOCKSTEP_WFM === 'true',
     batchWindowMs: e.LOCKSTEP_BATCH_WINDOW_MS,
+    futureToleranceMs: e.LOCKSTEP_FUTURE_TOLERANCE_MS,
     hotAgents: e.LOCKSTEP_HOT_AGENTS,
     leaseTtlMs: e.LOCKSTEP_LEASE_TTL_MS,
     leaseRenewMs: Math.max(500, Math.floor(e.LOCKSTEP_LEASE_TTL_MS / 3)),

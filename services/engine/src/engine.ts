@@ -41,6 +41,7 @@ export type EngineSettings = Pick<
   | 'safetyResyncIntervalMs'
   | 'wfm'
   | 'batchWindowMs'
+  | 'futureToleranceMs'
   | 'hotAgents'
   | 'leaseTtlMs'
   | 'leaseRenewMs'
@@ -99,7 +100,11 @@ export function createEngine(settings: EngineSettings, deps: EngineDeps): Engine
   const reads = createReads({ redis, keys });
   const outbox = createOutbox({ redis, keys, group: 'lockstep' });
   const machine = createAgentMachine(settings.policy);
-  const mapper = createEventMapper();
+  const eventTimes = {
+    futureToleranceMs: settings.futureToleranceMs,
+    onClamped: (signal: string) => metrics.eventTimesClamped.inc({ signal }),
+  };
+  const mapper = createEventMapper(eventTimes);
   const decodeLog = createRateLimitedLog(log, () => clock.now());
   let started = false;
   let closed = false;
@@ -192,6 +197,8 @@ export function createEngine(settings: EngineSettings, deps: EngineDeps): Engine
     clock,
     wfm,
     tracked: (id) => discovery.agents().has(id),
+    eventTimes,
+    conversations: mapper,
   });
 
   async function subscribe(apply: () => Promise<void>): Promise<void> {

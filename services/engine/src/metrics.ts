@@ -7,6 +7,8 @@ import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 export interface EngineMetrics {
   readonly registry: Registry;
   readonly eventsReceived: Counter<'kind'>;
+  /** Platform timestamps clamped because they lay too far ahead of the receive or read time, by signal. */
+  readonly eventTimesClamped: Counter<'signal'>;
   readonly decodeErrors: Counter<'reason'>;
   readonly transitions: Counter<'cause'>;
   readonly commits: Counter<'cause'>;
@@ -51,6 +53,12 @@ export function createMetrics(): EngineMetrics {
       name: 'lockstep_events_received_total',
       help: 'Decoded notification events received, by event kind.',
       labelNames: ['kind'],
+      ...opts,
+    }),
+    eventTimesClamped: new Counter({
+      name: 'lockstep_event_times_clamped_total',
+      help: 'Platform timestamps more than the future tolerance ahead of the receive or read time, clamped to it, by signal.',
+      labelNames: ['signal'],
       ...opts,
     }),
     commands: new Counter({

@@ -2,8 +2,10 @@ import type { SignalUpdate } from '@lockstep/domain';
 import { type Clock, type GenesysApi, isGenesysError, USER_EXPAND } from '@lockstep/genesys';
 import type { Logger } from 'pino';
 import type { EngineMetrics } from './metrics.js';
+import { createEventTimer, type EventTimeOptions } from './pipeline/event-time.js';
+import type { EventMapper } from './pipeline/map-event.js';
 import type { Pipeline } from './pipeline/pipeline.js';
-import { adherenceAgentId, adherenceSignal, userSignals } from './rest-mapping.js';
+import { adherenceAgentId, adherenceSignal, interactionTotals, userSignals } from './rest-mapping.js';
 import { readTimeOff } from './time-off.js';
 
 /** Why agents are re-read: a pool gap reason, the periodic safety pass, a new agent, or a WFM change. */
@@ -19,7 +21,7 @@ export interface WfmGate {
 
 export interface ResyncerDeps {
   readonly api: Pick<GenesysApi, 'users' | 'wfm'>;
-  readonly pipeline: Pipeline;
+  readonly pipeline: Pick<Pipeline, 'submit'>;
   readonly metrics: EngineMetrics;
   readonly logger: Logger;
   readonly clock: Clock;
@@ -30,6 +32,10 @@ export interface ResyncerDeps {
   readonly chunkSize?: number;
   /** Delay before agents whose read failed are tried again. Default 5 s. */
   readonly retryDelayMs?: number;
+  /** Tolerance for REST timestamps ahead of the read time, and the clamp counter (as for notifications). */
+  readonly eventTimes?: EventTimeOptions;
+  /** The conversation map built from `conversations` events: reconciled with every read's conversation summary. */
+  readonly conversations?: Pick<EventMapper, 'reconcile'>;
 }
 
 /**
@@ -53,6 +59,7 @@ export function createResyncer(deps: ResyncerDeps): Resyncer {
   const log = deps.logger.child({ component: 'resync' });
   const chunkSize = deps.chunkSize ?? 100;
   const retryDelayMs = deps.retryDelayMs ?? 5_000;
+  const stamp = createEventTimer(deps.eventTimes);
   const pending = new Map<string, ResyncReason>();
   const timeOff = new Set<string>();
   let worker: Promise<void> | undefined;
@@ -101,7 +108,12 @@ export function createResyncer(deps: ResyncerDeps): Resyncer {
     try {
       const users = await api.users.listUsers({ ids, expand: [...USER_EXPAND, 'outOfOffice'] });
       for (const user of users) {
-        if (user.id !== undefined) updates.get(user.id)?.push(...userSignals(user, readAt));
+        const list = user.id === undefined ? undefined : updates.get(user.id);
+        if (user.id === undefined || list === undefined) continue;
+        list.push(...userSignals(user, readAt, stamp));
+        // A lost "disconnected" event must not leave a ghost call in the conversation map.
+        const counts = interactionTotals(user.conversationSummary);
+        if (counts !== undefined) deps.conversations?.reconcile(user.id, counts, readAt);
       }
     } catch (err) {
       metrics.resyncErrors.inc({ code: isGenesysError(err) ? err.code : 'UNKNOWN' });
@@ -113,7 +125,7 @@ export function createResyncer(deps: ResyncerDeps): Resyncer {
       try {
         for (const record of await api.wfm.getAdherence(ids)) {
           const agentId = adherenceAgentId(record);
-          const signal = adherenceSignal(record, readAt);
+          const signal = adherenceSignal(record, readAt, stamp);
           if (agentId !== undefined && signal !== undefined) updates.get(agentId)?.push(signal);
         }
       } catch (err) {

@@ -37,7 +37,7 @@ export interface RuleInput {
   readonly episodes: readonly number[];
   readonly declared: Declaration | null;
   readonly station: EffectiveStationHealth;
-  /** The agent is working an interaction (routing INTERACTING/COMMUNICATING or ACD interactions active/in ACW). */
+  /** The agent is working an interaction (routing INTERACTING/COMMUNICATING, or any interaction active or in ACW). */
   readonly busy: boolean;
   readonly policy: Policy;
 }

@@ -63,9 +63,9 @@ describe('mapping notifications to signal updates', () => {
     });
   });
 
-  it('station, conversation summary and out of office are stamped with the arrival time', () => {
+  it('station, conversation summary and out of office are stamped with the arrival time, as observed', () => {
     expect(map({ kind: 'station', topicName, agentId: A, stationId: null })).toMatchObject({
-      updates: [{ signal: 'station', value: { stationId: null }, at: NOW }],
+      updates: [{ signal: 'station', value: { stationId: null }, at: NOW, observed: true }],
     });
     expect(
       map({
@@ -75,9 +75,12 @@ describe('mapping notifications to signal updates', () => {
         contactCenter: { active: 1, acw: 0 },
         enterprise: { active: 3, acw: 1 },
       }),
-    ).toMatchObject({ updates: [{ signal: 'interactions', value: { active: 1, acw: 0 }, at: NOW }] });
+    ).toMatchObject({
+      // Enterprise (non-ACD) interactions count as much as contact-center ones.
+      updates: [{ signal: 'interactions', value: { active: 4, acw: 1 }, at: NOW, observed: true }],
+    });
     expect(map({ kind: 'outOfOffice', topicName, agentId: A, active: true })).toMatchObject({
-      updates: [{ signal: 'outOfOffice', value: true, at: NOW }],
+      updates: [{ signal: 'outOfOffice', value: true, at: NOW, observed: true }],
     });
   });
 
@@ -214,16 +217,17 @@ describe('mapping REST reads to resync updates', () => {
     expect(userSignals(user, NOW)).toEqual([
       { signal: 'presence', value: { system: 'ON_QUEUE', definitionId: 'd-1' }, at: T, source: 'resync' },
       { signal: 'routing', value: 'INTERACTING', at: T + 5, source: 'resync' },
-      { signal: 'station', value: { stationId: 'st-1' }, at: NOW, source: 'resync' },
-      { signal: 'interactions', value: { active: 1, acw: 1 }, at: NOW, source: 'resync' },
-      { signal: 'outOfOffice', value: false, at: NOW, source: 'resync' },
+      { signal: 'station', value: { stationId: 'st-1' }, at: NOW, observed: true, source: 'resync' },
+      // Every media, contact-center and enterprise (non-ACD) alike.
+      { signal: 'interactions', value: { active: 3, acw: 1 }, at: NOW, observed: true, source: 'resync' },
+      { signal: 'outOfOffice', value: false, at: NOW, observed: true, source: 'resync' },
     ]);
   });
 
   it('leaves out what the platform did not return and treats an empty station as none', () => {
     const user = { id: A, station: {}, presence: { presenceDefinition: { systemPresence: 'Nonsense' } } };
     expect(userSignals(user as unknown as User, NOW)).toEqual([
-      { signal: 'station', value: { stationId: null }, at: NOW, source: 'resync' },
+      { signal: 'station', value: { stationId: null }, at: NOW, observed: true, source: 'resync' },
     ]);
   });
 

@@ -1,5 +1,11 @@
-import { ACTIVITY_CATEGORIES, type ActivityCategory, type SignalUpdate } from '@lockstep/domain';
-import type { ConversationEvent, GenesysEvent } from '@lockstep/genesys';
+import {
+  ACTIVITY_CATEGORIES,
+  type ActivityCategory,
+  type SignalUpdate,
+  type SignalValues,
+} from '@lockstep/domain';
+import type { ConversationEvent, GenesysEvent, PresenceEvent } from '@lockstep/genesys';
+import { createEventTimer, type EventTimeOptions } from './event-time.js';
 
 /** What one decoded notification means to the engine. */
 export type MappedEvent =
@@ -17,14 +23,28 @@ export type MappedEvent =
   /** Transport bookkeeping (heartbeats, socket closing): nothing for the agents. */
   | { readonly kind: 'ignore' };
 
+/** An agent's interaction counts (active, after-call work), every media, ACD or not. */
+export interface InteractionTotals {
+  readonly active: number;
+  readonly acw: number;
+}
+
 /** Maps decoded notifications to domain signal updates. Keeps the per-agent state the `conversations` topic needs. */
 export interface EventMapper {
   /**
-   * Maps one event. `receivedAt` (engine clock, epoch ms) stamps signals whose payload has no platform timestamp
-   * (station, conversation counts, out of office); every other signal carries the platform's own timestamp so
-   * that the domain can discard stale and duplicate observations.
+   * Maps one event. Signals carry the platform's own timestamp so that the domain can discard stale and
+   * duplicate observations; one more than the future tolerance ahead of `receivedAt` is clamped. Signals whose
+   * payload has no platform timestamp (station, conversation counts, out of office) are stamped `receivedAt`
+   * (engine clock, epoch ms) and marked `observed`. A presence of a non-primary source is ignored.
    */
   map(event: GenesysEvent, receivedAt: number): MappedEvent;
+  /**
+   * Reconciles the agent's open conversations (built from `conversations` events) with the counts a REST read
+   * made at `readAt` reports: conversations the read does not account for, and that no event touched since the
+   * read began, are dropped oldest first, so a lost "disconnected" event cannot leave a ghost call. Returns
+   * whether anything was dropped.
+   */
+  reconcile(agentId: string, counts: InteractionTotals, readAt: number): boolean;
   /** Drops what is kept about an agent (it is no longer tracked). */
   forget(agentId: string): void;
 }
@@ -44,52 +64,102 @@ const signals = (agentId: string, updates: SignalUpdate[]): MappedEvent => ({
   updates,
 });
 
-/** Creates a mapper. Its only state: the agents' open conversations when the `conversations` topic is used. */
-export function createEventMapper(): EventMapper {
-  // agentId -> conversationId -> 'active' | 'acw'
-  const conversations = new Map<string, Map<string, 'active' | 'acw'>>();
+/** The presence value of a presence notification, with its source when the platform named one. Pure. */
+function presenceValue(event: PresenceEvent): SignalValues['presence'] {
+  const value = { system: event.systemPresence, definitionId: event.definitionId };
+  return event.source === undefined || event.source === '' ? value : { ...value, source: event.source };
+}
 
-  function conversationCounts(e: ConversationEvent): { active: number; acw: number } {
+type ConversationState = 'active' | 'acw';
+interface OpenConversation {
+  readonly state: ConversationState;
+  /** Receive time of the latest event about it. */
+  readonly at: number;
+}
+
+/**
+ * Creates a mapper. Its only state: the agents' open conversations when the `conversations` topic is used.
+ * `options` set the tolerance for platform timestamps ahead of the receive time and count the clamps.
+ */
+export function createEventMapper(options: EventTimeOptions = {}): EventMapper {
+  const stamp = createEventTimer(options);
+  // agentId -> conversationId -> state and time of the latest event
+  const conversations = new Map<string, Map<string, OpenConversation>>();
+
+  function totals(mine: ReadonlyMap<string, OpenConversation> | undefined): InteractionTotals {
+    let active = 0;
+    let acw = 0;
+    for (const c of mine?.values() ?? []) {
+      if (c.state === 'active') active++;
+      else acw++;
+    }
+    return { active, acw };
+  }
+
+  // Every conversation of the agent counts (ACD or not, any media): alerting, connected, held or in ACW.
+  function conversationCounts(e: ConversationEvent, receivedAt: number): InteractionTotals {
     let mine = conversations.get(e.agentId);
     if (e.active || e.alerting) {
       mine ??= new Map();
-      mine.set(e.conversationId, 'active');
+      mine.set(e.conversationId, { state: 'active', at: receivedAt });
     } else if (e.acw) {
       mine ??= new Map();
-      mine.set(e.conversationId, 'acw');
+      mine.set(e.conversationId, { state: 'acw', at: receivedAt });
     } else {
       mine?.delete(e.conversationId);
     }
     if (mine !== undefined && mine.size > 0) conversations.set(e.agentId, mine);
     else conversations.delete(e.agentId);
-    let active = 0;
-    let acw = 0;
-    for (const state of mine?.values() ?? []) {
-      if (state === 'active') active++;
-      else acw++;
-    }
-    return { active, acw };
+    return totals(mine);
   }
 
   return {
     forget(agentId) {
       conversations.delete(agentId);
     },
+    reconcile(agentId, counts, readAt) {
+      const mine = conversations.get(agentId);
+      if (mine === undefined) return false;
+      const known = totals(mine);
+      let dropped = false;
+      for (const state of ['active', 'acw'] as const) {
+        let excess = known[state] - counts[state];
+        if (excess <= 0) continue;
+        const stale = [...mine]
+          .filter(([, c]) => c.state === state && c.at < readAt)
+          .sort(([, a], [, b]) => a.at - b.at);
+        for (const [id] of stale) {
+          if (excess === 0) break;
+          mine.delete(id);
+          excess--;
+          dropped = true;
+        }
+      }
+      if (mine.size === 0) conversations.delete(agentId);
+      return dropped;
+    },
     map(event, receivedAt) {
       const source = 'event' as const;
       switch (event.kind) {
         case 'presence':
+          // Only the primary presence is the agent's presence; another source's must not overwrite it.
+          if (event.primary === false) return IGNORE;
           return signals(event.agentId, [
             {
               signal: 'presence',
-              value: { system: event.systemPresence, definitionId: event.definitionId },
-              at: event.modifiedAt ?? receivedAt,
+              value: presenceValue(event),
+              ...stamp('presence', event.modifiedAt, receivedAt),
               source,
             },
           ]);
         case 'routingStatus':
           return signals(event.agentId, [
-            { signal: 'routing', value: event.status, at: event.startedAt ?? receivedAt, source },
+            {
+              signal: 'routing',
+              value: event.status,
+              ...stamp('routing', event.startedAt, receivedAt),
+              source,
+            },
           ]);
         case 'activity': {
           const updates: SignalUpdate[] = [];
@@ -97,7 +167,7 @@ export function createEventMapper(): EventMapper {
             updates.push({
               signal: 'presence',
               value: { system: event.presence.systemPresence, definitionId: event.presence.definitionId },
-              at: event.presence.modifiedAt ?? receivedAt,
+              ...stamp('presence', event.presence.modifiedAt, receivedAt),
               source,
             });
           }
@@ -105,35 +175,58 @@ export function createEventMapper(): EventMapper {
             updates.push({
               signal: 'routing',
               value: event.routingStatus.status,
-              at: event.routingStatus.startedAt ?? receivedAt,
+              ...stamp('routing', event.routingStatus.startedAt, receivedAt),
               source,
             });
           }
           if (event.outOfOffice !== undefined) {
-            updates.push({ signal: 'outOfOffice', value: event.outOfOffice, at: receivedAt, source });
+            updates.push({
+              signal: 'outOfOffice',
+              value: event.outOfOffice,
+              at: receivedAt,
+              observed: true,
+              source,
+            });
           }
           return updates.length === 0 ? IGNORE : signals(event.agentId, updates);
         }
         case 'station':
           return signals(event.agentId, [
-            { signal: 'station', value: { stationId: event.stationId }, at: receivedAt, source },
+            {
+              signal: 'station',
+              value: { stationId: event.stationId },
+              at: receivedAt,
+              observed: true,
+              source,
+            },
           ]);
         case 'conversationSummary':
+          // Enterprise (non-ACD) interactions keep an agent as busy as contact-center ones.
           return signals(event.agentId, [
             {
               signal: 'interactions',
-              value: { active: event.contactCenter.active, acw: event.contactCenter.acw },
+              value: {
+                active: event.contactCenter.active + event.enterprise.active,
+                acw: event.contactCenter.acw + event.enterprise.acw,
+              },
               at: receivedAt,
+              observed: true,
               source,
             },
           ]);
         case 'conversation':
           return signals(event.agentId, [
-            { signal: 'interactions', value: conversationCounts(event), at: receivedAt, source },
+            {
+              signal: 'interactions',
+              value: conversationCounts(event, receivedAt),
+              at: receivedAt,
+              observed: true,
+              source,
+            },
           ]);
         case 'outOfOffice':
           return signals(event.agentId, [
-            { signal: 'outOfOffice', value: event.active, at: receivedAt, source },
+            { signal: 'outOfOffice', value: event.active, at: receivedAt, observed: true, source },
           ]);
         case 'adherence':
           if (event.removedFromManagementUnit === true) return IGNORE;
@@ -145,7 +238,7 @@ export function createEventMapper(): EventMapper {
                 activityCodeId: event.scheduledActivityCodeId ?? null,
                 adherence: event.adherenceState,
               },
-              at: event.changedAt ?? receivedAt,
+              ...stamp('schedule', event.changedAt, receivedAt),
               source,
             },
           ]);

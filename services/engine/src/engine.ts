@@ -30,6 +30,7 @@ import { createMetrics, type EngineMetrics } from './metrics.js';
 import { createEventMapper } from './pipeline/map-event.js';
 import { createPipeline, type Pipeline } from './pipeline/pipeline.js';
 import { createRateLimitedLog } from './rate-limited-log.js';
+import { createRedisWatch } from './redis-watch.js';
 import { createResyncer } from './resync.js';
 import { createWfmGate } from './wfm-gate.js';
 
@@ -65,6 +66,8 @@ export interface EngineHealth {
   readonly ok: boolean;
   readonly started: boolean;
   readonly leader: boolean;
+  /** Whether Redis answers (`ok` is false while it does not). */
+  readonly redis: 'up' | 'unreachable';
   readonly agents: number;
   readonly channelsConnected: number;
 }
@@ -138,8 +141,25 @@ export function createEngine(settings: EngineSettings, deps: EngineDeps): Engine
     clock,
     fence: () => leaseKeeper.token(),
     onFenceRejected: () => leaseKeeper.markLost(),
+    onLost: (agentIds) => redisWatch.lost(agentIds),
     batchWindowMs: settings.batchWindowMs,
     hotAgents: settings.hotAgents,
+  });
+
+  // Agents whose events could not be committed are re-read over REST as soon as Redis answers again.
+  const redisWatch = createRedisWatch({
+    redis,
+    clock,
+    logger: deps.logger,
+    metrics,
+    onRecovered(agentIds) {
+      const tracked = discovery.agents();
+      resyncer.request(
+        agentIds.filter((id) => tracked.has(id)),
+        'redis',
+      );
+      void pipeline.sweepOutbox();
+    },
   });
 
   const wfm = createWfmGate({
@@ -301,6 +321,7 @@ export function createEngine(settings: EngineSettings, deps: EngineDeps): Engine
       });
       await inbox.start();
       started = true;
+      redisWatch.start();
       resyncer.request(agents, 'start');
       scheduleSafety();
       log.info({ agents: agents.length, leader }, 'engine started');
@@ -319,6 +340,7 @@ export function createEngine(settings: EngineSettings, deps: EngineDeps): Engine
               await stopping;
             },
           ],
+          ['redis watch', () => redisWatch.close()],
           ['discovery', () => discovery.close()],
           ['resync', () => resyncer.close()],
           ['pipeline', () => pipeline.close()],
@@ -338,10 +360,12 @@ export function createEngine(settings: EngineSettings, deps: EngineDeps): Engine
     },
     health() {
       const channelsConnected = pool.stats().channels.filter((c) => c.connected).length;
+      const redisUp = redisWatch.up();
       return {
-        ok: started && !closed,
+        ok: started && !closed && redisUp,
         started,
         leader: leaseKeeper.token() !== null,
+        redis: redisUp ? 'up' : 'unreachable',
         agents: discovery.agents().size,
         channelsConnected,
       };

@@ -40,13 +40,20 @@ const routing = (status: 'IDLE' | 'OFF_QUEUE', at: number): AgentEvent => ({
 function setup(
   policy: unknown = {},
   fence: () => number | null = () => 1,
-  extra: { clock?: Clock; yieldEveryEvents?: number; hotAgents?: number; ticksPerBatch?: number } = {},
+  extra: {
+    clock?: Clock;
+    yieldEveryEvents?: number;
+    hotAgents?: number;
+    ticksPerBatch?: number;
+    maxQueuedEvents?: number;
+  } = {},
 ) {
   const keys = createKeys(`pipe${++prefixSeq}:`);
   const metrics = createMetrics();
   const reads = createReads({ redis, keys });
   const outbox = createOutbox({ redis, keys, group: 'test' });
   const fenceRejections: unknown[] = [];
+  const lost: string[] = [];
   const parsed = parsePolicy(policy);
   const pipeline = createPipeline({
     machine: createAgentMachine(parsed),
@@ -59,12 +66,15 @@ function setup(
     clock: extra.clock ?? systemClock,
     fence,
     onFenceRejected: (err) => fenceRejections.push(err),
+    onLost: (agentIds) => lost.push(...agentIds),
     batchWindowMs: 1,
+    errorRetryDelaysMs: [100, 100],
     ...(extra.yieldEveryEvents === undefined ? {} : { yieldEveryEvents: extra.yieldEveryEvents }),
     ...(extra.hotAgents === undefined ? {} : { hotAgents: extra.hotAgents }),
     ...(extra.ticksPerBatch === undefined ? {} : { ticksPerBatch: extra.ticksPerBatch }),
+    ...(extra.maxQueuedEvents === undefined ? {} : { maxQueuedEvents: extra.maxQueuedEvents }),
   });
-  return { keys, metrics, reads, outbox, pipeline, fenceRejections };
+  return { keys, metrics, reads, outbox, pipeline, fenceRejections, lost };
 }
 
 describe('pipeline against a real Redis', () => {
@@ -196,6 +206,46 @@ describe('pipeline against a real Redis', () => {
     expect(await a.reads.readAgent('a-1')).toBeNull();
     await a.pipeline.close();
   });
+  it('retries a commit that failed for another reason than a conflict, and commits once the fault is gone', async () => {
+    const a = setup();
+    // A value of the wrong type under the agent's key makes every read and commit of it fail (WRONGTYPE).
+    await redis.set(a.keys.agent('r-1'), 'not a hash');
+    a.pipeline.submit('r-1', presence('AVAILABLE', T0), 'event');
+    setTimeout(() => void redis.del(a.keys.agent('r-1')), 50);
+    await a.pipeline.flush();
+    expect((await a.reads.readAgent('r-1'))?.signals).toMatchObject({
+      presence: { value: { system: 'AVAILABLE' } },
+    });
+    expect(a.lost).toEqual([]);
+    expect((await a.metrics.commitErrors.get()).values[0]?.value).toBeGreaterThanOrEqual(1);
+    await a.pipeline.close();
+  });
+
+  it('hands an agent over for a re-read when its commit keeps failing after the bounded retries', async () => {
+    const a = setup();
+    await redis.set(a.keys.agent('r-2'), 'not a hash');
+    a.pipeline.submit('r-2', presence('AVAILABLE', T0), 'event');
+    a.pipeline.submit('r-3', presence('AVAILABLE', T0), 'event');
+    await a.pipeline.flush();
+    expect(a.lost).toEqual(['r-2']);
+    // Three attempts: the first and the two bounded retries.
+    expect((await a.metrics.commitErrors.get()).values[0]?.value).toBe(3);
+    expect((await a.reads.readAgent('r-3'))?.version).toBe(1);
+    await a.pipeline.close();
+  });
+
+  it("bounds its queue: beyond the bound an agent's events are coalesced into one re-read", async () => {
+    const a = setup({}, () => 1, { maxQueuedEvents: 3 });
+    for (let i = 0; i < 3; i++) a.pipeline.submit(`b-${i}`, presence('AVAILABLE', T0 + i), 'event');
+    for (let i = 0; i < 50; i++) a.pipeline.submit(`b-${i % 5}`, presence('ON_QUEUE', T0 + 100 + i), 'event');
+    expect(a.pipeline.backlog).toBe(3);
+    await a.pipeline.flush();
+    expect([...a.lost].sort()).toEqual(['b-0', 'b-1', 'b-2', 'b-3', 'b-4']);
+    expect((await a.metrics.eventsCoalesced.get()).values[0]?.value).toBe(50);
+    expect((await a.reads.readAgent('b-0'))?.version).toBe(1);
+    await a.pipeline.close();
+  });
+
   it('yields to the event loop while it steps a large batch, and still commits every agent', async () => {
     // The clock is read once per agent commit, right after the agent's steps: counting the reads tells how many
     // agents a timer queued at the start of the batch waited for.

@@ -26,7 +26,13 @@ export {
 export { type RepairReport, repairFindingsIndex } from './findings-repair.js';
 export { createKeys, type Keys, type KeysOptions, MAX_ID_LENGTH, validateId } from './keys.js';
 export { createLeases, type Lease, type LeaseInfo, type Leases, type LeasesOptions } from './leases.js';
-export { createOutbox, type Outbox, type OutboxOptions, type UnrelayedPage } from './outbox.js';
+export {
+  createOutbox,
+  type GroupStart,
+  type Outbox,
+  type OutboxOptions,
+  type UnrelayedPage,
+} from './outbox.js';
 export { createReads, type Reads, type ReadsOptions } from './reads.js';
 export { defineScripts, type RedisClient } from './scripts.js';
 export type {

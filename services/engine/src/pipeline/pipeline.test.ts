@@ -8,7 +8,7 @@ import {
   createReads,
   type RedisClient,
 } from '@lockstep/store';
-import { type RedisServer, startRedis } from '@lockstep/testkit';
+import { pollUntil, type RedisServer, startRedis } from '@lockstep/testkit';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createMetrics } from '../metrics.js';
@@ -46,6 +46,7 @@ function setup(
     hotAgents?: number;
     ticksPerBatch?: number;
     maxQueuedEvents?: number;
+    relaySweepIntervalMs?: number;
   } = {},
 ) {
   const keys = createKeys(`pipe${++prefixSeq}:`);
@@ -73,6 +74,7 @@ function setup(
     ...(extra.hotAgents === undefined ? {} : { hotAgents: extra.hotAgents }),
     ...(extra.ticksPerBatch === undefined ? {} : { ticksPerBatch: extra.ticksPerBatch }),
     ...(extra.maxQueuedEvents === undefined ? {} : { maxQueuedEvents: extra.maxQueuedEvents }),
+    ...(extra.relaySweepIntervalMs === undefined ? {} : { relaySweepIntervalMs: extra.relaySweepIntervalMs }),
   });
   return { keys, metrics, reads, outbox, pipeline, fenceRejections, lost };
 }
@@ -144,12 +146,46 @@ describe('pipeline against a real Redis', () => {
     expect(last?.cause).toBe('tick');
     const open = await reads.listOpenFindings({ ruleId: 'on-queue-not-routable' });
     expect(open.map((o) => o.agentId)).toEqual(['a-1']);
-    await outbox.ensureGroup();
+    await outbox.ensureGroup('all');
     const messages = await outbox.readGroup('c1', 10, 0);
     expect(messages.map((m) => (m.effect as { type: string }).type)).toContain('finding.opened');
     expect(agent?.pendingOutbox).toBe(0);
     const gauge = await metrics.openFindings.get();
     expect(gauge.values.find((v) => v.labels.rule === 'on-queue-not-routable')?.value).toBe(1);
+    await pipeline.close();
+  });
+
+  it("relays entries left by a failed relay without waiting for the agent's next effect", async () => {
+    const { pipeline, keys, metrics } = setup(
+      { rules: { 'on-queue-not-routable': { graceMs: 100, action: 'alert' } } },
+      () => 1,
+      { relaySweepIntervalMs: 100 },
+    );
+    const now = Date.now();
+    pipeline.submit('s-1', presence('ON_QUEUE', now), 'event');
+    pipeline.submit('s-1', routing('OFF_QUEUE', now), 'event');
+    await pipeline.flush();
+    // An undecodable pending line makes the relay after the next commit fail.
+    await redis.hset(keys.agent('s-1'), 'pending', 'garbage');
+    await new Promise((r) => setTimeout(r, 200));
+    await pipeline.flush();
+    expect((await metrics.outboxRelayErrors.get()).values[0]?.value).toBeGreaterThanOrEqual(1);
+    expect(await redis.xlen(keys.outboxStream(0))).toBe(0);
+    const pending = (await redis.hget(keys.agent('s-1'), 'pending')) ?? '';
+    await redis.hset(
+      keys.agent('s-1'),
+      'pending',
+      pending
+        .split('\n')
+        .filter((line) => line.includes('\t'))
+        .join('\n'),
+    );
+    await pollUntil(async () => (await redis.xlen(keys.outboxStream(0))) === 1, {
+      timeoutMs: 2_000,
+      what: 'the relay sweeper to publish the finding',
+    });
+    const [[, fields] = ['', []]] = await redis.xrange(keys.outboxStream(0), '-', '+');
+    expect(fields[fields.indexOf('body') + 1]).toContain('finding.opened');
     await pipeline.close();
   });
 
@@ -326,7 +362,7 @@ describe('pipeline against a real Redis', () => {
     expect(a?.machine).toEqual(b?.machine);
     expect(a?.state).toBe('onQueue.idle/inSync');
     // The finding opened and resolved inside the batch still reached the outbox, in order.
-    await batched.outbox.ensureGroup();
+    await batched.outbox.ensureGroup('all');
     const types = (await batched.outbox.readGroup('c1', 10, 0)).map(
       (m) => (m.effect as { type: string }).type,
     );

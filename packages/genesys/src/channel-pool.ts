@@ -4,6 +4,7 @@ import type { SubscriptionResult } from './api-notifications.js';
 import { type Clock, systemClock } from './clock.js';
 import { GenesysError } from './errors.js';
 import { type ChannelSlot, createChannelSlot, type SlotStats } from './pool/channel-slot.js';
+import { SOCKET_DEFAULTS } from './pool/channel-socket.js';
 import { planShards } from './pool/shard-planner.js';
 import type { GapNotice, GapReason, SlotTimings } from './pool/types.js';
 import { decodeNotification } from './schemas/decode.js';
@@ -112,10 +113,10 @@ export function createChannelPool(deps: CreateChannelPoolDeps): ChannelPool {
       'channel pool: maxChannels and maxTopicsPerChannel must be >= 1',
     );
   }
-  const pingIntervalMs = o.pingIntervalMs ?? 15_000;
+  const pingIntervalMs = o.pingIntervalMs ?? SOCKET_DEFAULTS.pingIntervalMs;
   const timings: SlotTimings = {
     pingIntervalMs,
-    watchdogTimeoutMs: o.watchdogTimeoutMs ?? 75_000,
+    watchdogTimeoutMs: o.watchdogTimeoutMs ?? SOCKET_DEFAULTS.watchdogTimeoutMs,
     connectTimeoutMs: o.connectTimeoutMs ?? 10_000,
     renewBeforeExpiryMs: o.renewBeforeExpiryMs ?? 3_600_000,
     channelRenewal: o.channelRenewal ?? 'resubscribe',

@@ -46,7 +46,7 @@ async function startPlatform() {
   };
 }
 
-let cleanup: Array<() => Promise<void> | void> = [];
+const cleanup: Array<() => Promise<void> | void> = [];
 afterEach(async () => {
   for (const c of cleanup.splice(0)) await c();
 });

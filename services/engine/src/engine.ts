@@ -28,6 +28,7 @@ import { ClosedError } from './errors.js';
 import { createLeaseKeeper } from './lease-keeper.js';
 import { createMetrics, type EngineMetrics } from './metrics.js';
 import { createEventMapper } from './pipeline/map-event.js';
+import type { EffectsExecutor } from './pipeline/effects.js';
 import { createPipeline, type Pipeline } from './pipeline/pipeline.js';
 import { createRateLimitedLog } from './rate-limited-log.js';
 import { createRedisWatch } from './redis-watch.js';
@@ -60,6 +61,8 @@ export interface EngineDeps {
   readonly logger: Logger;
   readonly clock?: Clock;
   readonly metrics?: EngineMetrics;
+  /** Where committed effects go besides the outbox (corrections): called under the lease, see `EffectsExecutor`. */
+  readonly effects?: EffectsExecutor;
 }
 
 export interface EngineHealth {
@@ -142,6 +145,7 @@ export function createEngine(settings: EngineSettings, deps: EngineDeps): Engine
     fence: () => leaseKeeper.token(),
     onFenceRejected: () => leaseKeeper.markLost(),
     onLost: (agentIds) => redisWatch.lost(agentIds),
+    ...(deps.effects === undefined ? {} : { effects: deps.effects }),
     batchWindowMs: settings.batchWindowMs,
     hotAgents: settings.hotAgents,
   });

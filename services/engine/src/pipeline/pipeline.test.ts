@@ -157,7 +157,7 @@ describe('pipeline against a real Redis', () => {
 
   it("relays entries left by a failed relay without waiting for the agent's next effect", async () => {
     const { pipeline, keys, metrics } = setup(
-      { rules: { 'on-queue-not-routable': { graceMs: 100, action: 'alert' } } },
+      { rules: { 'on-queue-not-routable': { graceMs: 500, action: 'alert' } } },
       () => 1,
       { relaySweepIntervalMs: 100 },
     );
@@ -167,7 +167,7 @@ describe('pipeline against a real Redis', () => {
     await pipeline.flush();
     // An undecodable pending line makes the relay after the next commit fail.
     await redis.hset(keys.agent('s-1'), 'pending', 'garbage');
-    await new Promise((r) => setTimeout(r, 200));
+    await new Promise((r) => setTimeout(r, 700));
     await pipeline.flush();
     expect((await metrics.outboxRelayErrors.get()).values[0]?.value).toBeGreaterThanOrEqual(1);
     expect(await redis.xlen(keys.outboxStream(0))).toBe(0);
@@ -186,6 +186,71 @@ describe('pipeline against a real Redis', () => {
     });
     const [[, fields] = ['', []]] = await redis.xrange(keys.outboxStream(0), '-', '+');
     expect(fields[fields.indexOf('body') + 1]).toContain('finding.opened');
+    await pipeline.close();
+  });
+
+  it('hands committed effects to the effects executor with the fence they were committed under', async () => {
+    const keys = createKeys(`pipe${++prefixSeq}:`);
+    const policy = parsePolicy({ rules: { 'on-queue-not-routable': { graceMs: 50, action: 'correct' } } });
+    const executed: Array<{ agentId: string; types: string[]; fence: number }> = [];
+    const pipeline = createPipeline({
+      machine: createAgentMachine(policy),
+      policy,
+      store: createAgentStore({ redis, keys }),
+      reads: createReads({ redis, keys }),
+      outbox: createOutbox({ redis, keys, group: 'test' }),
+      metrics: createMetrics(),
+      logger: pino({ level: 'silent' }),
+      clock: systemClock,
+      fence: () => 7,
+      onFenceRejected: () => {},
+      effects: {
+        executeCommitted: (agentId, effects, fence) =>
+          executed.push({ agentId, types: effects.map((e) => e.type), fence }),
+      },
+      batchWindowMs: 1,
+    });
+    const now = Date.now();
+    pipeline.submit('x-1', presence('ON_QUEUE', now), 'event');
+    pipeline.submit('x-1', routing('OFF_QUEUE', now), 'event');
+    await pollUntil(() => executed.some((e) => e.types.includes('finding.opened')), {
+      timeoutMs: 2_000,
+      what: 'the finding to reach the executor',
+    });
+    await pipeline.flush();
+    expect(executed.every((e) => e.agentId === 'x-1' && e.fence === 7)).toBe(true);
+    // The executor saw exactly the effects the commits queued, in commit order.
+    const stream = await redis.xrange(keys.outboxStream(0), '-', '+');
+    const relayed = stream.map(
+      ([, f]) => (JSON.parse(f[f.indexOf('body') + 1] ?? '{}') as { type: string }).type,
+    );
+    expect(executed.flatMap((e) => e.types)).toEqual(relayed);
+    await pipeline.close();
+  });
+
+  it('after a change of lease holder, relays what the previous holder left unrelayed', async () => {
+    const { pipeline, keys } = setup({}, () => 1, { relaySweepIntervalMs: 100 });
+    // A previous holder committed an effect and died before relaying it.
+    await createAgentStore({ redis, keys }).commit({
+      agentId: 'p-1',
+      expectedVersion: 0,
+      fence: 1,
+      state: 'offline/inSync',
+      machine: {},
+      signals: {},
+      findings: [],
+      effects: [{ type: 'finding.resolved' }],
+      cause: 'event',
+      detail: '',
+    });
+    await new Promise((r) => setTimeout(r, 250));
+    expect(await redis.xlen(keys.outboxStream(0))).toBe(0);
+    pipeline.reset();
+    await pollUntil(async () => (await redis.xlen(keys.outboxStream(0))) === 1, {
+      timeoutMs: 2_000,
+      what: 'the sweeper to relay the inherited entry',
+    });
+    expect(await redis.hexists(keys.agent('p-1'), 'pending')).toBe(0);
     await pipeline.close();
   });
 

@@ -70,7 +70,10 @@ export interface Pipeline {
   flush(): Promise<void>;
   /** Stops tracking an agent: cache entry and deadline dropped (its Redis state stays). */
   forget(agentId: string): void;
-  /** Forgets every cached agent (after the lease changed hands); they are reloaded from Redis when needed. */
+  /**
+   * Forgets every cached agent (after the lease changed hands); they are reloaded from Redis when needed. The
+   * relay sweeper then scans every agent once for entries left unrelayed.
+   */
   reset(): void;
   /** Retries the relays that failed now (e.g. when Redis answers again). */
   sweepOutbox(): Promise<void>;
@@ -227,6 +230,8 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
     },
     reset() {
       stepper.clear();
+      // A new lease holder may inherit entries the previous one could not relay.
+      relay.requestFullScan();
     },
     sweepOutbox: () => relay.sweep(),
     get backlog() {

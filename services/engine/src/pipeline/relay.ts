@@ -10,16 +10,16 @@ export interface RelayDeps {
   readonly clock: Clock;
   /** Whether this engine may relay now (it holds the lease). */
   readonly active: () => boolean;
-  /** How often the sweeper retries agents whose relay failed. Default 5 s. */
+  /** How often the sweeper retries agents whose relay failed (and runs a requested full scan). Default 5 s. */
   readonly sweepIntervalMs?: number;
-  /** Every this many sweeps, the sweeper also scans every agent for unrelayed entries. Default 12 (1 min). */
-  readonly fullScanEvery?: number;
 }
 
 /**
  * Relaying: moves the effects a batch committed from the agents' hashes to the outbox streams. A relay that fails
- * leaves the entries pending in the agent hashes; the sweeper retries those agents every `sweepIntervalMs`, and
- * now and then scans every agent, so entries never wait for the agent's next effect or a restart.
+ * leaves the entries pending in the agent hashes; the sweeper retries those agents every `sweepIntervalMs`, so
+ * entries never wait for the agent's next effect or a restart. When the lease changes hands, what the previous
+ * holder left unrelayed is unknown: `requestFullScan` makes the next sweep scan every agent (O(agents), so only
+ * then, never on a timer that would weigh on the hot path).
  */
 export interface Relay {
   /** Relays these agents' pending entries now (after their commits). Never throws. */
@@ -28,6 +28,8 @@ export interface Relay {
   readonly unrelayed: number;
   /** Runs one sweep now (tests, or when Redis answers again). */
   sweep(): Promise<void>;
+  /** Makes the next sweep also scan every agent for unrelayed entries (after a change of lease holder). */
+  requestFullScan(): void;
   start(): void;
   /** Stops the sweeper after the sweep in flight. Idempotent. */
   close(): Promise<void>;
@@ -37,11 +39,10 @@ export function createRelay(deps: RelayDeps): Relay {
   const { outbox, metrics, clock } = deps;
   const log = deps.logger;
   const intervalMs = deps.sweepIntervalMs ?? 5_000;
-  const fullScanEvery = deps.fullScanEvery ?? 12;
   const failed = new Set<string>();
   let timer: TimerHandle | undefined;
   let sweeping: Promise<void> | undefined;
-  let sweeps = 0;
+  let scanDue = false;
   let closed = false;
 
   async function relay(agentIds: readonly string[]): Promise<void> {
@@ -58,11 +59,11 @@ export function createRelay(deps: RelayDeps): Relay {
 
   async function sweepOnce(): Promise<void> {
     if (!deps.active()) return;
-    sweeps++;
     if (failed.size > 0) await relay([...failed]);
-    if (sweeps % fullScanEvery !== 0) return;
+    if (!scanDue) return;
     try {
       const relayed = await outbox.relayAllPending();
+      scanDue = false;
       metrics.outboxRelayed.inc(relayed);
       if (relayed > 0) log.warn({ relayed }, 'relay sweeper published entries left unrelayed');
     } catch (err) {
@@ -90,6 +91,9 @@ export function createRelay(deps: RelayDeps): Relay {
     async sweep() {
       await sweeping;
       await sweepOnce();
+    },
+    requestFullScan() {
+      scanDue = true;
     },
     start() {
       if (timer === undefined && !closed) schedule();

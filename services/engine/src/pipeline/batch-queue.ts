@@ -35,7 +35,6 @@ export interface BatchQueue {
   readonly size: number;
   /** The agents whose events were coalesced since the last call, and forgets them. */
   takeOverflow(): string[];
-  clear(): void;
 }
 
 export function createBatchQueue(options: BatchQueueOptions): BatchQueue {
@@ -65,11 +64,6 @@ export function createBatchQueue(options: BatchQueueOptions): BatchQueue {
       const ids = [...overflow];
       overflow.clear();
       return ids;
-    },
-    clear() {
-      queue = [];
-      ticks.length = 0;
-      overflow.clear();
     },
   };
 }

@@ -79,7 +79,7 @@ const redis = connectRedis([redisServer.url]);
 const reader = connectRedis([redisServer.url]);
 const keys = createKeys(PREFIX);
 const outbox = createOutbox({ redis, keys, group: 'demo', readRedis: reader });
-await outbox.ensureGroup();
+await outbox.ensureGroup('all');
 
 let running = true;
 const counts = { opened: 0, resolved: 0, intents: 0 };

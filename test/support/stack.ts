@@ -1,6 +1,12 @@
 import { fileURLToPath } from 'node:url';
 import { connectRedis, createKeys, createReads, type Reads, type RedisClient } from '@lockstep/store';
-import { type RedisServer, type SimProcess, startRedis, startSim } from '@lockstep/testkit';
+import {
+  type RedisServer,
+  type SimProcess,
+  type StartRedisOptions,
+  startRedis,
+  startSim,
+} from '@lockstep/testkit';
 import { pino } from 'pino';
 // The engine has no package entry point yet: its runtime and configuration are imported from their files.
 import { type EngineRuntime, loadConfig, runCli, startEngineRuntime } from '@lockstep/engine';
@@ -16,6 +22,8 @@ export interface StackOptions {
   readonly scenario: string;
   /** Further simulator flags, e.g. `['--heartbeat-ms', '500']`. */
   readonly simArgs?: readonly string[];
+  /** How redis-server runs, e.g. `{ appendOnly: true }` to kill and restart it from its AOF. */
+  readonly redis?: StartRedisOptions;
   /** Engine environment on top of the defaults below (simulator target, Redis, selector, key prefix, ports). */
   readonly engineEnv: Readonly<Record<string, string>>;
 }
@@ -58,7 +66,7 @@ const LOG_LINES = 40;
 export async function startStack(options: StackOptions): Promise<Stack> {
   const [sim, redisServer] = await Promise.all([
     startSim({ scenario: options.scenario, args: [...(options.simArgs ?? [])] }),
-    startRedis(),
+    startRedis(options.redis),
   ]);
   const redis = connectRedis(redisServer.url);
   const reads = createReads({ redis, keys: createKeys(KEY_PREFIX) });

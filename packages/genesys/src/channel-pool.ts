@@ -7,6 +7,7 @@ import { createFrameRouter, type DecodeFailure, type EventContext } from './pool
 import { createListenerSet } from './pool/listeners.js';
 import { createReconciler } from './pool/reconciler.js';
 import { watchTokenRenewals } from './pool/token-handover.js';
+import { SOCKET_DEFAULTS } from './pool/channel-socket.js';
 import type { GapNotice, GapReason, SlotTimings } from './pool/types.js';
 import { createUnitRegistry } from './pool/unit-registry.js';
 import { createWfmGating } from './pool/wfm-gating.js';
@@ -97,9 +98,10 @@ export function createChannelPool(deps: CreateChannelPoolDeps): ChannelPool {
       'channel pool: maxChannels and maxTopicsPerChannel must be >= 1',
     );
   }
+  const pingIntervalMs = o.pingIntervalMs ?? SOCKET_DEFAULTS.pingIntervalMs;
   const timings: SlotTimings = {
-    pingIntervalMs: o.pingIntervalMs ?? 15_000,
-    watchdogTimeoutMs: o.watchdogTimeoutMs ?? 75_000,
+    pingIntervalMs,
+    watchdogTimeoutMs: o.watchdogTimeoutMs ?? SOCKET_DEFAULTS.watchdogTimeoutMs,
     connectTimeoutMs: o.connectTimeoutMs ?? 10_000,
     renewBeforeExpiryMs: o.renewBeforeExpiryMs ?? 3_600_000,
     channelRenewal: o.channelRenewal ?? 'resubscribe',

@@ -40,7 +40,13 @@ export {
   type LeasesOptions,
   type RenewOutcome,
 } from './leases.js';
-export { createOutbox, type Outbox, type OutboxOptions, type UnrelayedPage } from './outbox.js';
+export {
+  createOutbox,
+  type GroupStart,
+  type Outbox,
+  type OutboxOptions,
+  type UnrelayedPage,
+} from './outbox.js';
 export { createRateBudget, type Grant, type RateBudget, type RateBudgetOptions } from './rate-budget.js';
 export { createReads, type Reads, type ReadsOptions } from './reads.js';
 export { defineScripts, type RedisClient } from './scripts.js';

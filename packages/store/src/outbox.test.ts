@@ -201,3 +201,65 @@ describe('consumer group', () => {
     await expect(outbox.readGroup('bad consumer', 5, 0)).rejects.toThrow(InvalidInputError);
   });
 });
+
+describe('group start and trimming', () => {
+  function setupTrim(maxLen: number) {
+    const keys = createKeys(`ob${++n}:`, { outboxShards: 1 });
+    const store = createAgentStore({ redis, keys });
+    const outbox = createOutbox({ redis, keys, group: 'engine', readRedis: reader, maxLen });
+    return { keys, store, outbox };
+  }
+  const effects = (count: number, from = 0) => Array.from({ length: count }, (_, i) => ({ n: from + i }));
+
+  test('a new group reads only what is published after it; replaying is explicit', async () => {
+    const { keys, store, outbox } = setupTrim(1_000);
+    await store.commit(commit('g1', 0, effects(3)));
+    await outbox.relay('g1');
+    await outbox.ensureGroup();
+    expect(await outbox.readGroup('c1', 10, 0)).toEqual([]);
+    await store.commit(commit('g1', 1, effects(1, 3)));
+    await outbox.relay('g1');
+    expect((await outbox.readGroup('c1', 10, 0)).map((m) => m.effect)).toEqual([{ n: 3 }]);
+
+    const replay = createOutbox({ redis, keys, group: 'replay', readRedis: reader });
+    await replay.ensureGroup('all');
+    expect((await replay.readGroup('c1', 10, 0)).map((m) => m.effect)).toEqual(effects(4));
+    const [first] = await redis.xrange(keys.outboxStream(0), '-', '+', 'COUNT', 1);
+    const after = createOutbox({ redis, keys, group: 'after', readRedis: reader });
+    await after.ensureGroup({ after: first?.[0] ?? '' });
+    expect((await after.readGroup('c1', 10, 0)).map((m) => m.effect)).toEqual(effects(3, 1));
+    await expect(after.ensureGroup({ after: 'nope' })).rejects.toThrow(InvalidInputError);
+  });
+
+  test('keeps every entry a group has not acknowledged, and trims what every group acknowledged', async () => {
+    const { keys, store, outbox } = setupTrim(10);
+    await outbox.ensureGroup();
+    await store.commit(commit('t1', 0, effects(300)));
+    expect(await outbox.relay('t1')).toBe(300);
+    // Nothing read yet: nothing may go.
+    expect(await redis.xlen(keys.outboxStream(0))).toBe(300);
+
+    const read = await outbox.readGroup('c1', 250, 0);
+    await outbox.ack(read.slice(0, 200));
+    await store.commit(commit('t1', 1, effects(1, 300)));
+    await outbox.relay('t1');
+    // 50 read but unacknowledged, 50 unread, 1 new: the 200 acknowledged ones may go.
+    const claimed = await outbox.claimStale('c2', 0, 1_000);
+    expect(claimed.map((m) => (m.effect as { n: number }).n)).toEqual(effects(50, 200).map((e) => e.n));
+    const left = await outbox.readGroup('c2', 1_000, 0);
+    expect(left.map((m) => (m.effect as { n: number }).n)).toEqual(effects(51, 250).map((e) => e.n));
+
+    await outbox.ack([...left, ...claimed]);
+    await store.commit(commit('t1', 2, effects(1, 301)));
+    await outbox.relay('t1');
+    // Everything acknowledged: the stream keeps its retention length.
+    expect(await redis.xlen(keys.outboxStream(0))).toBe(10);
+  });
+
+  test('with no consumer group, a stream keeps its retention length', async () => {
+    const { keys, store, outbox } = setupTrim(10);
+    await store.commit(commit('t2', 0, effects(300)));
+    await outbox.relay('t2');
+    expect(await redis.xlen(keys.outboxStream(0))).toBe(10);
+  });
+});

@@ -1,4 +1,5 @@
 import { decodePendingLines, requireCount, requirePositive } from './codec.js';
+import { InvalidInputError } from './errors.js';
 import { type Keys, validateId } from './keys.js';
 import { parseStreamEntries } from './outbox-entries.js';
 import { defineScripts, expectInt, type RedisClient } from './scripts.js';
@@ -9,7 +10,10 @@ export interface OutboxOptions {
   readonly keys: Keys;
   /** Consumer group name used by `ensureGroup`, `readGroup`, `ack` and `claimStale`. */
   readonly group: string;
-  /** Approximate length bound of each outbox stream. Default 100 000. */
+  /**
+   * Entries each outbox stream keeps at least (the most recent ones, read or not, for replays). Beyond it, the
+   * publish script trims only entries that EVERY consumer group has acknowledged. Default 100 000.
+   */
   readonly maxLen?: number;
   /** How many recent entry ids each shard remembers to make relays idempotent. Default 100 000. */
   readonly dedupeWindow?: number;
@@ -23,6 +27,12 @@ export interface OutboxOptions {
   /** Clock for the dedupe window. Default `Date.now`. */
   readonly now?: () => number;
 }
+
+/**
+ * Where a new consumer group starts: `new` (default) reads only entries published after it was created, `all`
+ * replays every entry the stream still holds, a stream id (`<ms>-<seq>`) replays the entries after that id.
+ */
+export type GroupStart = 'new' | 'all' | { readonly after: string };
 
 /** A page of agents that still hold unrelayed outbox entries. */
 export interface UnrelayedPage {
@@ -45,8 +55,11 @@ export interface Outbox {
   findUnrelayed(page: { cursor?: string | null; count: number }): Promise<UnrelayedPage>;
   /** Scans every agent and relays whatever is pending. Returns the number of entries appended. */
   relayAllPending(pageSize?: number): Promise<number>;
-  /** Creates the consumer group on every shard (from the start of the stream). Idempotent. */
-  ensureGroup(): Promise<void>;
+  /**
+   * Creates the consumer group on every shard, reading from `from` (default `new`: only what is published from
+   * now on; replaying old entries is an explicit choice). Idempotent: an existing group keeps its position.
+   */
+  ensureGroup(from?: GroupStart): Promise<void>;
   /**
    * Reads up to `count` new messages per shard for `consumer`. `blockMs` > 0 waits that long when nothing is
    * there; 0 returns at once. `shards` defaults to all shards (on Cluster with several shards, read one
@@ -183,10 +196,11 @@ export function createOutbox(options: OutboxOptions): Outbox {
       } while (cursor !== null);
       return appended;
     },
-    async ensureGroup() {
+    async ensureGroup(from = 'new') {
+      const start = groupStartId(from);
       for (const shard of allShards) {
         try {
-          await redis.xgroup('CREATE', keys.outboxStream(shard), group, '0', 'MKSTREAM');
+          await redis.xgroup('CREATE', keys.outboxStream(shard), group, start, 'MKSTREAM');
         } catch (err) {
           if (!(err instanceof Error && err.message.includes('BUSYGROUP'))) throw err;
         }
@@ -237,4 +251,19 @@ export function createOutbox(options: OutboxOptions): Outbox {
       return out;
     },
   };
+}
+
+const STREAM_ID = /^\d{1,20}-\d{1,20}$/;
+
+function groupStartId(from: GroupStart): string {
+  if (from === 'new') return '$';
+  if (from === 'all') return '0';
+  if (
+    typeof from === 'object' &&
+    from !== null &&
+    typeof from.after === 'string' &&
+    STREAM_ID.test(from.after)
+  )
+    return from.after;
+  throw new InvalidInputError("group start must be 'new', 'all' or { after: '<ms>-<seq>' }");
 }

@@ -90,7 +90,7 @@ const envSchema = z.object({
   LOCKSTEP_SAFETY_RESYNC_INTERVAL_MS: ms(1_000).default(10 * 60_000),
   LOCKSTEP_RATE_LIMIT_PER_MINUTE: int(1, 100_000).default(300),
   LOCKSTEP_MAX_CHANNELS: int(1, 20).default(20),
-  LOCKSTEP_PING_INTERVAL_MS: ms(100).default(15_000),
+  LOCKSTEP_PING_INTERVAL_MS: ms(100).default(2_000),
   LOCKSTEP_WATCHDOG_TIMEOUT_MS: ms(300).default(75_000),
   LOCKSTEP_CONVERSATION_TOPIC: z
     .enum(['conversationsummary', 'conversations'])

@@ -25,8 +25,10 @@ import { ClosedError } from './errors.js';
 import { createLeadership, type Leadership } from './leadership.js';
 import { createMetrics, type EngineMetrics } from './metrics.js';
 import { createEventMapper } from './pipeline/map-event.js';
+import type { EffectsExecutor } from './pipeline/effects.js';
 import { createPipeline, type Pipeline } from './pipeline/pipeline.js';
 import { createRateLimitedLog } from './rate-limited-log.js';
+import { createRedisWatch } from './redis-watch.js';
 import { createResyncer } from './resync.js';
 import { createWfmGate } from './wfm-gate.js';
 
@@ -57,12 +59,16 @@ export interface EngineDeps {
   readonly logger: Logger;
   readonly clock?: Clock;
   readonly metrics?: EngineMetrics;
+  /** Where committed effects go besides the outbox (corrections): called under the lease, see `EffectsExecutor`. */
+  readonly effects?: EffectsExecutor;
 }
 
 export interface EngineHealth {
   readonly ok: boolean;
   readonly started: boolean;
   readonly leader: boolean;
+  /** Whether Redis answers (`ok` is false while it does not). */
+  readonly redis: 'up' | 'unreachable';
   readonly agents: number;
   readonly channelsConnected: number;
 }
@@ -150,8 +156,26 @@ export function createEngine(settings: EngineSettings, deps: EngineDeps): Engine
     fence: () => leadership.token(),
     stillHolds: (fence) => leadership.token() === fence,
     onFenceRejected: () => leadership.markLost(),
+    onLost: (agentIds) => redisWatch.lost(agentIds),
+    ...(deps.effects === undefined ? {} : { effects: deps.effects }),
     batchWindowMs: settings.batchWindowMs,
     hotAgents: settings.hotAgents,
+  });
+
+  // Agents whose events could not be committed are re-read over REST as soon as Redis answers again.
+  const redisWatch = createRedisWatch({
+    redis,
+    clock,
+    logger: deps.logger,
+    metrics,
+    onRecovered(agentIds) {
+      const tracked = discovery.agents();
+      resyncer.request(
+        agentIds.filter((id) => tracked.has(id)),
+        'redis',
+      );
+      void pipeline.sweepOutbox();
+    },
   });
 
   const wfm = createWfmGate({
@@ -305,6 +329,7 @@ export function createEngine(settings: EngineSettings, deps: EngineDeps): Engine
       await pool.start();
       await leadership.startInbox();
       started = true;
+      redisWatch.start();
       resyncer.request(agents, 'start');
       scheduleSafety();
       log.info({ agents: agents.length, leader }, 'engine started');
@@ -316,6 +341,7 @@ export function createEngine(settings: EngineSettings, deps: EngineDeps): Engine
         for (const off of unsubscribe.splice(0)) off();
         const steps: Array<[string, () => Promise<void>]> = [
           ['commands', () => leadership.stopInbox()],
+          ['redis watch', () => redisWatch.close()],
           ['discovery', () => discovery.close()],
           ['resync', () => resyncer.close()],
           ['pipeline', () => pipeline.close()],
@@ -335,10 +361,12 @@ export function createEngine(settings: EngineSettings, deps: EngineDeps): Engine
     },
     health() {
       const channelsConnected = pool.stats().channels.filter((c) => c.connected).length;
+      const redisUp = redisWatch.up();
       return {
-        ok: started && !closed,
+        ok: started && !closed && redisUp,
         started,
         leader: leadership.canAct(),
+        redis: redisUp ? 'up' : 'unreachable',
         agents: discovery.agents().size,
         channelsConnected,
       };

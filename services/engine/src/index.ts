@@ -17,3 +17,4 @@ export { type EngineRuntime, startEngineRuntime } from './runtime.js';
 export { createMetrics, type EngineMetrics } from './metrics.js';
 export { createEventMapper, type EventMapper, type MappedEvent } from './pipeline/map-event.js';
 export { createPipeline, type Pipeline, type PipelineDeps } from './pipeline/pipeline.js';
+export { type EffectsExecutor, noEffectsExecutor } from './pipeline/effects.js';

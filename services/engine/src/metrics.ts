@@ -24,6 +24,14 @@ export interface EngineMetrics {
   readonly reconnects: Gauge;
   readonly trackedAgents: Gauge;
   readonly outboxRelayed: Counter;
+  /** Relays that failed (their entries wait for the relay sweeper). */
+  readonly outboxRelayErrors: Counter;
+  /** Agents whose events were lost to a failed commit or a full queue, and re-read over REST for it. */
+  readonly eventsLost: Counter;
+  /** Events not queued because the pipeline queue was full (their agents are re-read instead). */
+  readonly eventsCoalesced: Counter;
+  /** 1 while Redis answers the engine's probe, else 0. */
+  readonly redisUp: Gauge;
   readonly leaseHeld: Gauge;
   readonly commands: Counter<'type' | 'outcome'>;
   /** Seconds from the event's arrival at the engine to the commit of its agent (includes batching). */
@@ -159,6 +167,26 @@ export function createMetrics(): EngineMetrics {
     outboxRelayed: new Counter({
       name: 'lockstep_outbox_relayed_total',
       help: 'Outbox entries relayed from agent hashes to the outbox streams.',
+      ...opts,
+    }),
+    outboxRelayErrors: new Counter({
+      name: 'lockstep_outbox_relay_errors_total',
+      help: 'Outbox relays that failed; their entries stay pending and the relay sweeper retries them.',
+      ...opts,
+    }),
+    eventsLost: new Counter({
+      name: 'lockstep_pipeline_lost_agents_total',
+      help: 'Agents whose events could not be committed (after retries) or queued, each then re-read over REST.',
+      ...opts,
+    }),
+    eventsCoalesced: new Counter({
+      name: 'lockstep_pipeline_coalesced_events_total',
+      help: 'Events not queued because the pipeline queue was full; their agents are re-read over REST.',
+      ...opts,
+    }),
+    redisUp: new Gauge({
+      name: 'lockstep_redis_up',
+      help: '1 while Redis answers the engine health probe, else 0.',
       ...opts,
     }),
     leaseHeld: new Gauge({

@@ -12,8 +12,13 @@ export interface ChannelSocketOptions {
   readonly logger: Logger;
   /** How often to send `{"message":"ping"}` and check liveness. */
   readonly pingIntervalMs: number;
-  /** Terminate when no frame at all arrived for this long. */
+  /** Terminate when no frame at all arrived for this long (a backstop behind missed-pong counting). */
   readonly watchdogTimeoutMs: number;
+  /**
+   * Terminate after this many pings in a row got no frame at all before the next ping (a pong, a heartbeat or an
+   * event all prove the socket alive). 0 turns the counting off (only the watchdog then applies). Default 3.
+   */
+  readonly maxMissedPongs?: number;
   /** How long the WebSocket handshake may take. */
   readonly connectTimeoutMs: number;
   /** Every text frame, in arrival order. Hot path: keep it cheap. */
@@ -35,6 +40,18 @@ export interface ChannelSocket {
 const PING = JSON.stringify({ message: 'ping' });
 
 /**
+ * Liveness defaults: a ping every 2 s and three missed pongs in a row detect a silent socket in 6 to 8 s. The
+ * platform answers each ping within milliseconds, so its ~30 s heartbeat plays no part and a slow pong must be
+ * late by a whole interval three times in a row to cause a reconnect. The watchdog (no frame at all) is a
+ * backstop for platforms that do not answer pings: above the ~30 s heartbeat with room for one lost heartbeat.
+ */
+export const SOCKET_DEFAULTS = {
+  pingIntervalMs: 2_000,
+  maxMissedPongs: 3,
+  watchdogTimeoutMs: 75_000,
+} as const;
+
+/**
  * Opens a socket and resolves once it is open; rejects with NETWORK (or NOT_FOUND when the server refuses the
  * upgrade with 404, i.e. the channel is gone).
  */
@@ -43,6 +60,10 @@ export function openChannelSocket(opts: ChannelSocketOptions): Promise<ChannelSo
   return new Promise((resolve, reject) => {
     const ws = new WebSocket(opts.url, { handshakeTimeout: opts.connectTimeoutMs });
     let lastFrame = clock.now();
+    const maxMissed = opts.maxMissedPongs ?? SOCKET_DEFAULTS.maxMissedPongs;
+    // Whether a frame arrived since the last ping, and how many pings in a row went unanswered.
+    let answered = true;
+    let missed = 0;
     let timer: unknown;
     let settled = false;
     let done = false;
@@ -60,16 +81,21 @@ export function openChannelSocket(opts: ChannelSocketOptions): Promise<ChannelSo
     const tick = () => {
       timer = undefined;
       if (done) return;
-      if (clock.now() - lastFrame > opts.watchdogTimeoutMs) {
+      missed = answered ? 0 : missed + 1;
+      const silentMs = clock.now() - lastFrame;
+      if ((maxMissed > 0 && missed >= maxMissed) || silentMs > opts.watchdogTimeoutMs) {
         logger.warn(
-          { channel: channelRefOfUrl(opts.url), silentMs: clock.now() - lastFrame },
+          { channel: channelRefOfUrl(opts.url), silentMs, missedPongs: missed },
           'socket silent; terminating',
         );
         ws.terminate();
         finish('watchdog');
         return;
       }
-      if (ws.readyState === WebSocket.OPEN) ws.send(PING);
+      if (ws.readyState === WebSocket.OPEN) {
+        ws.send(PING);
+        answered = false;
+      }
       timer = clock.setTimeout(tick, opts.pingIntervalMs);
     };
 
@@ -99,6 +125,7 @@ export function openChannelSocket(opts: ChannelSocketOptions): Promise<ChannelSo
     });
     ws.on('message', (data, isBinary) => {
       lastFrame = clock.now();
+      answered = true;
       if (!isBinary && !done) opts.onFrame(data.toString());
     });
     ws.on('unexpected-response', (_req, res) => {

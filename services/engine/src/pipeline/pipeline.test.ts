@@ -8,7 +8,7 @@ import {
   createReads,
   type RedisClient,
 } from '@lockstep/store';
-import { type RedisServer, startRedis } from '@lockstep/testkit';
+import { pollUntil, type RedisServer, startRedis } from '@lockstep/testkit';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createMetrics } from '../metrics.js';
@@ -40,13 +40,21 @@ const routing = (status: 'IDLE' | 'OFF_QUEUE', at: number): AgentEvent => ({
 function setup(
   policy: unknown = {},
   fence: () => number | null = () => 1,
-  extra: { clock?: Clock; yieldEveryEvents?: number; hotAgents?: number; ticksPerBatch?: number } = {},
+  extra: {
+    clock?: Clock;
+    yieldEveryEvents?: number;
+    hotAgents?: number;
+    ticksPerBatch?: number;
+    maxQueuedEvents?: number;
+    relaySweepIntervalMs?: number;
+  } = {},
 ) {
   const keys = createKeys(`pipe${++prefixSeq}:`);
   const metrics = createMetrics();
   const reads = createReads({ redis, keys });
   const outbox = createOutbox({ redis, keys, group: 'test' });
   const fenceRejections: unknown[] = [];
+  const lost: string[] = [];
   const parsed = parsePolicy(policy);
   const pipeline = createPipeline({
     machine: createAgentMachine(parsed),
@@ -59,12 +67,16 @@ function setup(
     clock: extra.clock ?? systemClock,
     fence,
     onFenceRejected: (err) => fenceRejections.push(err),
+    onLost: (agentIds) => lost.push(...agentIds),
     batchWindowMs: 1,
+    errorRetryDelaysMs: [100, 100],
     ...(extra.yieldEveryEvents === undefined ? {} : { yieldEveryEvents: extra.yieldEveryEvents }),
     ...(extra.hotAgents === undefined ? {} : { hotAgents: extra.hotAgents }),
     ...(extra.ticksPerBatch === undefined ? {} : { ticksPerBatch: extra.ticksPerBatch }),
+    ...(extra.maxQueuedEvents === undefined ? {} : { maxQueuedEvents: extra.maxQueuedEvents }),
+    ...(extra.relaySweepIntervalMs === undefined ? {} : { relaySweepIntervalMs: extra.relaySweepIntervalMs }),
   });
-  return { keys, metrics, reads, outbox, pipeline, fenceRejections };
+  return { keys, metrics, reads, outbox, pipeline, fenceRejections, lost };
 }
 
 describe('pipeline against a real Redis', () => {
@@ -134,12 +146,111 @@ describe('pipeline against a real Redis', () => {
     expect(last?.cause).toBe('tick');
     const open = await reads.listOpenFindings({ ruleId: 'on-queue-not-routable' });
     expect(open.map((o) => o.agentId)).toEqual(['a-1']);
-    await outbox.ensureGroup();
+    await outbox.ensureGroup('all');
     const messages = await outbox.readGroup('c1', 10, 0);
     expect(messages.map((m) => (m.effect as { type: string }).type)).toContain('finding.opened');
     expect(agent?.pendingOutbox).toBe(0);
     const gauge = await metrics.openFindings.get();
     expect(gauge.values.find((v) => v.labels.rule === 'on-queue-not-routable')?.value).toBe(1);
+    await pipeline.close();
+  });
+
+  it("relays entries left by a failed relay without waiting for the agent's next effect", async () => {
+    const { pipeline, keys, metrics } = setup(
+      { rules: { 'on-queue-not-routable': { graceMs: 500, action: 'alert' } } },
+      () => 1,
+      { relaySweepIntervalMs: 100 },
+    );
+    const now = Date.now();
+    pipeline.submit('s-1', presence('ON_QUEUE', now), 'event');
+    pipeline.submit('s-1', routing('OFF_QUEUE', now), 'event');
+    await pipeline.flush();
+    // An undecodable pending line makes the relay after the next commit fail.
+    await redis.hset(keys.agent('s-1'), 'pending', 'garbage');
+    await new Promise((r) => setTimeout(r, 700));
+    await pipeline.flush();
+    expect((await metrics.outboxRelayErrors.get()).values[0]?.value).toBeGreaterThanOrEqual(1);
+    expect(await redis.xlen(keys.outboxStream(0))).toBe(0);
+    const pending = (await redis.hget(keys.agent('s-1'), 'pending')) ?? '';
+    await redis.hset(
+      keys.agent('s-1'),
+      'pending',
+      pending
+        .split('\n')
+        .filter((line) => line.includes('\t'))
+        .join('\n'),
+    );
+    await pollUntil(async () => (await redis.xlen(keys.outboxStream(0))) === 1, {
+      timeoutMs: 2_000,
+      what: 'the relay sweeper to publish the finding',
+    });
+    const [[, fields] = ['', []]] = await redis.xrange(keys.outboxStream(0), '-', '+');
+    expect(fields[fields.indexOf('body') + 1]).toContain('finding.opened');
+    await pipeline.close();
+  });
+
+  it('hands committed effects to the effects executor with the fence they were committed under', async () => {
+    const keys = createKeys(`pipe${++prefixSeq}:`);
+    const policy = parsePolicy({ rules: { 'on-queue-not-routable': { graceMs: 50, action: 'correct' } } });
+    const executed: Array<{ agentId: string; types: string[]; fence: number }> = [];
+    const pipeline = createPipeline({
+      machine: createAgentMachine(policy),
+      policy,
+      store: createAgentStore({ redis, keys }),
+      reads: createReads({ redis, keys }),
+      outbox: createOutbox({ redis, keys, group: 'test' }),
+      metrics: createMetrics(),
+      logger: pino({ level: 'silent' }),
+      clock: systemClock,
+      fence: () => 7,
+      onFenceRejected: () => {},
+      effects: {
+        executeCommitted: (agentId, effects, fence) =>
+          executed.push({ agentId, types: effects.map((e) => e.type), fence }),
+      },
+      batchWindowMs: 1,
+    });
+    const now = Date.now();
+    pipeline.submit('x-1', presence('ON_QUEUE', now), 'event');
+    pipeline.submit('x-1', routing('OFF_QUEUE', now), 'event');
+    await pollUntil(() => executed.some((e) => e.types.includes('finding.opened')), {
+      timeoutMs: 2_000,
+      what: 'the finding to reach the executor',
+    });
+    await pipeline.flush();
+    expect(executed.every((e) => e.agentId === 'x-1' && e.fence === 7)).toBe(true);
+    // The executor saw exactly the effects the commits queued, in commit order.
+    const stream = await redis.xrange(keys.outboxStream(0), '-', '+');
+    const relayed = stream.map(
+      ([, f]) => (JSON.parse(f[f.indexOf('body') + 1] ?? '{}') as { type: string }).type,
+    );
+    expect(executed.flatMap((e) => e.types)).toEqual(relayed);
+    await pipeline.close();
+  });
+
+  it('after a change of lease holder, relays what the previous holder left unrelayed', async () => {
+    const { pipeline, keys } = setup({}, () => 1, { relaySweepIntervalMs: 100 });
+    // A previous holder committed an effect and died before relaying it.
+    await createAgentStore({ redis, keys }).commit({
+      agentId: 'p-1',
+      expectedVersion: 0,
+      fence: 1,
+      state: 'offline/inSync',
+      machine: {},
+      signals: {},
+      findings: [],
+      effects: [{ type: 'finding.resolved' }],
+      cause: 'event',
+      detail: '',
+    });
+    await new Promise((r) => setTimeout(r, 250));
+    expect(await redis.xlen(keys.outboxStream(0))).toBe(0);
+    pipeline.reset();
+    await pollUntil(async () => (await redis.xlen(keys.outboxStream(0))) === 1, {
+      timeoutMs: 2_000,
+      what: 'the sweeper to relay the inherited entry',
+    });
+    expect(await redis.hexists(keys.agent('p-1'), 'pending')).toBe(0);
     await pipeline.close();
   });
 
@@ -196,6 +307,46 @@ describe('pipeline against a real Redis', () => {
     expect(await a.reads.readAgent('a-1')).toBeNull();
     await a.pipeline.close();
   });
+  it('retries a commit that failed for another reason than a conflict, and commits once the fault is gone', async () => {
+    const a = setup();
+    // A value of the wrong type under the agent's key makes every read and commit of it fail (WRONGTYPE).
+    await redis.set(a.keys.agent('r-1'), 'not a hash');
+    a.pipeline.submit('r-1', presence('AVAILABLE', T0), 'event');
+    setTimeout(() => void redis.del(a.keys.agent('r-1')), 50);
+    await a.pipeline.flush();
+    expect((await a.reads.readAgent('r-1'))?.signals).toMatchObject({
+      presence: { value: { system: 'AVAILABLE' } },
+    });
+    expect(a.lost).toEqual([]);
+    expect((await a.metrics.commitErrors.get()).values[0]?.value).toBeGreaterThanOrEqual(1);
+    await a.pipeline.close();
+  });
+
+  it('hands an agent over for a re-read when its commit keeps failing after the bounded retries', async () => {
+    const a = setup();
+    await redis.set(a.keys.agent('r-2'), 'not a hash');
+    a.pipeline.submit('r-2', presence('AVAILABLE', T0), 'event');
+    a.pipeline.submit('r-3', presence('AVAILABLE', T0), 'event');
+    await a.pipeline.flush();
+    expect(a.lost).toEqual(['r-2']);
+    // Three attempts: the first and the two bounded retries.
+    expect((await a.metrics.commitErrors.get()).values[0]?.value).toBe(3);
+    expect((await a.reads.readAgent('r-3'))?.version).toBe(1);
+    await a.pipeline.close();
+  });
+
+  it("bounds its queue: beyond the bound an agent's events are coalesced into one re-read", async () => {
+    const a = setup({}, () => 1, { maxQueuedEvents: 3 });
+    for (let i = 0; i < 3; i++) a.pipeline.submit(`b-${i}`, presence('AVAILABLE', T0 + i), 'event');
+    for (let i = 0; i < 50; i++) a.pipeline.submit(`b-${i % 5}`, presence('ON_QUEUE', T0 + 100 + i), 'event');
+    expect(a.pipeline.backlog).toBe(3);
+    await a.pipeline.flush();
+    expect([...a.lost].sort()).toEqual(['b-0', 'b-1', 'b-2', 'b-3', 'b-4']);
+    expect((await a.metrics.eventsCoalesced.get()).values[0]?.value).toBe(50);
+    expect((await a.reads.readAgent('b-0'))?.version).toBe(1);
+    await a.pipeline.close();
+  });
+
   it('yields to the event loop while it steps a large batch, and still commits every agent', async () => {
     // The clock is read once per agent commit, right after the agent's steps: counting the reads tells how many
     // agents a timer queued at the start of the batch waited for.
@@ -276,7 +427,7 @@ describe('pipeline against a real Redis', () => {
     expect(a?.machine).toEqual(b?.machine);
     expect(a?.state).toBe('onQueue.idle/inSync');
     // The finding opened and resolved inside the batch still reached the outbox, in order.
-    await batched.outbox.ensureGroup();
+    await batched.outbox.ensureGroup('all');
     const types = (await batched.outbox.readGroup('c1', 10, 0)).map(
       (m) => (m.effect as { type: string }).type,
     );

@@ -1,30 +1,22 @@
-import {
-  type AgentEvent,
-  type AgentMachine,
-  type AgentSnapshot,
-  type Effect,
-  initialAgentSnapshot,
-  type PersistedAgent,
-  type Policy,
-  persistAgent,
-  restoreAgent,
-  stepAgentEvents,
-} from '@lockstep/domain';
+import type { AgentEvent, AgentMachine, Policy } from '@lockstep/domain';
 import type { Clock } from '@lockstep/genesys';
 import {
   type AgentStore,
   type HistoryCause,
+  InvalidInputError,
   type Outbox,
   type Reads,
-  StaleFenceError,
-  StaleVersionError,
+  type StaleFenceError,
 } from '@lockstep/store';
 import type { Logger } from 'pino';
-import { CommitConflictError } from '../errors.js';
 import type { EngineMetrics } from '../metrics.js';
-import { type AgentCache, type CachedAgent, createAgentCache } from './agent-cache.js';
-import { batchCause, batchDetail, describeEvent, findingDocs, stateSummary } from './commit-input.js';
+import { type AgentCommitter, createAgentCommitter } from './agent-committer.js';
+import { type AgentStepper, createAgentStepper } from './agent-stepper.js';
+import { type BatchQueue, createBatchQueue, groupByAgent, type Item } from './batch-queue.js';
 import { createDeadlines, type Deadlines } from './deadlines.js';
+import { type EffectsExecutor, noEffectsExecutor } from './effects.js';
+import { createRelay, type Relay } from './relay.js';
+import { createYielder } from './yielder.js';
 
 export interface PipelineDeps {
   readonly machine: AgentMachine;
@@ -44,29 +36,43 @@ export interface PipelineDeps {
   readonly stillHolds?: (fence: number) => boolean;
   /** A commit was refused because a newer lease holder wrote the agent. */
   readonly onFenceRejected: (err: StaleFenceError) => void;
+  /**
+   * Events of these agents were lost: their commit failed after the bounded retries (e.g. Redis did not answer),
+   * or the queue was full and their events were coalesced. Re-read them over REST once Redis answers.
+   */
+  readonly onLost?: (agentIds: readonly string[]) => void;
+  /** Where committed effects go besides the outbox (corrections, to come). Default: nowhere. */
+  readonly effects?: EffectsExecutor;
   /** How long submitted events wait to be batched (0 = one event-loop turn). */
   readonly batchWindowMs: number;
   /** Commit attempts per agent and batch when versions conflict. Default 5. */
   readonly maxConflictRetries?: number;
+  /** Delays before the further attempts of a commit that failed otherwise (Redis down). Default [100, 500]. */
+  readonly errorRetryDelaysMs?: readonly number[];
+  /** Events queued at most; beyond it events are coalesced per agent into one resync. Default 200,000. */
+  readonly maxQueuedEvents?: number;
   /** Events a batch steps before it yields to the event loop (its commits stay in flight). Default 500. */
   readonly yieldEveryEvents?: number;
   /** Deadline ticks a batch takes at most (the others wait for the next batches). Default 500. */
   readonly ticksPerBatch?: number;
   /** Agents kept as live machine snapshots; the least recently stepped beyond it are kept as JSON. Default 100,000. */
   readonly hotAgents?: number;
+  /** How often failed relays are retried. Default 5 s. */
+  readonly relaySweepIntervalMs?: number;
 }
 
 /**
- * The per-agent processing pipeline: events are batched for a short window, grouped by agent (order kept within
- * an agent), folded through the agent machine, then committed ONCE per agent per batch (version CAS + fencing;
- * concurrent commits of different agents share round-trips through auto-pipelining). Effects go to the outbox
- * and are relayed right after. Batches run one after the other, so an agent's events are applied in order.
+ * The per-agent processing pipeline: events are batched for a short window (`batch-queue`), grouped by agent
+ * (order kept within an agent), folded through the agent machine (`agent-stepper`), then committed ONCE per agent
+ * per batch (`agent-committer`: version CAS + fencing; concurrent commits of different agents share round-trips
+ * through auto-pipelining). Effects go to the outbox and are relayed right after (`relay`), and to the effects
+ * executor. Batches run one after the other, so an agent's events are applied in order. This file only schedules.
  */
 export interface Pipeline {
   /**
    * Queues one event for an agent. `receivedAt` (engine clock) feeds the latency histogram. `onDone` learns
    * whether the event is in Redis: `true` once its batch committed (or changed nothing), `false` when it was
-   * dropped (lease not held, fenced off, commit failed).
+   * dropped (lease not held, fenced off, commit failed, coalesced under backlog).
    */
   submit(
     agentId: string,
@@ -79,8 +85,13 @@ export interface Pipeline {
   flush(): Promise<void>;
   /** Stops tracking an agent: cache entry and deadline dropped (its Redis state stays). */
   forget(agentId: string): void;
-  /** Forgets every cached agent (after the lease changed hands); they are reloaded from Redis when needed. */
+  /**
+   * Forgets every cached agent (after the lease changed hands); they are reloaded from Redis when needed. The
+   * relay sweeper then scans every agent once for entries left unrelayed.
+   */
   reset(): void;
+  /** Retries the relays that failed now (e.g. when Redis answers again). */
+  sweepOutbox(): Promise<void>;
   /** Events submitted and not yet processed (queued, or in the batch being stepped and committed). */
   readonly backlog: number;
   /** Agents held in memory. */
@@ -93,35 +104,20 @@ export interface Pipeline {
   close(): Promise<void>;
 }
 
-interface Item {
-  readonly agentId: string;
-  readonly event: AgentEvent;
-  readonly cause: HistoryCause;
-  readonly receivedAt: number | undefined;
-  readonly onDone?: ((committed: boolean) => void) | undefined;
-}
-
 /** Tells the items' submitters whether their events reached Redis. */
 function settle(items: readonly Item[], committed: boolean): void {
   for (const item of items) item.onDone?.(committed);
 }
 
 export function createPipeline(deps: PipelineDeps): Pipeline {
-  const { machine, policy, store, reads, outbox, metrics, clock } = deps;
+  const { metrics, clock } = deps;
   const log = deps.logger.child({ component: 'pipeline' });
-  const maxRetries = deps.maxConflictRetries ?? 5;
   const yieldEvery = deps.yieldEveryEvents ?? 500;
-  const ticksPerBatch = deps.ticksPerBatch ?? 500;
-  const cache: AgentCache = createAgentCache({
-    openFindings: metrics.openFindings,
-    hotAgents: deps.hotAgents ?? 100_000,
-    freeze: (snapshot) => JSON.stringify(persistAgent(snapshot)),
+  const effectsExecutor = deps.effects ?? noEffectsExecutor;
+  const queue: BatchQueue = createBatchQueue({
+    ticksPerBatch: deps.ticksPerBatch ?? 500,
+    maxQueued: deps.maxQueuedEvents ?? 200_000,
   });
-  let queue: Item[] = [];
-  // Deadline ticks wait apart: each batch takes every queued event but at most `ticksPerBatch` ticks, so that a
-  // burst of deadlines falling due together (e.g. graces started by one resync of every agent) is spread over
-  // several batches instead of holding fresh events back for one long batch.
-  const ticks: Item[] = [];
   let inFlight = 0;
   let scheduled = false;
   let running: Promise<void> | undefined;
@@ -135,25 +131,53 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
         submitItem({ agentId, event: { type: 'TICK', now }, cause: 'tick', receivedAt: undefined });
     },
   });
+  const stepper: AgentStepper = createAgentStepper({
+    machine: deps.machine,
+    reads: deps.reads,
+    clock,
+    logger: log,
+    deadlines,
+    openFindings: metrics.openFindings,
+    hotAgents: deps.hotAgents ?? 100_000,
+  });
+  const committer: AgentCommitter = createAgentCommitter({
+    policy: deps.policy,
+    store: deps.store,
+    stepper,
+    metrics,
+    logger: log,
+    clock,
+    onFenceRejected: deps.onFenceRejected,
+    ...(deps.stillHolds === undefined ? {} : { stillHolds: deps.stillHolds }),
+    maxConflictRetries: deps.maxConflictRetries ?? 5,
+    errorRetryDelaysMs: deps.errorRetryDelaysMs ?? [100, 500],
+  });
+  const relay: Relay = createRelay({
+    outbox: deps.outbox,
+    metrics,
+    logger: log,
+    clock,
+    active: () => deps.fence() !== null,
+    ...(deps.relaySweepIntervalMs === undefined ? {} : { sweepIntervalMs: deps.relaySweepIntervalMs }),
+  });
+  relay.start();
+
+  function lost(agentIds: readonly string[]): void {
+    if (agentIds.length === 0) return;
+    metrics.eventsLost.inc(agentIds.length);
+    deps.onLost?.(agentIds);
+  }
 
   function submitItem(item: Item): void {
     if (closed) {
       item.onDone?.(false);
       return;
     }
-    if (item.cause === 'tick') ticks.push(item);
-    else queue.push(item);
+    if (!queue.push(item)) {
+      metrics.eventsCoalesced.inc();
+      item.onDone?.(false);
+    }
     schedule();
-  }
-
-  const pendingCount = () => queue.length + ticks.length;
-
-  /** Everything queued, with at most `ticksPerBatch` ticks (the oldest first). */
-  function takeBatch(): Item[] {
-    let batch = queue;
-    queue = [];
-    if (ticks.length > 0) batch = batch.concat(ticks.splice(0, ticksPerBatch));
-    return batch;
   }
 
   function schedule(): void {
@@ -163,7 +187,7 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
       scheduled = false;
       running = drain().finally(() => {
         running = undefined;
-        if (pendingCount() > 0) schedule();
+        if (queue.size > 0) schedule();
         else {
           const waiters = idleWaiters;
           idleWaiters = [];
@@ -176,8 +200,8 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
   }
 
   async function drain(): Promise<void> {
-    while (pendingCount() > 0) {
-      const batch = takeBatch();
+    while (queue.size > 0) {
+      const batch = queue.take();
       inFlight = batch.length;
       try {
         await processBatch(batch);
@@ -186,6 +210,7 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
       } finally {
         inFlight = 0;
       }
+      lost(queue.takeOverflow());
     }
   }
 
@@ -196,159 +221,28 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
       settle(batch, false);
       return;
     }
-    const byAgent = new Map<string, Item[]>();
-    for (const item of batch) {
-      const list = byAgent.get(item.agentId);
-      if (list) list.push(item);
-      else byAgent.set(item.agentId, [item]);
-    }
     const withEffects: string[] = [];
+    const failed: string[] = [];
     const work: Array<Promise<void>> = [];
-    let sinceYield = 0;
-    for (const [agentId, items] of byAgent) {
-      // An agent's steps run synchronously up to its commit: under a backlog, yield now and then so that sockets,
-      // lease renewals and other timers are served while the batch's commits are in flight.
-      if (sinceYield >= yieldEvery) {
-        sinceYield = 0;
-        await new Promise<void>((resolve) => setImmediate(resolve));
-      }
-      sinceYield += items.length;
+    const yielder = createYielder(yieldEvery);
+    for (const [agentId, items] of groupByAgent(batch)) {
       work.push(
-        processAgent(agentId, items, fence).then(
-          (queued) => {
-            if (queued) withEffects.push(agentId);
-          },
-          (err: unknown) => {
-            settle(items, false);
-            const code = (err as { code?: unknown }).code;
-            metrics.commitErrors.inc({ code: typeof code === 'string' ? code : 'UNKNOWN' });
-            log.error({ err, agentId }, 'agent update failed');
-          },
-        ),
+        committer.commit(agentId, items, fence).then((outcome) => {
+          settle(items, outcome.kind === 'committed' || outcome.kind === 'unchanged');
+          if (outcome.kind === 'committed' && outcome.effects.length > 0) {
+            withEffects.push(agentId);
+            effectsExecutor.executeCommitted(agentId, outcome.effects, fence);
+          } else if (outcome.kind === 'failed' && !(outcome.error instanceof InvalidInputError)) {
+            failed.push(agentId);
+          }
+        }),
       );
+      const pause = yielder.after(items.length);
+      if (pause) await pause;
     }
     await Promise.all(work);
-    if (withEffects.length > 0) {
-      try {
-        metrics.outboxRelayed.inc(await outbox.relayMany(withEffects));
-      } catch (err) {
-        // The entries stay pending in the agent hashes; the next relay (or the startup scan) publishes them.
-        log.error({ err, agents: withEffects.length }, 'outbox relay failed');
-      }
-    }
-  }
-
-  async function load(agentId: string): Promise<CachedAgent> {
-    const record = await reads.readAgent(agentId);
-    if (record === null) {
-      return { version: 0, snapshot: initialAgentSnapshot(machine, agentId, clock.now()), openRules: [] };
-    }
-    let snapshot: AgentSnapshot;
-    try {
-      snapshot = restoreAgent(machine, record.machine);
-    } catch (err) {
-      // Unreadable state is replaced by a fresh one at the same version; the next resync refills the signals.
-      log.error(
-        { err, agentId, version: record.version },
-        'stored agent snapshot is invalid: starting afresh',
-      );
-      snapshot = initialAgentSnapshot(machine, agentId, clock.now());
-    }
-    return {
-      version: record.version,
-      snapshot,
-      openRules: Object.keys(snapshot.context.findings),
-    };
-  }
-
-  function liveSnapshot(entry: CachedAgent): AgentSnapshot {
-    if (typeof entry.snapshot !== 'string') return entry.snapshot;
-    const persisted = JSON.parse(entry.snapshot) as PersistedAgent;
-    return machine.resolveState({ value: persisted.value, context: persisted.context });
-  }
-
-  function countEffects(effects: readonly Effect[]): void {
-    for (const e of effects) {
-      if (e.type === 'finding.opened') metrics.findingsOpened.inc({ rule: e.finding.ruleId });
-      else if (e.type === 'finding.resolved') metrics.findingsResolved.inc({ rule: e.finding.ruleId });
-      else if (e.type === 'correction.intended') metrics.corrections.inc({ kind: e.intent.kind });
-    }
-  }
-
-  /**
-   * Applies an agent's events in one machine step (an `EVENTS` batch folds them exactly like separate steps)
-   * and commits once. Returns whether effects were queued in the outbox.
-   */
-  async function processAgent(agentId: string, items: readonly Item[], fence: number): Promise<boolean> {
-    const events = items.map((item) => item.event);
-    const causes = new Set<HistoryCause>();
-    for (const item of items) causes.add(item.cause);
-    const cause = batchCause(causes);
-    for (let attempt = 0; attempt < maxRetries; attempt++) {
-      let entry = cache.get(agentId);
-      if (entry === undefined) {
-        entry = await load(agentId);
-        cache.set(agentId, entry);
-      }
-      const before = liveSnapshot(entry);
-      const { snapshot, effects } = stepAgentEvents(machine, before, events);
-      const context = snapshot.context;
-      deadlines.set(agentId, context.deadline);
-      // The domain returns the very same context when the events changed nothing (stale or duplicate).
-      if (context === before.context && effects.length === 0) {
-        if (typeof entry.snapshot === 'string') cache.set(agentId, { ...entry, snapshot: before });
-        settle(items, true);
-        return false;
-      }
-      // The lease may have lapsed while this batch was stepped or waited: nothing goes out without it.
-      if (deps.stillHolds !== undefined && !deps.stillHolds(fence)) {
-        settle(items, false);
-        return false;
-      }
-      if (before.context.status !== context.status || before.context.health !== context.health) {
-        metrics.transitions.inc({ cause });
-      }
-      try {
-        const result = await store.commit({
-          agentId,
-          expectedVersion: entry.version,
-          fence,
-          state: stateSummary(context),
-          machine: persistAgent(snapshot),
-          signals: context.signals,
-          findings: findingDocs(context, policy),
-          effects,
-          cause,
-          detail: batchDetail(items.map((item) => describeEvent(item.event))),
-          at: clock.now(),
-        });
-        cache.set(agentId, { version: result.version, snapshot, openRules: Object.keys(context.findings) });
-        metrics.commits.inc({ cause });
-        countEffects(effects);
-        settle(items, true);
-        const now = clock.now();
-        for (const item of items) {
-          if (item.receivedAt !== undefined)
-            metrics.persistLatency.observe(Math.max(0, now - item.receivedAt) / 1000);
-        }
-        return effects.length > 0;
-      } catch (err) {
-        if (err instanceof StaleVersionError) {
-          metrics.commitConflicts.inc();
-          log.debug({ agentId, expected: err.expected, actual: err.actual }, 'version conflict: reloading');
-          cache.delete(agentId);
-          continue;
-        }
-        if (err instanceof StaleFenceError) {
-          cache.delete(agentId);
-          deps.onFenceRejected(err);
-          settle(items, false);
-          return false;
-        }
-        throw err;
-      }
-    }
-    throw new CommitConflictError(agentId, maxRetries);
+    lost(failed);
+    if (withEffects.length > 0) await relay.relay(withEffects);
   }
 
   return {
@@ -356,24 +250,27 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
       submitItem({ agentId, event, cause, receivedAt, onDone });
     },
     flush() {
-      if (!running && !scheduled && pendingCount() === 0) return Promise.resolve();
+      if (!running && !scheduled && queue.size === 0) return Promise.resolve();
       return new Promise((resolve) => idleWaiters.push(resolve));
     },
     forget(agentId) {
-      cache.delete(agentId);
+      stepper.forget(agentId);
       deadlines.set(agentId, null);
     },
     reset() {
-      cache.clear();
+      stepper.clear();
+      // A new lease holder may inherit entries the previous one could not relay.
+      relay.requestFullScan();
     },
+    sweepOutbox: () => relay.sweep(),
     get backlog() {
-      return pendingCount() + inFlight;
+      return queue.size + inFlight;
     },
     get cachedAgents() {
-      return cache.size;
+      return stepper.cache.size;
     },
     get liveAgents() {
-      return cache.hot;
+      return stepper.cache.hot;
     },
     get pendingDeadlines() {
       return deadlines.size;
@@ -383,7 +280,8 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
       await this.flush();
       closed = true;
       deadlines.close();
-      cache.clear();
+      await relay.close();
+      stepper.clear();
     },
   };
 }

@@ -48,8 +48,19 @@ export interface WfmAvailabilityEvent {
   readonly at: number;
 }
 
+/**
+ * The agent left the engine's selection: its open findings resolve with the resolution `untracked` (nothing
+ * watches the agent any more, so they could never clear by themselves) and no rule is evaluated. A later event
+ * (the agent selected again) evaluates the rules afresh.
+ */
+export interface UntrackedEvent {
+  readonly type: 'UNTRACKED';
+  readonly at: number;
+}
+
 /** Every event an agent accepts. */
-export type AgentEvent = SignalEvent | TickEvent | DeclareEvent | ResyncEvent | WfmAvailabilityEvent;
+export type AgentEvent =
+  SignalEvent | TickEvent | DeclareEvent | ResyncEvent | WfmAvailabilityEvent | UntrackedEvent;
 
 /**
  * Several events of one agent taken in ONE machine step, in order. The outcome equals stepping them one by one
@@ -128,6 +139,7 @@ export const agentEventSchema = z.discriminatedUnion('type', [
     }),
   z.strictObject({ type: z.literal('RESYNC'), at: epochMs, updates: z.array(signalUpdateSchema).max(100) }),
   z.strictObject({ type: z.enum(['WFM_DISABLED', 'WFM_ENABLED']), at: epochMs }),
+  z.strictObject({ type: z.literal('UNTRACKED'), at: epochMs }),
 ]);
 
 /**

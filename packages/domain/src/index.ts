@@ -41,10 +41,11 @@ export type {
   ResyncEvent,
   SignalEvent,
   TickEvent,
+  UntrackedEvent,
   WfmAvailabilityEvent,
 } from './events.js';
 export { agentEventSchema, parseAgentEvent, signalUpdateSchema } from './events.js';
-export type { Finding } from './findings.js';
+export type { Finding, FindingResolution } from './findings.js';
 export type { AgentMachine, AgentMachineInput, AgentMachineOptions } from './machine.js';
 export { createAgentMachine } from './machine.js';
 export type { Policy, RuleAction, RuleId, RulePolicy, Severity } from './policy.js';

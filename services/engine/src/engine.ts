@@ -163,6 +163,10 @@ export function createEngine(settings: EngineSettings, deps: EngineDeps): Engine
         await pool
           .removeAgents(removed)
           .catch((err: unknown) => log.error({ err }, 'unsubscribing agents failed'));
+        // Nothing watches them any more: their open findings resolve (`untracked`) before they are forgotten.
+        const at = clock.now();
+        for (const id of removed) pipeline.submit(id, { type: 'UNTRACKED', at }, 'event');
+        await pipeline.flush();
         for (const id of removed) {
           pipeline.forget(id);
           mapper.forget(id);

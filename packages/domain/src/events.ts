@@ -9,6 +9,7 @@ import {
   type SystemPresence,
 } from './presence.js';
 import type { SignalUpdate } from './signals.js';
+import { MAX_TIME_OFF_INTERVALS } from './time-off.js';
 
 /** One signal observation (a notification mapped by the Genesys adapter, or a correction echo). */
 export interface SignalEvent {
@@ -111,7 +112,14 @@ export const signalUpdateSchema = z.discriminatedUnion('signal', [
   }),
   z.strictObject({
     signal: z.literal('timeOff'),
-    value: z.strictObject({ active: z.boolean(), pending: count }),
+    value: z.strictObject({
+      active: z.boolean(),
+      pending: count,
+      intervals: z
+        .array(z.strictObject({ start: epochMs, end: epochMs }).refine((i) => i.start < i.end))
+        .max(MAX_TIME_OFF_INTERVALS)
+        .optional(),
+    }),
     ...stamp,
   }),
   z.strictObject({ signal: z.literal('outOfOffice'), value: z.boolean(), ...stamp }),

@@ -92,6 +92,8 @@ export type {
   Stamped,
   StationHealth,
   StationValue,
+  TimeOffInterval,
   TimeOffValue,
 } from './signals.js';
 export { mergeSignal, SIGNAL_NAMES, signalValueText } from './signals.js';
+export { MAX_TIME_OFF_INTERVALS, nextTimeOffBoundary, timeOffActiveAt, timeOffEndedAt } from './time-off.js';

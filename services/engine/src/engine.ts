@@ -62,8 +62,11 @@ export interface EngineDeps {
 }
 
 export interface EngineHealth {
+  /** Started, not closed, and ready. */
   readonly ok: boolean;
   readonly started: boolean;
+  /** Every selector item has resolved at least once (false while discovery retries, e.g. during an outage). */
+  readonly ready: boolean;
   readonly leader: boolean;
   readonly agents: number;
   readonly channelsConnected: number;
@@ -342,9 +345,11 @@ export function createEngine(settings: EngineSettings, deps: EngineDeps): Engine
     },
     health() {
       const channelsConnected = pool.stats().channels.filter((c) => c.connected).length;
+      const ready = discovery.ready();
       return {
-        ok: started && !closed,
+        ok: started && !closed && ready,
         started,
+        ready,
         leader: leaseKeeper.token() !== null,
         agents: discovery.agents().size,
         channelsConnected,

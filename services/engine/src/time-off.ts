@@ -58,12 +58,15 @@ export function timeOffIntervals(
     .slice(0, MAX_TIME_OFF_INTERVALS);
 }
 
+/** A `timeOff` signal update. */
+export type TimeOffUpdate = Extract<SignalUpdate, { signal: 'timeOff' }>;
+
 /** The `timeOff` signal of an agent's requests read at `now`, in the MU's `zone`. Pure. */
 export function timeOffSignal(
   requests: readonly TimeOffRequestResponse[],
   zone: string,
   now: number,
-): SignalUpdate {
+): TimeOffUpdate {
   const intervals = timeOffIntervals(requests, zone, now);
   const value = { active: false, pending: requests.filter(pending).length, intervals };
   return {
@@ -88,7 +91,7 @@ export interface TimeOffReader {
    * The `timeOff` signal of an agent at `now`, or `undefined` when the agent is in no management unit (404). Throws the
    * Genesys error of a failed read (the agent's cached management unit is then dropped).
    */
-  read(agentId: string, now: number): Promise<SignalUpdate | undefined>;
+  read(agentId: string, now: number): Promise<TimeOffUpdate | undefined>;
   /** Forgets an agent's cached management unit. */
   forget(agentId: string): void;
 }

@@ -23,6 +23,8 @@ export interface DiscoveryDeps {
    * to at most 5 s, so that agents are tracked within seconds of a platform outage ending.
    */
   readonly retryBackoff?: BackoffOptions;
+  /** Called once, after the refresh that made discovery ready when `start()` left it not ready. */
+  readonly onReady?: () => void;
   /** Called after each refresh that changed the set (never concurrently). */
   readonly onChange: (change: { added: readonly string[]; removed: readonly string[] }) => Promise<void>;
 }
@@ -78,6 +80,10 @@ export function createDiscovery(deps: DiscoveryDeps): Discovery {
   let debounce: unknown;
   let closed = false;
   const queues = new Set(selector.queues.map((q) => q.toLowerCase()));
+
+  function ready(): boolean {
+    return itemKeys.every((key) => byItem.has(key));
+  }
 
   async function item(key: string, read: () => Promise<string[]>): Promise<void> {
     try {
@@ -144,16 +150,19 @@ export function createDiscovery(deps: DiscoveryDeps): Discovery {
   function refresh(reason: string): Promise<void> {
     const run = chain.then(async () => {
       if (closed) return;
+      const wasReady = ready();
       const next = await resolve();
       const added = [...next].filter((id) => !current.has(id));
       const removed = [...current].filter((id) => !next.has(id));
       current = next;
-      if (added.length === 0 && removed.length === 0) return;
-      log.info(
-        { reason, added: added.length, removed: removed.length, agents: next.size },
-        'agent set changed',
-      );
-      await deps.onChange({ added, removed });
+      if (added.length > 0 || removed.length > 0) {
+        log.info(
+          { reason, added: added.length, removed: removed.length, agents: next.size },
+          'agent set changed',
+        );
+        await deps.onChange({ added, removed });
+      }
+      if (!wasReady && ready()) deps.onReady?.();
     });
     chain = run.catch((err: unknown) => log.error({ err, reason }, 'discovery refresh failed'));
     return chain;
@@ -202,7 +211,7 @@ export function createDiscovery(deps: DiscoveryDeps): Discovery {
       }, debounceMs);
     },
     agents: () => current,
-    ready: () => itemKeys.every((key) => byItem.has(key)),
+    ready,
     failing: () => [...failed],
     async close() {
       closed = true;

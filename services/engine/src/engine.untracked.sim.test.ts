@@ -12,6 +12,9 @@ const PREFIX = 'untracked:';
 const QUEUE = 'ut-main';
 const LEAVING = 'ut-leaving';
 const STAYING = 'ut-staying';
+/** On a queue of its own, for the restart case. */
+const OTHER_QUEUE = 'ut-other';
+const RESTARTED_AWAY = 'ut-restarted-away';
 
 let sim: SimProcess;
 let server: RedisServer;
@@ -28,36 +31,56 @@ beforeAll(async () => {
       name: 'untracked',
       seed: 3,
       start: { local: '2024-03-05T09:00', zone: 'Europe/London' },
-      queues: [{ id: QUEUE, name: 'Main', callsPerMinute: 0 }],
-      agents: [LEAVING, STAYING].map((id) => ({
-        id,
-        name: id,
-        queues: [QUEUE],
-        presence: 'On Queue',
-        station: 'associated',
-      })),
+      queues: [
+        { id: QUEUE, name: 'Main', callsPerMinute: 0 },
+        { id: OTHER_QUEUE, name: 'Other', callsPerMinute: 0 },
+      ],
+      agents: [
+        ...[LEAVING, STAYING].map((id) => ({
+          id,
+          name: id,
+          queues: [QUEUE],
+          presence: 'On Queue',
+          station: 'associated',
+        })),
+        {
+          id: RESTARTED_AWAY,
+          name: RESTARTED_AWAY,
+          queues: [OTHER_QUEUE],
+          presence: 'On Queue',
+          station: 'associated',
+        },
+      ],
     }),
   );
   writeFileSync(
     policy,
     JSON.stringify({ rules: { 'on-queue-without-station': { graceMs: 500, action: 'alert' } } }),
   );
+  policyFile = policy;
   [sim, server] = await Promise.all([startSim({ scenario }), startRedis()]);
   redis = connectRedis(server.url);
+  runtime = await startEngine(`queue:${QUEUE}`, PREFIX);
+}, 60_000);
+
+let policyFile: string;
+
+function startEngine(agents: string, prefix: string): Promise<EngineRuntime> {
   const config = loadConfig({
     GENESYS_API_BASE: sim.baseUrl,
     GENESYS_CLIENT_ID: 'lockstep-demo',
     GENESYS_CLIENT_SECRET: 'lockstep-demo-secret',
     REDIS_URL: server.url,
-    LOCKSTEP_AGENTS: `queue:${QUEUE}`,
-    LOCKSTEP_KEY_PREFIX: PREFIX,
-    LOCKSTEP_POLICY_FILE: policy,
+    LOCKSTEP_AGENTS: agents,
+    LOCKSTEP_KEY_PREFIX: prefix,
+    LOCKSTEP_POLICY_FILE: policyFile,
+    LOCKSTEP_INSTANCE_ID: `untracked-${prefix}`,
     METRICS_HOST: '127.0.0.1',
     METRICS_PORT: '0',
     LOCKSTEP_RATE_LIMIT_PER_MINUTE: '3000',
   });
-  runtime = await startEngineRuntime(config, pino({ level: 'silent' }));
-}, 60_000);
+  return startEngineRuntime(config, pino({ level: 'silent' }));
+}
 
 afterAll(async () => {
   await runtime?.close();
@@ -100,4 +123,34 @@ it('resolves the open findings of an agent that leaves the selection, with the r
     type: 'finding.resolved',
     finding: { agentId: LEAVING, ruleId: 'on-queue-without-station', resolution: 'untracked' },
   });
+});
+
+it('resolves, at start, the open findings of an agent that left the selection while the engine was stopped', async () => {
+  const prefix = 'untracked-restart:';
+  const reads = createReads({ redis, keys: createKeys(prefix) });
+  const open = async () =>
+    (await reads.listOpenFindings({ ruleId: 'on-queue-without-station' })).map((f) => f.agentId);
+  const first = await startEngine(`queue:${OTHER_QUEUE}`, prefix);
+  try {
+    await first.engine.idle();
+    await sim.control('POST', '/__sim/actions', { type: 'disassociate-station', agentId: RESTARTED_AWAY });
+    await pollUntil(async () => (await open()).includes(RESTARTED_AWAY), {
+      timeoutMs: 10_000,
+      what: `an open finding on ${RESTARTED_AWAY}`,
+    });
+  } finally {
+    await first.close();
+  }
+  // Restarted with a selection that no longer holds the agent.
+  const second = await startEngine(`user:${STAYING}`, prefix);
+  try {
+    await pollUntil(async () => !(await open()).includes(RESTARTED_AWAY), {
+      timeoutMs: 10_000,
+      what: `the finding of ${RESTARTED_AWAY} to resolve after the restart`,
+    });
+    expect(second.engine.agents().has(RESTARTED_AWAY)).toBe(false);
+    expect((await reads.readAgent(RESTARTED_AWAY))?.findings).toEqual([]);
+  } finally {
+    await second.close();
+  }
 });

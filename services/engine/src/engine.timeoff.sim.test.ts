@@ -28,6 +28,7 @@ const AGENTS = {
   control: { id: 'to-control', zone: SYDNEY },
   starting: { id: 'to-starting', zone: LOS_ANGELES },
   ending: { id: 'to-ending', zone: SYDNEY },
+  resynced: { id: 'to-resynced', zone: LOS_ANGELES },
 } as const;
 
 let sim: SimProcess;
@@ -181,5 +182,29 @@ describe('time off in the management unit time zone', () => {
     expect(Date.now()).toBeGreaterThanOrEqual(end + GRACE_MS);
     expect(reopened.since).toBe(end);
     expect(reopened.openedAt).toBeGreaterThanOrEqual(end + GRACE_MS);
+  });
+
+  it('every resync re-reads time off, so a lost time-off notification is caught up', async () => {
+    const agentId = AGENTS.resynced.id;
+    await waitOpen(agentId, 15_000);
+    const drop = await sim.control<{ id: string }>('POST', '/__sim/faults', {
+      kind: 'events',
+      mode: 'drop',
+      topic: 'timeoffrequests',
+      agentId,
+    });
+    await sim.control('POST', '/__sim/actions', {
+      type: 'request-time-off',
+      agentId,
+      status: 'APPROVED',
+      partialStart: new Date(Date.now() - 60_000).toISOString(),
+      minutes: 120,
+    });
+    await sim.control('DELETE', `/__sim/faults/${drop.id}`);
+    await runtime.engine.idle();
+    // The notification was lost: nothing changed.
+    expect(await finding(agentId)).toMatchObject({ ruleId: RULE });
+    runtime.engine.resync([agentId], 'gap');
+    await waitResolved(agentId, 10_000);
   });
 });

@@ -50,6 +50,11 @@ async function healthz(port: number): Promise<{ status: number; body: { ready?: 
   return { status: res.status, body: (await res.json()) as { ready?: boolean } };
 }
 
+async function failingItems(port: number): Promise<number> {
+  const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+  return Number(/^lockstep_selector_items_failing (\d+)$/m.exec(text)?.[1] ?? Number.NaN);
+}
+
 it('an engine started during a 5xx burst converges to the ground truth within 10 s of the burst ending', async () => {
   await sim.control('POST', '/__sim/faults', {
     kind: 'server-errors',
@@ -82,6 +87,7 @@ it('an engine started during a 5xx burst converges to the ground truth within 10
   expect(engine.agents().size).toBe(0);
   expect(engine.health()).toMatchObject({ ok: false, started: true, ready: false });
   expect(await healthz(port)).toMatchObject({ status: 503, body: { ready: false } });
+  expect(await failingItems(port)).toBe(1);
   // Agents change state during the outage: the engine must read them afresh once it is over.
   for (const [i, agentId] of AGENTS.entries()) {
     await sim.control('POST', '/__sim/actions', {
@@ -114,4 +120,5 @@ it('an engine started during a 5xx burst converges to the ground truth within 10
   expect(convergedAt - burstEnds).toBeLessThanOrEqual(CONVERGE_MS);
   expect(engine.health()).toMatchObject({ ok: true, ready: true });
   expect(await healthz(port)).toMatchObject({ status: 200, body: { ready: true } });
+  expect(await failingItems(port)).toBe(0);
 }, 60_000);

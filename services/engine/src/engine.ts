@@ -176,6 +176,7 @@ export function createEngine(settings: EngineSettings, deps: EngineDeps): Engine
           pipeline.forget(id);
           mapper.forget(id);
           wfm.forget(id);
+          resyncer.forget(id);
         }
       }
       if (added.length > 0) {
@@ -278,6 +279,7 @@ export function createEngine(settings: EngineSettings, deps: EngineDeps): Engine
     channelsConnected: () => pool.stats().channels.filter((c) => c.connected).length,
     reconnects: () => pool.stats().channels.reduce((n, c) => n + c.reconnects, 0),
     trackedAgents: () => discovery.agents().size,
+    selectorItemsFailing: () => discovery.failing().length,
   });
 
   return {

@@ -48,6 +48,8 @@ export interface Resyncer {
    * re-reads time off too.
    */
   requestTimeOff(agentIds: Iterable<string>): void;
+  /** The agent is no longer tracked: drops its queued time-off read and its cached management unit. */
+  forget(agentId: string): void;
   /** Resolves when nothing is queued or in flight. */
   idle(): Promise<void>;
   /** Stops the worker after the chunk in flight. Idempotent. */
@@ -205,6 +207,10 @@ export function createResyncer(deps: ResyncerDeps): Resyncer {
       if (closed) return;
       for (const id of agentIds) timeOff.add(id);
       kick();
+    },
+    forget(agentId) {
+      timeOff.delete(agentId);
+      timeOffReader.forget(agentId);
     },
     idle() {
       if (!worker && pending.size === 0 && timeOff.size === 0) return Promise.resolve();

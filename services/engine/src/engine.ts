@@ -31,7 +31,7 @@ import { createEventMapper } from './pipeline/map-event.js';
 import { createPipeline, type Pipeline } from './pipeline/pipeline.js';
 import { createRateLimitedLog } from './rate-limited-log.js';
 import { createResyncer } from './resync.js';
-import { untrackedWithFindings } from './untracked-sweep.js';
+import { createUntracker } from './untracked.js';
 import { createWfmGate } from './wfm-gate.js';
 
 /** The configuration the engine itself reads (a subset of `EngineConfig`). */
@@ -162,16 +162,14 @@ export function createEngine(settings: EngineSettings, deps: EngineDeps): Engine
     logger: deps.logger,
     clock,
     intervalMs: settings.discoveryIntervalMs,
-    onReady: () => void untrackStale(),
+    onReady: () => void untracker.sweep(),
     async onChange({ added, removed }) {
       if (removed.length > 0) {
         await pool
           .removeAgents(removed)
           .catch((err: unknown) => log.error({ err }, 'unsubscribing agents failed'));
-        // Nothing watches them any more: their open findings resolve (`untracked`) before they are forgotten.
-        const at = clock.now();
-        for (const id of removed) pipeline.submit(id, { type: 'UNTRACKED', at }, 'event');
-        await pipeline.flush();
+        // Nothing watches them any more: their open findings resolve before they are forgotten.
+        await untracker.untrack(removed);
         for (const id of removed) {
           pipeline.forget(id);
           mapper.forget(id);
@@ -197,20 +195,14 @@ export function createEngine(settings: EngineSettings, deps: EngineDeps): Engine
     tracked: (id) => discovery.agents().has(id),
   });
 
-  /** Resolves the open findings of agents that left the selection while no engine of the shard ran. */
-  async function untrackStale(): Promise<void> {
-    try {
-      const stale = await untrackedWithFindings(reads, discovery.agents(), settings.shard);
-      if (stale.length === 0) return;
-      log.info({ agents: stale.length }, 'resolving the open findings of agents no longer selected');
-      const at = clock.now();
-      for (const id of stale) pipeline.submit(id, { type: 'UNTRACKED', at }, 'event');
-      await pipeline.flush();
-      for (const id of stale) if (!discovery.agents().has(id)) pipeline.forget(id);
-    } catch (err) {
-      log.error({ err }, 'resolving the findings of agents no longer selected failed');
-    }
-  }
+  const untracker = createUntracker({
+    reads,
+    pipeline,
+    shard: settings.shard,
+    tracked: () => discovery.agents(),
+    logger: deps.logger,
+    clock,
+  });
 
   async function subscribe(apply: () => Promise<void>): Promise<void> {
     try {
@@ -328,7 +320,7 @@ export function createEngine(settings: EngineSettings, deps: EngineDeps): Engine
       await inbox.start();
       started = true;
       resyncer.request(agents, 'start');
-      if (discovery.ready()) await untrackStale();
+      if (discovery.ready()) await untracker.sweep();
       scheduleSafety();
       log.info({ agents: agents.length, leader }, 'engine started');
     },

@@ -8,6 +8,7 @@ import { RULES } from './rules/catalogue.js';
 import { countedEpisodes, effectiveStationHealth, isBusy } from './rules/facts.js';
 import type { RuleInput } from './rules/types.js';
 import type { ScheduleSource } from './schedule.js';
+import { nextTimeOffBoundary } from './time-off.js';
 
 /** What evaluation needs besides the context. Both parts must be pure. */
 export interface EvaluationDeps {
@@ -64,6 +65,10 @@ export function evaluate(
   if (nth !== undefined && policy.rules['on-queue-without-station'].enabled && context.signals.station) {
     deadline = nth + repeated.windowMs;
   }
+
+  // Time off starts and ends on time with no event arriving: wake at its next boundary.
+  const timeOffBoundary = nextTimeOffBoundary(context.signals.timeOff?.value, now);
+  if (timeOffBoundary !== null) deadline = Math.min(deadline, timeOffBoundary);
 
   for (const rule of RULES) {
     const settings = policy.rules[rule.id];

@@ -9,6 +9,7 @@ import {
   type SystemPresence,
 } from './presence.js';
 import type { SignalUpdate } from './signals.js';
+import { MAX_TIME_OFF_INTERVALS } from './time-off.js';
 
 /** One signal observation (a notification mapped by the Genesys adapter, or a correction echo). */
 export interface SignalEvent {
@@ -48,8 +49,19 @@ export interface WfmAvailabilityEvent {
   readonly at: number;
 }
 
+/**
+ * The agent left the engine's selection: its open findings resolve with the resolution `untracked` (nothing
+ * watches the agent any more, so they could never clear by themselves) and no rule is evaluated. A later event
+ * (the agent selected again) evaluates the rules afresh.
+ */
+export interface UntrackedEvent {
+  readonly type: 'UNTRACKED';
+  readonly at: number;
+}
+
 /** Every event an agent accepts. */
-export type AgentEvent = SignalEvent | TickEvent | DeclareEvent | ResyncEvent | WfmAvailabilityEvent;
+export type AgentEvent =
+  SignalEvent | TickEvent | DeclareEvent | ResyncEvent | WfmAvailabilityEvent | UntrackedEvent;
 
 /**
  * Several events of one agent taken in ONE machine step, in order. The outcome equals stepping them one by one
@@ -104,7 +116,14 @@ export const signalUpdateSchema = z.discriminatedUnion('signal', [
   }),
   z.strictObject({
     signal: z.literal('timeOff'),
-    value: z.strictObject({ active: z.boolean(), pending: count }),
+    value: z.strictObject({
+      active: z.boolean(),
+      pending: count,
+      intervals: z
+        .array(z.strictObject({ start: epochMs, end: epochMs }).refine((i) => i.start < i.end))
+        .max(MAX_TIME_OFF_INTERVALS)
+        .optional(),
+    }),
     ...stamp,
   }),
   z.strictObject({ signal: z.literal('outOfOffice'), value: z.boolean(), ...stamp }),
@@ -132,6 +151,7 @@ export const agentEventSchema = z.discriminatedUnion('type', [
     }),
   z.strictObject({ type: z.literal('RESYNC'), at: epochMs, updates: z.array(signalUpdateSchema).max(100) }),
   z.strictObject({ type: z.enum(['WFM_DISABLED', 'WFM_ENABLED']), at: epochMs }),
+  z.strictObject({ type: z.literal('UNTRACKED'), at: epochMs }),
 ]);
 
 /**

@@ -2,6 +2,9 @@ import type { CorrectionStatus } from './corrections/types.js';
 import type { RuleAction, RuleId, Severity } from './policy.js';
 import type { Evidence } from './rules/types.js';
 
+/** Why a finding resolved other than by its condition clearing. */
+export type FindingResolution = 'untracked';
+
 /** A desync found by a rule, as emitted in `finding.*` effects. Plain JSON-safe data. */
 export interface Finding {
   /** Deterministic: `${agentId}:${ruleId}:${openedAt}`. */
@@ -16,6 +19,8 @@ export interface Finding {
   readonly openedAt: number;
   readonly updatedAt: number;
   readonly resolvedAt?: number;
+  /** Why a resolved finding resolved when its condition did not clear: `untracked` (the agent left the selection). */
+  readonly resolution?: FindingResolution;
   readonly summary: string;
   readonly evidence: readonly Evidence[];
   readonly correction: CorrectionStatus;

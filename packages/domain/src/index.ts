@@ -41,10 +41,11 @@ export type {
   ResyncEvent,
   SignalEvent,
   TickEvent,
+  UntrackedEvent,
   WfmAvailabilityEvent,
 } from './events.js';
 export { agentEventSchema, parseAgentEvent, signalUpdateSchema } from './events.js';
-export type { Finding } from './findings.js';
+export type { Finding, FindingResolution } from './findings.js';
 export {
   type AgentAttributes,
   describeTrait,
@@ -111,6 +112,8 @@ export type {
   Stamped,
   StationHealth,
   StationValue,
+  TimeOffInterval,
   TimeOffValue,
 } from './signals.js';
 export { mergeSignal, SIGNAL_NAMES, signalValueText } from './signals.js';
+export { MAX_TIME_OFF_INTERVALS, nextTimeOffBoundary, timeOffActiveAt, timeOffEndedAt } from './time-off.js';

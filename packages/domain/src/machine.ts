@@ -8,6 +8,7 @@ import type { AgentEvent, MachineEvent } from './events.js';
 import type { Finding } from './findings.js';
 import type { Policy } from './policy.js';
 import { adherenceScheduleSource, type ScheduleSource } from './schedule.js';
+import { untrackAgent } from './untrack.js';
 
 /** Input of the machine: which agent, and the clock reading at creation. */
 export interface AgentMachineInput {
@@ -21,7 +22,16 @@ export interface AgentMachineOptions {
   readonly schedule?: ScheduleSource;
 }
 
-const EVENT_TYPES = ['SIGNAL', 'TICK', 'DECLARE', 'RESYNC', 'WFM_DISABLED', 'WFM_ENABLED', 'EVENTS'] as const;
+const EVENT_TYPES = [
+  'SIGNAL',
+  'TICK',
+  'DECLARE',
+  'RESYNC',
+  'WFM_DISABLED',
+  'WFM_ENABLED',
+  'UNTRACKED',
+  'EVENTS',
+] as const;
 const ON_QUEUE = ['idle', 'interacting', 'notResponding', 'notRoutable', 'unknown'] as const;
 const STATUSES: readonly AgentStatus[] = [
   'unknown',
@@ -102,7 +112,9 @@ function onEvery<T>(candidates: () => T): Record<(typeof EVENT_TYPES)[number], T
 export function createAgentMachine(policy: Policy, options: AgentMachineOptions = {}) {
   const deps = { policy, schedule: options.schedule ?? adherenceScheduleSource };
   const one = (context: AgentContext, event: AgentEvent) =>
-    evaluate(applyEvent(context, event, policy), deps);
+    event.type === 'UNTRACKED'
+      ? untrackAgent(context, event, policy)
+      : evaluate(applyEvent(context, event, policy), deps);
   const outcome = outcomeCache((context, event): Outcome => {
     if (event.type !== 'EVENTS') return one(context, event);
     // A batch folds exactly like separate steps: merge and evaluate after every event, effects in order.

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { RULE_IDS, SEVERITIES } from './policy.js';
 import type { SignalSource } from './signals.js';
+import { MAX_TIME_OFF_INTERVALS } from './time-off.js';
 import { ACTIVITY_CATEGORIES, ADHERENCE_STATES, ROUTING_STATUSES, SYSTEM_PRESENCES } from './presence.js';
 
 const time = z.number().finite();
@@ -62,7 +63,16 @@ export const persistedContextSchema = z.strictObject({
         adherence: z.enum(ADHERENCE_STATES).nullable(),
       }),
     ),
-    timeOff: stamped(z.strictObject({ active: z.boolean(), pending: count })),
+    timeOff: stamped(
+      z.strictObject({
+        active: z.boolean(),
+        pending: count,
+        intervals: z
+          .array(z.strictObject({ start: time, end: time }))
+          .max(MAX_TIME_OFF_INTERVALS)
+          .optional(),
+      }),
+    ),
     outOfOffice: stamped(z.boolean()),
   }),
   episodes: z.array(time).max(100),

@@ -1,3 +1,4 @@
+import { canonicalTimeOff, timeOffIntervalsText } from './time-off.js';
 import type { ActivityCategory, AdherenceState, RoutingStatus, SystemPresence } from './presence.js';
 
 /** Where a signal value came from: a notification, a REST re-read, or a correction lockstep applied itself. */
@@ -39,10 +40,22 @@ export interface ScheduledActivity {
   readonly adherence: AdherenceState | null;
 }
 
-/** Time-off state: whether a time off is active now and how many requests are pending. */
+/** One approved time off as instants (epoch ms, `start` inclusive, `end` exclusive). */
+export interface TimeOffInterval {
+  readonly start: number;
+  readonly end: number;
+}
+
+/**
+ * Time-off state as read: whether an approved time off covered the read instant, how many requests are pending,
+ * and the approved time off as instants (computed at the edge in the management unit's time zone; sorted,
+ * non-overlapping). When `intervals` is present, rules ask `timeOffActiveAt` instead of `active`, so time off
+ * starts and ends on time between reads.
+ */
 export interface TimeOffValue {
   readonly active: boolean;
   readonly pending: number;
+  readonly intervals?: readonly TimeOffInterval[];
 }
 
 /** Value type of every signal, by name. */
@@ -123,7 +136,7 @@ export function signalValueText(update: SignalEntry): string {
     case 'schedule':
       return `${update.value.category}/${update.value.activityCodeId ?? '-'}/${update.value.adherence ?? '-'}`;
     case 'timeOff':
-      return `active=${update.value.active},pending=${update.value.pending}`;
+      return `active=${update.value.active},pending=${update.value.pending}${timeOffIntervalsText(update.value)}`;
     case 'outOfOffice':
       return update.value ? 'true' : 'false';
     default:
@@ -154,7 +167,7 @@ function canonicalValue(update: SignalUpdate): SignalUpdate['value'] {
         adherence: update.value.adherence ?? null,
       };
     case 'timeOff':
-      return { active: update.value.active, pending: update.value.pending };
+      return canonicalTimeOff(update.value);
     default:
       return update.value;
   }

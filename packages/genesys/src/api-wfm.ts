@@ -47,6 +47,16 @@ export function createWfmApi(client: SdkApiClient, call: ApiCall) {
           ...(q.userIds === undefined ? {} : { userIds: [...q.userIds] }),
         }),
       ),
+    /**
+     * The IANA time zone of a business unit (`settings.timeZone`, read with `expand=settings`): the zone its
+     * management units' dates (full-day time off, schedule days) are in. `undefined` when the platform omits it.
+     */
+    async getBusinessUnitTimeZone(businessUnitId: string): Promise<string | undefined> {
+      const r = await call('wfm.businessunit', () =>
+        wfm.getWorkforcemanagementBusinessunit(businessUnitId, { expand: ['settings'] }),
+      );
+      return r.settings?.timeZone || undefined;
+    },
     async listActivityCodes(businessUnitId: string): Promise<BusinessUnitActivityCode[]> {
       const r = await call('wfm.activitycodes', () =>
         wfm.getWorkforcemanagementBusinessunitActivitycodes(businessUnitId),

@@ -104,6 +104,7 @@ describe('GenesysApi against the simulator', () => {
     expect(search.status).toEqual(expect.any(String));
     const tor = await api.wfm.listTimeOffRequests(mu.managementUnit!.id!, agent);
     expect(Array.isArray(tor)).toBe(true);
+    expect(await api.wfm.getBusinessUnitTimeZone(mu.businessUnit!.id!)).toMatch(/^[A-Za-z]+\/[A-Za-z_]+$/);
   });
 
   it('maps 404 to NOT_FOUND and WFM 403 to FORBIDDEN', async () => {

@@ -13,7 +13,7 @@ export type GenesysErrorCode =
   | 'GENESYS_NOT_FOUND'
   /** 400, 409, 413, 415 and other 4xx the caller must not retry. */
   | 'GENESYS_BAD_REQUEST'
-  /** 5xx (after the pacer's bounded retries for 502/503/504). */
+  /** 5xx (after the pacer's bounded retries for 500/502/503/504). */
   | 'GENESYS_UNAVAILABLE'
   /** No HTTP response at all: connection refused, reset, DNS, timeout. */
   | 'GENESYS_NETWORK'

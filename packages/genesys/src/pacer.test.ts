@@ -97,6 +97,26 @@ describe('createPacer', () => {
     expect(badTries).toBe(1);
   });
 
+  it('retries a 500 like a 503, then succeeds', async () => {
+    const clock = createManualClock(0);
+    const pacer = createPacer({
+      clock,
+      random: () => 0,
+      options: { jitterMs: 0, maxAttempts: 3, backoff: { baseMs: 100, jitter: 0 } },
+    });
+    let tries = 0;
+    const p = pacer.run(() => {
+      tries++;
+      if (tries === 1) return Promise.reject(new GenesysError('GENESYS_UNAVAILABLE', '500', { status: 500 }));
+      return ok('answered');
+    });
+    await clock.advanceAsync(0);
+    expect(tries).toBe(1);
+    await clock.advanceAsync(100);
+    expect(tries).toBe(2);
+    expect(await p).toBe('answered');
+  });
+
   it('does not repeat a non-idempotent call after a network error', async () => {
     const pacer = createPacer({ clock: createManualClock() });
     let tries = 0;

@@ -27,7 +27,7 @@ export interface PacerOptions {
   readonly jitterMs?: number;
   /** Total tries per call, first one included. Default 4. */
   readonly maxAttempts?: number;
-  /** Backoff for 502/503/504 and network errors. */
+  /** Backoff for 500/502/503/504 and network errors. */
   readonly backoff?: BackoffOptions;
   /** Wait used on a 429 without Retry-After. Default 3 s (as the Genesys Java/.NET SDKs). */
   readonly defaultRetryAfterMs?: number;
@@ -58,7 +58,7 @@ export interface PacerStats {
 export interface Pacer {
   /**
    * Runs `task` when the bucket allows, retrying 429 (after Retry-After, pausing every caller of this pacer),
-   * 502/503/504 and, for idempotent calls, network errors, with capped exponential backoff and jitter, at most
+   * 500/502/503/504 and, for idempotent calls, network errors, with capped exponential backoff and jitter, at most
    * `maxAttempts` tries. Rejects with the last `GenesysError`.
    */
   run<T>(task: () => Promise<PacedResult<T>>, opts?: RunOptions): Promise<T>;
@@ -76,7 +76,8 @@ export interface CreatePacerDeps {
   readonly options?: PacerOptions;
 }
 
-const RETRYABLE_STATUS = new Set([502, 503, 504]);
+// A 500 is as transient as a 503 on this platform (seen during outages): retried the same way.
+const RETRYABLE_STATUS = new Set([500, 502, 503, 504]);
 
 /** Creates a token-bucket pacer. */
 export function createPacer(deps: CreatePacerDeps = {}): Pacer {

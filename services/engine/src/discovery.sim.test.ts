@@ -1,5 +1,5 @@
 import { createGenesysApi, type GenesysApi, systemClock } from '@lockstep/genesys';
-import { type SimProcess, startSim } from '@lockstep/testkit';
+import { pollUntil, type SimProcess, startSim } from '@lockstep/testkit';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDiscovery } from './discovery.js';
@@ -117,6 +117,34 @@ describe('discovery against the simulator', () => {
     discovery.onMembership('some-other-queue');
     await discovery.refresh('test');
     expect(changes).toHaveLength(1);
+    await discovery.close();
+  });
+});
+
+describe('discovery during a platform outage', () => {
+  it('is not ready while the selector cannot be read, retries, and tracks the agents once the outage ends', async () => {
+    const { discovery, changes } = discover(`queue:${SUPPORT}`);
+    // A 500 on every REST call for 4 s: the pacer's own retries give up, discovery keeps trying.
+    await sim.control('POST', '/__sim/faults', {
+      kind: 'server-errors',
+      status: 500,
+      probability: 1,
+      durationMs: 4_000,
+    });
+    const faultEnds = Date.now() + 4_000;
+    expect(await discovery.start()).toEqual([]);
+    expect(discovery.ready()).toBe(false);
+    expect(discovery.failing()).toEqual([`queue:${SUPPORT}`]);
+    const tracked = await pollUntil(() => (discovery.ready() ? Date.now() : undefined), {
+      timeoutMs: 15_000,
+      what: 'discovery to become ready after the outage',
+    });
+    expect(tracked - faultEnds).toBeLessThan(8_000);
+    const members = (await api.users.listQueueMembers(SUPPORT)).flatMap((m) => m.id ?? []);
+    expect(members.length).toBeGreaterThan(0);
+    expect(sorted(discovery.agents())).toEqual(sorted(members));
+    expect(changes.map((c) => [sorted(c.added), c.removed])).toEqual([[sorted(members), []]]);
+    expect(discovery.failing()).toEqual([]);
     await discovery.close();
   });
 });

@@ -1,4 +1,10 @@
-import { type Clock, type GenesysApi, isGenesysError } from '@lockstep/genesys';
+import {
+  type BackoffOptions,
+  backoffDelay,
+  type Clock,
+  type GenesysApi,
+  isGenesysError,
+} from '@lockstep/genesys';
 import type { Logger } from 'pino';
 import { type AgentSelector, inShard, type Shard } from './selector.js';
 
@@ -12,6 +18,13 @@ export interface DiscoveryDeps {
   readonly intervalMs: number;
   /** Queue-membership events are coalesced for this long before a refresh. Default 1 s. */
   readonly membershipDebounceMs?: number;
+  /**
+   * Backoff between retries of selector items whose read failed (until every item resolves). Default 1 s doubling
+   * to at most 5 s, so that agents are tracked within seconds of a platform outage ending.
+   */
+  readonly retryBackoff?: BackoffOptions;
+  /** Called once, after the refresh that made discovery ready when `start()` left it not ready. */
+  readonly onReady?: () => void;
   /** Called after each refresh that changed the set (never concurrently). */
   readonly onChange: (change: { added: readonly string[]; removed: readonly string[] }) => Promise<void>;
 }
@@ -20,7 +33,9 @@ export interface DiscoveryDeps {
  * Resolves the agent selector over REST (users by id; queue members; division = every user filtered by
  * `division.id`; management-unit users via WFM), keeps the agents of this engine's shard, and refreshes
  * periodically and after queue-membership events. An item whose read fails keeps its previous members, so a
- * transient error never drops agents.
+ * transient error never drops agents. A transient failure (5xx, 429, network) is retried with backoff until the item
+ * resolves; a refusal (404, 403, 400) is logged and left to the periodic refresh. Discovery is ready once the
+ * platform has answered for every item at least once: until then some selected agents may be untracked.
  */
 export interface Discovery {
   /** First resolution. Returns the agents. */
@@ -30,8 +45,21 @@ export interface Discovery {
   /** A queue-membership notification: refresh soon when the queue is selected. */
   onMembership(queueId: string): void;
   agents(): ReadonlySet<string>;
+  /** The platform has answered for every selector item at least once (agents of an item never read are untracked). */
+  ready(): boolean;
+  /** Selector items whose last read failed transiently (being retried). */
+  failing(): readonly string[];
   /** Stops the timers and waits for a refresh in flight. Idempotent. */
   close(): Promise<void>;
+}
+
+/** A refusal that retrying will not change (unknown queue or unit, missing permission, bad request). */
+function isPermanent(err: unknown): boolean {
+  return (
+    isGenesysError(err, 'GENESYS_NOT_FOUND') ||
+    isGenesysError(err, 'GENESYS_FORBIDDEN') ||
+    isGenesysError(err, 'GENESYS_BAD_REQUEST')
+  );
 }
 
 export function createDiscovery(deps: DiscoveryDeps): Discovery {
@@ -39,6 +67,15 @@ export function createDiscovery(deps: DiscoveryDeps): Discovery {
   const log = deps.logger.child({ component: 'discovery' });
   const debounceMs = deps.membershipDebounceMs ?? 1_000;
   const byItem = new Map<string, readonly string[]>();
+  // Items whose last read failed (retried with backoff), and the number of retries since they all resolved.
+  const failed = new Set<string>();
+  let retries = 0;
+  let retryTimer: unknown;
+  const itemKeys = [
+    ...selector.queues.map((q) => `queue:${q}`),
+    ...selector.divisions.map((d) => `division:${d}`),
+    ...selector.managementUnits.map((m) => `mu:${m}`),
+  ];
   let current = new Set<string>();
   let chain: Promise<void> = Promise.resolve();
   let periodic: unknown;
@@ -46,15 +83,21 @@ export function createDiscovery(deps: DiscoveryDeps): Discovery {
   let closed = false;
   const queues = new Set(selector.queues.map((q) => q.toLowerCase()));
 
+  function ready(): boolean {
+    return itemKeys.every((key) => byItem.has(key));
+  }
+
   async function item(key: string, read: () => Promise<string[]>): Promise<void> {
     try {
       byItem.set(key, await read());
+      failed.delete(key);
     } catch (err) {
-      const level =
-        isGenesysError(err, 'GENESYS_FORBIDDEN') || isGenesysError(err, 'GENESYS_NOT_FOUND')
-          ? 'warn'
-          : 'error';
-      log[level](
+      if (isPermanent(err)) {
+        // The platform answered: a configuration problem, logged and left to the periodic refresh.
+        if (!byItem.has(key)) byItem.set(key, []);
+        failed.delete(key);
+      } else failed.add(key);
+      log[isPermanent(err) ? 'warn' : 'error'](
         { err, item: key, kept: byItem.get(key)?.length ?? 0 },
         'selector item could not be resolved',
       );
@@ -76,10 +119,16 @@ export function createDiscovery(deps: DiscoveryDeps): Discovery {
           try {
             users = await api.users.listUsers({ expand: [] });
           } catch (err) {
+            for (const d of selector.divisions) {
+              const key = `division:${d}`;
+              if (!isPermanent(err)) failed.add(key);
+              else if (!byItem.has(key)) byItem.set(key, []);
+            }
             log.error({ err, kept: selector.divisions.length }, 'division members could not be listed');
             return;
           }
           for (const d of selector.divisions) {
+            failed.delete(`division:${d}`);
             byItem.set(
               `division:${d}`,
               users.filter((u) => u.division?.id === d).flatMap((u) => u.id ?? []),
@@ -94,6 +143,7 @@ export function createDiscovery(deps: DiscoveryDeps): Discovery {
       );
     }
     await Promise.all(reads);
+    scheduleRetry();
     const next = new Set<string>();
     for (const ids of byItem.values()) for (const id of ids) if (inShard(id, deps.shard)) next.add(id);
     return next;
@@ -102,19 +152,42 @@ export function createDiscovery(deps: DiscoveryDeps): Discovery {
   function refresh(reason: string): Promise<void> {
     const run = chain.then(async () => {
       if (closed) return;
+      const wasReady = ready();
       const next = await resolve();
       const added = [...next].filter((id) => !current.has(id));
       const removed = [...current].filter((id) => !next.has(id));
       current = next;
-      if (added.length === 0 && removed.length === 0) return;
-      log.info(
-        { reason, added: added.length, removed: removed.length, agents: next.size },
-        'agent set changed',
-      );
-      await deps.onChange({ added, removed });
+      if (added.length > 0 || removed.length > 0) {
+        log.info(
+          { reason, added: added.length, removed: removed.length, agents: next.size },
+          'agent set changed',
+        );
+        await deps.onChange({ added, removed });
+      }
+      if (!wasReady && ready()) deps.onReady?.();
     });
     chain = run.catch((err: unknown) => log.error({ err, reason }, 'discovery refresh failed'));
     return chain;
+  }
+
+  /** After a resolution: retry the failed items with backoff, or reset the backoff once none failed. */
+  function scheduleRetry(): void {
+    if (failed.size === 0) {
+      if (retries > 0) log.info({ retries }, 'every selector item resolved');
+      retries = 0;
+      return;
+    }
+    if (closed || retryTimer !== undefined) return;
+    retries++;
+    const delayMs = backoffDelay(retries, deps.retryBackoff ?? { baseMs: 1_000, maxMs: 5_000 });
+    log.warn(
+      { failing: [...failed], retry: retries, delayMs },
+      'selector items failed: retrying (not ready until each resolves once)',
+    );
+    retryTimer = clock.setTimeout(() => {
+      retryTimer = undefined;
+      void refresh('retry');
+    }, delayMs);
   }
 
   function schedulePeriodic(): void {
@@ -140,8 +213,11 @@ export function createDiscovery(deps: DiscoveryDeps): Discovery {
       }, debounceMs);
     },
     agents: () => current,
+    ready,
+    failing: () => [...failed],
     async close() {
       closed = true;
+      if (retryTimer !== undefined) clock.clearTimeout(retryTimer);
       if (periodic !== undefined) clock.clearTimeout(periodic);
       if (debounce !== undefined) clock.clearTimeout(debounce);
       await chain;

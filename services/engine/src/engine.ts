@@ -30,6 +30,7 @@ import { createPipeline, type Pipeline } from './pipeline/pipeline.js';
 import { createRateLimitedLog } from './rate-limited-log.js';
 import { createRedisWatch } from './redis-watch.js';
 import { createResyncer } from './resync.js';
+import { createUntracker } from './untracked.js';
 import { createWfmGate } from './wfm-gate.js';
 
 /** The configuration the engine itself reads (a subset of `EngineConfig`). */
@@ -64,8 +65,11 @@ export interface EngineDeps {
 }
 
 export interface EngineHealth {
+  /** Started, not closed, and ready. */
   readonly ok: boolean;
   readonly started: boolean;
+  /** Every selector item has resolved at least once (false while discovery retries, e.g. during an outage). */
+  readonly ready: boolean;
   readonly leader: boolean;
   /** Whether Redis answers (`ok` is false while it does not). */
   readonly redis: 'up' | 'unreachable';
@@ -194,15 +198,19 @@ export function createEngine(settings: EngineSettings, deps: EngineDeps): Engine
     logger: deps.logger,
     clock,
     intervalMs: settings.discoveryIntervalMs,
+    onReady: () => void untracker.sweep(),
     async onChange({ added, removed }) {
       if (removed.length > 0) {
         await pool
           .removeAgents(removed)
           .catch((err: unknown) => log.error({ err }, 'unsubscribing agents failed'));
+        // Nothing watches them any more: their open findings resolve before they are forgotten.
+        await untracker.untrack(removed);
         for (const id of removed) {
           pipeline.forget(id);
           mapper.forget(id);
           wfm.forget(id);
+          resyncer.forget(id);
         }
       }
       if (added.length > 0) {
@@ -223,6 +231,15 @@ export function createEngine(settings: EngineSettings, deps: EngineDeps): Engine
     tracked: (id) => discovery.agents().has(id),
     eventTimes,
     conversations: mapper,
+  });
+
+  const untracker = createUntracker({
+    reads,
+    pipeline,
+    shard: settings.shard,
+    tracked: () => discovery.agents(),
+    logger: deps.logger,
+    clock,
   });
 
   async function subscribe(apply: () => Promise<void>): Promise<void> {
@@ -292,6 +309,7 @@ export function createEngine(settings: EngineSettings, deps: EngineDeps): Engine
     channelsConnected: () => pool.stats().channels.filter((c) => c.connected).length,
     reconnects: () => pool.stats().channels.reduce((n, c) => n + c.reconnects, 0),
     trackedAgents: () => discovery.agents().size,
+    selectorItemsFailing: () => discovery.failing().length,
   });
 
   return {
@@ -331,6 +349,7 @@ export function createEngine(settings: EngineSettings, deps: EngineDeps): Engine
       started = true;
       redisWatch.start();
       resyncer.request(agents, 'start');
+      if (discovery.ready()) await untracker.sweep();
       scheduleSafety();
       log.info({ agents: agents.length, leader }, 'engine started');
     },
@@ -362,9 +381,11 @@ export function createEngine(settings: EngineSettings, deps: EngineDeps): Engine
     health() {
       const channelsConnected = pool.stats().channels.filter((c) => c.connected).length;
       const redisUp = redisWatch.up();
+      const ready = discovery.ready();
       return {
-        ok: started && !closed && redisUp,
+        ok: started && !closed && redisUp && ready,
         started,
+        ready,
         leader: leadership.canAct(),
         redis: redisUp ? 'up' : 'unreachable',
         agents: discovery.agents().size,

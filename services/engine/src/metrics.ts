@@ -23,6 +23,8 @@ export interface EngineMetrics {
   readonly channelsConnected: Gauge;
   readonly reconnects: Gauge;
   readonly trackedAgents: Gauge;
+  /** Selector items whose last read failed transiently (discovery is retrying them). */
+  readonly selectorItemsFailing: Gauge;
   readonly outboxRelayed: Counter;
   /** Relays that failed (their entries wait for the relay sweeper). */
   readonly outboxRelayErrors: Counter;
@@ -45,6 +47,7 @@ export interface MetricSources {
   channelsConnected(): number;
   reconnects(): number;
   trackedAgents(): number;
+  selectorItemsFailing(): number;
 }
 
 /** Creates the metrics on a fresh registry. */
@@ -161,6 +164,14 @@ export function createMetrics(): EngineMetrics {
       help: 'Agents selected and owned by this engine.',
       collect() {
         if (sources) this.set(sources.trackedAgents());
+      },
+      ...opts,
+    }),
+    selectorItemsFailing: new Gauge({
+      name: 'lockstep_selector_items_failing',
+      help: 'Selector items whose last read failed transiently; discovery retries them with backoff.',
+      collect() {
+        if (sources) this.set(sources.selectorItemsFailing());
       },
       ...opts,
     }),

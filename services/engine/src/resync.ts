@@ -6,7 +6,7 @@ import { createEventTimer, type EventTimeOptions } from './pipeline/event-time.j
 import type { EventMapper } from './pipeline/map-event.js';
 import type { Pipeline } from './pipeline/pipeline.js';
 import { adherenceAgentId, adherenceSignal, interactionTotals, userSignals } from './rest-mapping.js';
-import { readTimeOff } from './time-off.js';
+import { createTimeOffReader, type TimeOffReader } from './time-off.js';
 
 /** Why agents are re-read: a pool gap reason, the periodic safety pass, a new agent, or a WFM change. */
 export type ResyncReason = string;
@@ -36,18 +36,26 @@ export interface ResyncerDeps {
   readonly eventTimes?: EventTimeOptions;
   /** The conversation map built from `conversations` events: reconciled with every read's conversation summary. */
   readonly conversations?: Pick<EventMapper, 'reconcile'>;
+  /** Time-off reads (default: over `api.wfm`, management units and time zones cached for an hour). */
+  readonly timeOff?: TimeOffReader;
 }
 
 /**
  * Re-reads agents over REST after gaps and feeds the result as `RESYNC` events (history cause `resync`).
  * Requests are coalesced per agent and worked off by ONE worker in chunks of 100 ids (users with
  * `expand=presence,routingStatus,station,conversationSummary,outOfOffice`, then WFM adherence), so reads stay
- * within the API pacer's budget however many gaps arrive; the pacer honours 429 Retry-After.
+ * within the API pacer's budget however many gaps arrive; the pacer honours 429 Retry-After. While WFM is enabled,
+ * every re-read agent's time off is re-read too (one request per agent, after the chunks queued before it).
  */
 export interface Resyncer {
   request(agentIds: Iterable<string>, reason: ResyncReason): void;
-  /** Re-reads the time-off requests of these agents (a time-off notification carries one request only). */
+  /**
+   * Re-reads the time-off requests of these agents (a time-off notification carries one request only). `request`
+   * re-reads time off too.
+   */
   requestTimeOff(agentIds: Iterable<string>): void;
+  /** The agent is no longer tracked: drops its queued time-off read and its cached management unit. */
+  forget(agentId: string): void;
   /** Resolves when nothing is queued or in flight. */
   idle(): Promise<void>;
   /** Stops the worker after the chunk in flight. Idempotent. */
@@ -60,6 +68,16 @@ export function createResyncer(deps: ResyncerDeps): Resyncer {
   const chunkSize = deps.chunkSize ?? 100;
   const retryDelayMs = deps.retryDelayMs ?? 5_000;
   const stamp = createEventTimer(deps.eventTimes);
+  const timeOffReader =
+    deps.timeOff ??
+    createTimeOffReader({
+      wfm: api.wfm,
+      onUnknownZone: (businessUnitId, zone) =>
+        log.warn(
+          { businessUnitId, zone: zone ?? null },
+          'business unit time zone missing or not an IANA zone: its time off is computed in UTC',
+        ),
+    });
   const pending = new Map<string, ResyncReason>();
   const timeOff = new Set<string>();
   let worker: Promise<void> | undefined;
@@ -146,14 +164,32 @@ export function createResyncer(deps: ResyncerDeps): Resyncer {
     }
   }
 
+  function retryTimeOffLater(agentId: string): void {
+    if (closed) return;
+    const timer = clock.setTimeout(() => {
+      retryTimers.delete(timer);
+      timeOff.add(agentId);
+      kick();
+    }, retryDelayMs);
+    retryTimers.add(timer);
+  }
+
   async function readTimeOffOf(agentId: string): Promise<void> {
-    if (!deps.tracked(agentId) || !deps.wfm.enabled()) return;
+    if (!deps.tracked(agentId)) {
+      timeOffReader.forget(agentId);
+      return;
+    }
+    if (!deps.wfm.enabled()) return;
     try {
-      const update = await readTimeOff(api.wfm, agentId, clock.now());
+      const update = await timeOffReader.read(agentId, clock.now());
       if (update) pipeline.submit(agentId, { type: 'RESYNC', at: update.at, updates: [update] }, 'resync');
     } catch (err) {
       if (isGenesysError(err, 'GENESYS_FORBIDDEN')) deps.wfm.forbidden([agentId]);
-      else log.warn({ err, agentId }, 'time-off read failed');
+      else {
+        metrics.resyncErrors.inc({ code: isGenesysError(err) ? err.code : 'UNKNOWN' });
+        log.warn({ err, agentId }, 'time-off read failed: retrying later');
+        retryTimeOffLater(agentId);
+      }
     }
   }
 
@@ -171,13 +207,22 @@ export function createResyncer(deps: ResyncerDeps): Resyncer {
   return {
     request(agentIds, reason) {
       if (closed) return;
-      for (const id of agentIds) if (!pending.has(id)) pending.set(id, reason);
+      // Time off is re-read with every resync: a read's intervals go stale as requests are approved or canceled.
+      const wfm = deps.wfm.enabled();
+      for (const id of agentIds) {
+        if (!pending.has(id)) pending.set(id, reason);
+        if (wfm) timeOff.add(id);
+      }
       kick();
     },
     requestTimeOff(agentIds) {
       if (closed) return;
       for (const id of agentIds) timeOff.add(id);
       kick();
+    },
+    forget(agentId) {
+      timeOff.delete(agentId);
+      timeOffReader.forget(agentId);
     },
     idle() {
       if (!worker && pending.size === 0 && timeOff.size === 0) return Promise.resolve();

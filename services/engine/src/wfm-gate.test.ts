@@ -1,7 +1,5 @@
-import type { TimeOffRequestResponse } from '@lockstep/genesys';
 import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
-import { coversNow } from './time-off.js';
 import { createWfmGate } from './wfm-gate.js';
 
 function gate(configured: boolean) {
@@ -49,18 +47,5 @@ describe('WFM gate', () => {
     g.track(['a']);
     expect(disabled).toEqual([[['a'], 42]]);
     expect(lines).toEqual([]);
-  });
-});
-
-describe('time off covering now', () => {
-  const now = Date.parse('2024-03-05T17:30:00Z');
-  it('matches approved full-day and partial-day requests only', () => {
-    const r = (x: Partial<TimeOffRequestResponse>) => x as TimeOffRequestResponse;
-    expect(coversNow(r({ status: 'APPROVED', fullDayManagementUnitDates: ['2024-03-05'] }), now)).toBe(true);
-    expect(coversNow(r({ status: 'PENDING', fullDayManagementUnitDates: ['2024-03-05'] }), now)).toBe(false);
-    expect(coversNow(r({ status: 'APPROVED', fullDayManagementUnitDates: ['2024-03-06'] }), now)).toBe(false);
-    const partial = { status: 'APPROVED' as const, partialDayStartDateTimes: ['2024-03-05T17:00:00Z'] };
-    expect(coversNow(r({ ...partial, dailyDurationMinutes: 60 }), now)).toBe(true);
-    expect(coversNow(r({ ...partial, dailyDurationMinutes: 20 }), now)).toBe(false);
   });
 });

@@ -78,6 +78,11 @@ export function registerWfmRoutes(ctx: ApiContext): void {
     return body;
   });
 
+  routes.add('GET', `${base}/businessunits/:buId`, (req) => {
+    requireWfm(req);
+    return world.getBusinessUnit(param(req, 'buId'), listParam(query(req), 'expand').includes('settings'));
+  });
+
   routes.add('GET', `${base}/businessunits/:buId/activitycodes`, (req) => {
     requireWfm(req);
     return world.getActivityCodes(param(req, 'buId'));

@@ -202,6 +202,8 @@ export interface SimWorld {
     body: { startDate: string; endDate: string; userIds?: string[] },
   ): Record<string, unknown>;
   getActivityCodes(buId: string): Record<string, unknown>;
+  /** `GET .../businessunits/{buId}`; `settings` (time zone, start day of week) only with `expand=settings`. */
+  getBusinessUnit(buId: string, expandSettings: boolean): Record<string, unknown>;
   getAdherence(userIds: readonly string[]): Record<string, unknown>[];
   getManagementUnitAdherence(muId: string): Record<string, unknown>;
   getTimeOffRequests(muId: string, userId: string): Record<string, unknown>;

@@ -96,6 +96,7 @@ export function createWorld(options: CreateWorldOptions): SimWorld {
     getManagementUnitUsers: (mu) => wfm.rest.getManagementUnitUsers(mu),
     searchAgentSchedules: synced(wfm.rest.searchAgentSchedules),
     getActivityCodes: (bu) => wfm.rest.getActivityCodes(bu),
+    getBusinessUnit: (bu, expandSettings) => wfm.rest.getBusinessUnit(bu, expandSettings),
     getAdherence: synced(wfm.rest.getAdherence),
     getManagementUnitAdherence: synced(wfm.rest.getManagementUnitAdherence),
     getTimeOffRequests: synced(wfm.rest.getTimeOffRequests),

@@ -13,6 +13,7 @@ export type WfmRest = Pick<
   | 'getManagementUnitUsers'
   | 'searchAgentSchedules'
   | 'getActivityCodes'
+  | 'getBusinessUnit'
   | 'getAdherence'
   | 'getManagementUnitAdherence'
   | 'getTimeOffRequests'
@@ -155,6 +156,16 @@ export function createWfmRest(
         status: 'Complete',
         operationId: core.rng.uuid(),
         result: { agentSchedules, businessUnitTimeZone: bu?.timeZone ?? mu.timeZone, publishedSchedules: [] },
+      };
+    },
+    getBusinessUnit(buId, expandSettings) {
+      const bu = wfm.bus.get(buId);
+      if (!bu) throw notFound('businessUnit', buId);
+      return {
+        id: bu.id,
+        name: bu.name,
+        ...(expandSettings ? { settings: { startDayOfWeek: 'Monday', timeZone: bu.timeZone } } : {}),
+        selfUri: buUri(bu.id),
       };
     },
     getActivityCodes(buId) {

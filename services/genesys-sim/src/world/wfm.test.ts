@@ -308,6 +308,11 @@ describe('WFM changes and reads', () => {
       businessUnit: { id: FIX.bu },
     });
     expect(w.listManagementUnits()).toMatchObject({ entities: [{ id: FIX.mu }] });
+    expect(w.getBusinessUnit(FIX.bu, true)).toMatchObject({
+      id: FIX.bu,
+      settings: { timeZone: 'America/Chicago' },
+    });
+    expect(w.getBusinessUnit(FIX.bu, false)).not.toHaveProperty('settings');
     expect(w.getManagementUnitUsers(FIX.mu)).toMatchObject({ entities: [{ id: A1 }, { id: A2 }] });
     const codes = (w.getActivityCodes(FIX.bu) as { entities: Array<{ id: string; category: string }> })
       .entities;

@@ -66,6 +66,9 @@ const pathTemplates = [
   '/__sim/faults/{s}',
   '/__sim/channels',
   '/__sim/stats',
+  '/__sim/requests',
+  '/__sim/settings',
+  '/downloads/{s}',
   '/{s}',
 ];
 
@@ -112,6 +115,7 @@ const action = fc.oneof(
       'set-routing-status',
       'kill-station',
       'end-call',
+      'hold-call',
       'offer-call',
       'swap-shifts',
       'publish-schedule',
@@ -130,6 +134,16 @@ const action = fc.oneof(
     fullDayDates: fc.array(fc.constantFrom('2024-03-05', '2024-02-30'), { maxLength: 2 }),
     partialStart: fc.constantFrom('2024-03-05T09:00', '2024-03-05T25:00', 'soon'),
     eventsPerSecond: fc.oneof(fc.double(), fc.constantFrom(1e12, 1e5, -1, 0)),
+    held: fc.oneof(fc.boolean(), fc.constant('yes')),
+  }),
+  fc.record({
+    tokenRateLimitPerMinute: fc.oneof(fc.integer({ min: -1, max: 1_000_000 }), fc.double()),
+    clientRateLimits: fc.dictionary(
+      fc.constantFrom('lockstep-demo', 'nobody'),
+      fc.constantFrom(null, 0, 500_000, 2.5),
+    ),
+    scheduleSearchAnswer: fc.constantFrom('sync', 'download', 'later'),
+    resetRateWindows: fc.boolean(),
   }),
   fc.record({
     kind: fc.constantFrom(
@@ -203,9 +217,14 @@ describe('fuzzing the REST and control API', () => {
               errors: [],
             });
           }
-          // Stop anything a valid action started, so later runs see the same small world.
+          // Stop anything a valid request started, so later runs see the same small world.
           sim.server.faults.close();
           sim.world.act({ type: 'firehose', eventsPerSecond: 0 });
+          await sim.control('PATCH', '/__sim/settings', {
+            tokenRateLimitPerMinute: 1_000_000,
+            clientRateLimits: { [sim.clients[0]!.clientId]: null },
+            resetRateWindows: true,
+          });
         },
       ),
       { numRuns: 300, seed: 7 },

@@ -70,6 +70,10 @@ describe('request log', () => {
       { id: free.id, presenceDefinition: { id: SYSTEM_PRESENCE_IDS['On Queue'] }, source: 'PURECLOUD' },
     ]);
     expect(bulk.status).toBe(200);
+    sim.world.act({ type: 'hold-call', agentId: busy.id, held: true });
+    const onHold = await api('PUT', `/api/v2/users/${busy.id}/routingstatus`, { status: 'OFF_QUEUE' });
+    expect(onHold.status).toBe(400); // a routing change during a call is refused
+    sim.world.act({ type: 'hold-call', agentId: busy.id, held: false });
     expect((await api('GET', `/api/v2/users/${busy.id}/routingstatus`)).status).toBe(200);
     expect((await api('PUT', '/api/v2/users/nobody/routingstatus', { status: 'IDLE' })).status).toBe(404);
 
@@ -78,9 +82,14 @@ describe('request log', () => {
       `PUT /api/v2/users/${busy.id}/routingstatus 200`,
       `PATCH /api/v2/users/${free.id}/presences/purecloud 200`,
       'PUT /api/v2/users/presences/bulk 200',
+      `PUT /api/v2/users/${busy.id}/routingstatus 400`,
       'PUT /api/v2/users/nobody/routingstatus 404',
     ]);
-    const [put, presence, bulkEntry, unknown] = log.entities;
+    const [put, presence, bulkEntry, held, unknown] = log.entities;
+    expect(held).toMatchObject({
+      midInteraction: true,
+      agents: [{ id: busy.id, interactions: [{ media: 'call', state: 'held' }] }],
+    });
     expect(put).toMatchObject({
       seq: expect.any(Number),
       body: { status: 'IDLE' },
@@ -122,10 +131,16 @@ describe('request log', () => {
     expect((await requests('?midInteraction=true')).entities.map((e) => e.seq)).toEqual([
       put!.seq,
       bulkEntry!.seq,
+      held!.seq,
     ]);
     expect((await requests('?status=404')).entities.map((e) => e.seq)).toEqual([unknown!.seq]);
     const since = await requests(`?since=${encodeURIComponent(presence!.at)}`);
-    expect(since.entities.map((e) => e.seq)).toEqual([presence!.seq, bulkEntry!.seq, unknown!.seq]);
+    expect(since.entities.map((e) => e.seq)).toEqual([
+      presence!.seq,
+      bulkEntry!.seq,
+      held!.seq,
+      unknown!.seq,
+    ]);
     expect((await requests(`?since=${presence!.atMs + 1}`)).total).toBe(0);
     sim.world.act({ type: 'end-call', agentId: busy.id });
   });

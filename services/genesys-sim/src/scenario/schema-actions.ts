@@ -110,6 +110,7 @@ export const worldActionSchema: z.ZodType<WorldAction> = z.discriminatedUnion('t
   z.strictObject({ type: z.literal('remove-from-queue'), agentId, queueId: z.string().min(1) }),
   z.strictObject({ type: z.literal('offer-call'), queueId: z.string().min(1), agentId: agentId.optional() }),
   z.strictObject({ type: z.literal('end-call'), agentId }),
+  z.strictObject({ type: z.literal('hold-call'), agentId, held: z.boolean() }),
   z.strictObject({ type: z.literal('presence-routing-decouple'), agentId, enabled: z.boolean() }),
   z.strictObject({ type: z.literal('sticky-not-responding'), agentId, enabled: z.boolean() }),
   z.strictObject({

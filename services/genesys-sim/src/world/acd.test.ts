@@ -39,6 +39,41 @@ describe('ACD', () => {
     ]);
   });
 
+  it('holds and resumes a connected call, and refuses a hold without one', () => {
+    const { world, events } = recordedWorld(testScenario({}, 1));
+    expect(() => world.act({ type: 'hold-call', agentId: A1, held: true })).toThrow(/no connected call/);
+    world.act({ type: 'offer-call', queueId: FIX.queue });
+    expect(() => world.act({ type: 'hold-call', agentId: A1, held: true })).toThrow(/no connected call/);
+    world.advance(1_000);
+    world.act({ type: 'hold-call', agentId: A1, held: true });
+    expect(world.agentInteractions(A1)).toEqual([expect.objectContaining({ media: 'call', state: 'held' })]);
+    world.act({ type: 'hold-call', agentId: A1, held: true }); // no change, no event
+    world.act({ type: 'hold-call', agentId: A1, held: false });
+    expect(world.agentInteractions(A1)).toEqual([expect.objectContaining({ state: 'connected' })]);
+    const held = topicEvents(events, A1, '.conversations').map((e) => {
+      const agent = (
+        e.eventBody as {
+          participants: Array<{ purpose: string; calls: Array<{ state: string; held: boolean }> }>;
+        }
+      ).participants.find((p) => p.purpose === 'agent')!;
+      return `${agent.calls[0]!.state}${agent.calls[0]!.held ? ' held' : ''}`;
+    });
+    expect(held).toEqual(['alerting', 'connected', 'connected held', 'connected']);
+    world.act({ type: 'hold-call', agentId: A1, held: true });
+    world.advance(120_000); // the customer hangs up while held: wrap-up, then done
+    expect(world.agentInteractions(A1)).toEqual([]);
+    expect(agentCallStates(events, A1).slice(-2)).toEqual(['disconnected', 'terminated']);
+  });
+
+  it('skips a scripted hold that finds no connected call instead of stopping the world', () => {
+    const { world } = recordedWorld(
+      testScenario({ timeline: [{ at: '+1', action: { type: 'hold-call', agentId: A1, held: true } }] }, 1),
+    );
+    world.advance(2_000);
+    world.act({ type: 'offer-call', queueId: FIX.queue });
+    expect(world.agentInteractions(A1)).toEqual([expect.objectContaining({ state: 'alerting' })]);
+  });
+
   it('routes to the longest-idle agent', () => {
     const { world, events } = recordedWorld(testScenario({}, 3));
     // Agent 1 becomes idle last by going off and back on queue.

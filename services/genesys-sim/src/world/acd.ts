@@ -11,6 +11,8 @@ export interface Acd {
   offer(queueId: string, agentId?: string): void;
   /** Ends the agent's interaction: an alert is withdrawn, a connected call hangs up, wrap-up completes. */
   endCall(agent: AgentState): void;
+  /** Holds or resumes the agent's connected call; false when the agent has no connected call. */
+  hold(agent: AgentState, held: boolean): boolean;
   /** Puts an agent on a connected call at the start (initial scenario state; no events). */
   seedConnectedCall(agent: AgentState, queueId: string, remainingMs: number): void;
   /** Offers waiting calls to the agent's queues if the agent became available. */
@@ -47,6 +49,7 @@ export function createAcd(core: WorldCore, platform: Platform): Acd {
     disconnectedAt: 0,
     acwEndAt: 0,
     pending: 0,
+    held: false,
   });
 
   const available = (a: AgentState, queueId: string): boolean =>
@@ -99,6 +102,7 @@ export function createAcd(core: WorldCore, platform: Platform): Acd {
   const hangUp = (agent: AgentState, call: Call): void => {
     scheduler.cancel(call.pending);
     call.state = 'acw';
+    call.held = false;
     call.disconnectedAt = core.nowWire();
     emitCall(agent, call);
     const wrapMs = queueOf(call).wrapupMs * agent.behaviour.wrapupMultiplier;
@@ -189,6 +193,15 @@ export function createAcd(core: WorldCore, platform: Platform): Acd {
         emitCall(agent, call, true);
         platform.interactionFinished(agent);
       }
+    },
+    hold(agent, held) {
+      const call = agent.call;
+      if (!call || call.state !== 'connected') return false;
+      if (call.held !== held) {
+        call.held = held;
+        emitCall(agent, call);
+      }
+      return true;
     },
     seedConnectedCall(agent, queueId, remainingMs) {
       const call = newCall(queueId);

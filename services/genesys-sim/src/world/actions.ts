@@ -5,7 +5,7 @@ import type { Actors } from './actors.js';
 import { createActors } from './actors.js';
 import type { AgentTruth, WorldAction } from './contract.js';
 import type { WorldCore } from './core.js';
-import { invalidValue, notFound } from './errors.js';
+import { badRequest, invalidValue, notFound } from './errors.js';
 import { activityEventBody, outOfOfficeEventBody } from './events.js';
 import { createFirehose, type Firehose } from './firehose.js';
 import type { Platform } from './platform.js';
@@ -83,6 +83,11 @@ export function createActions(
         queue(action.queueId);
         if (action.agentId) agent(action.agentId);
         acd.offer(action.queueId, action.agentId);
+        return;
+      case 'hold-call':
+        if (!acd.hold(agent(action.agentId), action.held)) {
+          throw badRequest(`Agent ${action.agentId} has no connected call to hold or resume.`);
+        }
         return;
       case 'end-call':
         acd.endCall(agent(action.agentId));

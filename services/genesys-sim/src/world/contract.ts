@@ -97,6 +97,8 @@ export type WorldAction =
   | { type: 'remove-from-queue'; agentId: string; queueId: string }
   | { type: 'offer-call'; queueId: string; agentId?: string }
   | { type: 'end-call'; agentId: string }
+  /** The agent holds (`held: true`) or resumes their connected call; 400 when they have none. */
+  | { type: 'hold-call'; agentId: string; held: boolean }
   /** Desync faults on the platform itself. */
   | { type: 'presence-routing-decouple'; agentId: string; enabled: boolean }
   | { type: 'sticky-not-responding'; agentId: string; enabled: boolean }
@@ -126,10 +128,7 @@ export interface ScheduleActivitySpec {
   readonly activityCodeId: string;
 }
 
-/**
- * One interaction an agent is part of, as the request log records it. The simulator models ACD voice calls
- * (`media: 'call'`); it has no hold, so `held` never occurs today but is part of the vocabulary.
- */
+/** One interaction an agent is part of, as the request log records it. The simulator models ACD voice calls. */
 export interface AgentInteraction {
   conversationId: string;
   media: 'call';

@@ -112,7 +112,8 @@ export function createWorld(options: CreateWorldOptions): SimWorld {
     agentInteractions: synced((id) => {
       const call = core.agents.get(id)?.call;
       if (!call || call.state === 'ended' || call.state === 'waiting') return [];
-      return [{ conversationId: call.id, media: 'call' as const, state: call.state }];
+      const state = call.state === 'connected' && call.held ? ('held' as const) : call.state;
+      return [{ conversationId: call.id, media: 'call' as const, state }];
     }),
     hasUser: (id) => core.agents.has(id),
     hasQueue: (id) => core.queues.has(id),

@@ -88,7 +88,7 @@ export function conversationEventBody(
     state: missed ? 'disconnected' : AGENT_CALL_STATE[call.state],
     initialState: 'alerting',
     direction: 'inbound',
-    held: false,
+    held: call.held,
     muted: false,
     confined: false,
     recording: false,

@@ -15,6 +15,8 @@ export interface Call {
   agentParticipantId: string;
   agentCallId: string;
   state: 'waiting' | 'alerting' | 'connected' | 'acw' | 'ended';
+  /** A connected call the agent put on hold (the call stays `connected`, as on the platform's wire). */
+  held: boolean;
   offeredAt: number;
   connectedAt: number;
   disconnectedAt: number;

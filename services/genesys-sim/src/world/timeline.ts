@@ -1,6 +1,6 @@
 import { DateTime } from 'luxon';
 import type { TimelineEntry } from '../scenario/index.js';
-import type { WorldAction } from './contract.js';
+import { SimApiError, type WorldAction } from './contract.js';
 import type { WorldCore } from './core.js';
 
 /**
@@ -35,10 +35,19 @@ export function scheduleTimeline(
     list.push(a.id);
     groupMembers.set(a.groupId, list);
   }
+  // A scripted action that does not apply when it runs (a hold without a connected call, an edit of a shift that
+  // a swap moved away) is skipped, as the control API would refuse it; it must not stop the world.
+  const tryAct = (action: WorldAction): void => {
+    try {
+      act(action);
+    } catch (err) {
+      if (!(err instanceof SimApiError)) throw err;
+    }
+  };
   for (const entry of core.scenario.timeline) {
     const at = timelineInstant(core, entry, muZone);
     if (!entry.forAgents) {
-      core.atWire(at, () => act(entry.action));
+      core.atWire(at, () => tryAct(entry.action));
       continue;
     }
     const f = entry.forAgents;
@@ -50,7 +59,7 @@ export function scheduleTimeline(
     for (const agentId of ids) {
       const offset = f.spreadMs > 0 ? core.rng.float() * f.spreadMs : 0;
       const action = { ...entry.action, agentId } as WorldAction;
-      core.atWire(at + offset, () => act(action));
+      core.atWire(at + offset, () => tryAct(action));
     }
   }
 }

@@ -17,4 +17,11 @@ export default tseslint.config(
       'prefer-const': ['error', { ignoreReadBeforeAssign: true }],
     },
   },
+  {
+    // Plain Node.js scripts shipped as they are (the image's healthcheck).
+    files: ['**/*.mjs'],
+    languageOptions: {
+      globals: { process: 'readonly', fetch: 'readonly', AbortSignal: 'readonly', console: 'readonly' },
+    },
+  },
 );

@@ -13,7 +13,7 @@ const ports = {
 
 function runningService() {
   for (const pid of readdirSync('/proc').filter((name) => /^\d+$/.test(name))) {
-    let cmd = '';
+    let cmd;
     try {
       cmd = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
     } catch {

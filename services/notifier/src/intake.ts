@@ -1,0 +1,150 @@
+import type { Leases, Outbox, OutboxMessage } from '@lockstep/store';
+import { buildFindingAlert, type SubscriptionStore } from '@lockstep/webhooks';
+import type { Logger } from 'pino';
+import type { AgentDirectory } from './directory.js';
+import type { Fanout } from './fanout.js';
+import type { NotifierMetrics } from './metrics.js';
+
+/** Name of the lease that elects the one notifier replica reading the outbox. */
+export const INTAKE_LEASE = 'notifier-intake';
+const LEASE_TTL_MS = 10_000;
+const LEASE_MARGIN_MS = 2_000;
+const LEASE_REFRESH_MS = 3_000;
+
+/** Reads the outbox under a lease and queues alerts; acks only what is queued. */
+export interface Intake {
+  start(): void;
+  /** Whether this replica currently reads the outbox. */
+  leading(): boolean;
+  /** Stops reading (the in-flight batch finishes first) and releases the lease. Idempotent. */
+  close(): Promise<void>;
+}
+
+/**
+ * The intake: exactly one replica (the lease holder) reads the outbox, in stream order, so the alerts of an
+ * agent enter its delivery lanes in commit order; the other replicas only deliver. A new holder first takes
+ * over what a dead reader left unacknowledged (XAUTOCLAIM), then reads new entries. Queueing is idempotent on
+ * the alert id, so a re-read entry is never queued twice.
+ */
+export function createIntake(deps: {
+  readonly outbox: Outbox;
+  readonly leases: Leases;
+  readonly consumer: string;
+  readonly fanout: Fanout;
+  readonly subscriptions: SubscriptionStore;
+  readonly directory: AgentDirectory;
+  readonly apiBaseUrl: string;
+  readonly claimIdleMs: number;
+  readonly metrics: NotifierMetrics;
+  readonly logger: Logger;
+}): Intake {
+  const log = deps.logger.child({ component: 'intake' });
+  let closed = false;
+  let heldUntil = 0;
+  let acquiredAt = 0;
+  let lastClaim = 0;
+  let loop: Promise<void> | null = null;
+  let wake: (() => void) | null = null;
+
+  const sleep = (ms: number) =>
+    new Promise<void>((resolve) => {
+      const t = setTimeout(resolve, ms);
+      wake = () => {
+        clearTimeout(t);
+        resolve();
+      };
+    });
+
+  async function handle(messages: readonly OutboxMessage[]): Promise<void> {
+    if (messages.length === 0) return;
+    deps.metrics.outboxRead.inc(messages.length);
+    const records = await deps.subscriptions.listRecords();
+    // One by one, in stream order: an agent's alerts must enter its lanes in commit order.
+    for (const m of messages) {
+      if (m.malformed !== undefined) {
+        log.warn({ entry: m.streamId, problem: m.malformed }, 'outbox entry cannot be decoded: skipped');
+        continue;
+      }
+      const profile = await deps.directory.profile(m.agentId);
+      const alert = buildFindingAlert(m, profile, { apiBaseUrl: deps.apiBaseUrl });
+      if (alert === null) continue;
+      const n = await deps.fanout.publish(alert, profile, records);
+      log.debug(
+        { alertId: alert.id, type: alert.type, agentId: m.agentId, subscriptions: n },
+        'alert queued',
+      );
+    }
+    await deps.outbox.ack(messages);
+  }
+
+  async function holdLease(): Promise<boolean> {
+    const started = Date.now();
+    if (started < heldUntil && started - acquiredAt < LEASE_REFRESH_MS) return true;
+    const lease = await deps.leases.acquireLease(INTAKE_LEASE, deps.consumer, LEASE_TTL_MS);
+    if (lease === null) {
+      if (heldUntil > 0) log.info('outbox intake lease lost');
+      heldUntil = 0;
+      return false;
+    }
+    if (heldUntil === 0) {
+      log.info('outbox intake lease acquired: reading the outbox');
+      lastClaim = 0;
+    }
+    // A local deadline: stop reading before the lease could have expired in Redis.
+    heldUntil = started + LEASE_TTL_MS - LEASE_MARGIN_MS;
+    acquiredAt = started;
+    return true;
+  }
+
+  async function run(): Promise<void> {
+    await deps.outbox.ensureGroup();
+    while (!closed) {
+      try {
+        if (!(await holdLease())) {
+          await sleep(LEASE_TTL_MS / 4);
+          continue;
+        }
+        if (Date.now() - lastClaim >= deps.claimIdleMs / 2) {
+          lastClaim = Date.now();
+          // Entries a dead reader left unacknowledged come first: they are older than anything unread.
+          let claimed: OutboxMessage[];
+          do {
+            claimed = await deps.outbox.claimStale(deps.consumer, deps.claimIdleMs, 100);
+            claimed.sort((a, b) => a.shard - b.shard || compareIds(a.streamId, b.streamId));
+            await handle(claimed);
+          } while (claimed.length === 100 && !closed);
+        }
+        if (Date.now() >= heldUntil) continue;
+        const messages = await deps.outbox.readGroup(deps.consumer, 200, 500);
+        await handle(messages);
+      } catch (err) {
+        log.warn({ err }, 'outbox intake failed; retrying');
+        await sleep(1_000);
+      }
+    }
+  }
+
+  return {
+    start() {
+      loop ??= run();
+    },
+    leading: () => Date.now() < heldUntil,
+    async close() {
+      closed = true;
+      wake?.();
+      await loop;
+      if (heldUntil > Date.now()) {
+        const lease = await deps.leases.acquireLease(INTAKE_LEASE, deps.consumer, 1).catch(() => null);
+        if (lease !== null) await deps.leases.releaseLease(lease).catch(() => false);
+      }
+      heldUntil = 0;
+    },
+  };
+}
+
+/** Orders Redis stream ids (`<ms>-<seq>`). */
+function compareIds(a: string, b: string): number {
+  const [am = 0, as = 0] = a.split('-').map(Number);
+  const [bm = 0, bs = 0] = b.split('-').map(Number);
+  return am - bm || as - bs;
+}

@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { alertIdFor, buildFindingAlert, MAX_PAYLOAD_BYTES, UNKNOWN_PROFILE } from './alert.js';
+import {
+  alertIdFor,
+  buildFindingAlert,
+  buildTestAlert,
+  MAX_PAYLOAD_BYTES,
+  UNKNOWN_PROFILE,
+} from './alert.js';
 
 const finding = {
   id: 'agent-1:station-dead:1000',
@@ -90,5 +96,17 @@ describe('buildFindingAlert', () => {
       .data;
     expect(data.truncated).toBe(true);
     expect(data.evidence.length).toBeLessThan(500);
+  });
+});
+
+describe('buildTestAlert', () => {
+  it('makes a webhook.test system alert per request', () => {
+    const a = buildTestAlert('wh_1', 'r1', 0);
+    expect(a).toMatchObject({ type: 'webhook.test', agentId: null });
+    expect(JSON.parse(a.body)).toMatchObject({
+      type: 'webhook.test',
+      data: { subscriptionId: 'wh_1', alertId: a.id },
+    });
+    expect(buildTestAlert('wh_1', 'r2', 0).id).not.toBe(a.id);
   });
 });

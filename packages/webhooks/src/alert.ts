@@ -169,3 +169,14 @@ export function buildSystemAlert(
   const body = fitPayload({ type, timestamp: new Date(at).toISOString(), data: { alertId: id, ...data } });
   return { id, type, agentId: null, severity: 'warning', ruleId: null, body };
 }
+
+/**
+ * A `webhook.test` alert for `POST /v1/webhooks/{id}/test`: queue it with `DeliveryQueue.enqueue` for that
+ * subscription only. `requestId` (unique per request) makes its id.
+ */
+export function buildTestAlert(subscriptionId: string, requestId: string, at: number): Alert {
+  return buildSystemAlert('webhook.test', `test:${subscriptionId}:${requestId}`, at, {
+    subscriptionId,
+    message: 'lockstep test delivery',
+  });
+}

@@ -5,6 +5,7 @@ export {
   alertIdFor,
   buildFindingAlert,
   buildSystemAlert,
+  buildTestAlert,
   fitPayload,
   MAX_PAYLOAD_BYTES,
   type OutboxEntry,

@@ -83,8 +83,18 @@ export function createDispatcher(deps: {
     await deps.fanout.publish(alert, UNKNOWN_PROFILE, await deps.subscriptions.listRecords(), sub.id);
   }
 
-  async function attempt(sub: SubscriptionRecord, claimed: ClaimedDelivery): Promise<void> {
+  async function attempt(listed: SubscriptionRecord, claimed: ClaimedDelivery): Promise<void> {
     const { record } = claimed;
+    // Re-read at attempt time: the listing is cached, and a changed URL or a rotated secret applies at once.
+    const sub = await deps.subscriptions.getRecord(listed.id);
+    if (sub === null || !sub.enabled) {
+      // Deleted or disabled meanwhile: no attempt; the lane lock expires and the lane waits for re-enabling.
+      log.info(
+        { subscriptionId: listed.id, alertId: record.alertId },
+        'subscription gone or disabled: attempt skipped',
+      );
+      return;
+    }
     const attemptNo = record.attempts + 1;
     const startedAt = now();
     let result: SendResult;

@@ -180,9 +180,11 @@ export function createDeliveryQueue(options: DeliveryQueueOptions): DeliveryQueu
     },
     async claimDue(subscriptionId, token, lockMs, limit) {
       const at = now();
-      const lanes = await redis.zrangebyscore(keys.due(subscriptionId), '-inf', at, 'LIMIT', 0, limit);
+      // Look past the first `limit` due lanes: other replicas may hold those.
+      const lanes = await redis.zrangebyscore(keys.due(subscriptionId), '-inf', at, 'LIMIT', 0, limit * 4);
       const claimed: ClaimedDelivery[] = [];
       for (const lane of lanes) {
+        if (claimed.length >= limit) break;
         const head = await redis.lockstepWhBegin(
           keys.laneLock(subscriptionId, lane),
           keys.lane(subscriptionId, lane),

@@ -71,6 +71,7 @@ export function createDispatcher(deps: {
   let timer: NodeJS.Timeout | null = null;
   let wake: (() => void) | null = null;
   let lastStormFlush = 0;
+  let pollCount = 0;
 
   async function disable(sub: SubscriptionRecord, reason: string): Promise<void> {
     if (!(await deps.subscriptions.disable(sub.id, reason))) return;
@@ -195,7 +196,9 @@ export function createDispatcher(deps: {
       lastStormFlush = now();
       await deps.fanout.flushStorms(subs.map((s) => s.id));
     }
-    for (const sub of subs) {
+    // Start at a different subscription each poll, so one busy subscription cannot starve the others.
+    const offset = subs.length === 0 ? 0 : pollCount++ % subs.length;
+    for (const sub of [...subs.slice(offset), ...subs.slice(0, offset)]) {
       const free = settings.concurrency - inFlight.size;
       if (free <= 0 || closed) return;
       const claimed = await deliveries.claimDue(sub.id, randomUUID(), lockMs, free);

@@ -43,6 +43,8 @@ export function createIntake(deps: {
   let heldUntil = 0;
   let acquiredAt = 0;
   let lastClaim = 0;
+  let takeover = false;
+  let unfinished: OutboxMessage[] | null = null;
   let loop: Promise<void> | null = null;
   let wake: (() => void) | null = null;
 
@@ -84,11 +86,13 @@ export function createIntake(deps: {
     if (lease === null) {
       if (heldUntil > 0) log.info('outbox intake lease lost');
       heldUntil = 0;
+      // The new holder takes these entries over (XAUTOCLAIM); queueing them here later could break order.
+      unfinished = null;
       return false;
     }
     if (heldUntil === 0) {
       log.info('outbox intake lease acquired: reading the outbox');
-      lastClaim = 0;
+      takeover = true;
     }
     // A local deadline: stop reading before the lease could have expired in Redis.
     heldUntil = started + LEASE_TTL_MS - LEASE_MARGIN_MS;
@@ -104,19 +108,31 @@ export function createIntake(deps: {
           await sleep(LEASE_TTL_MS / 4);
           continue;
         }
-        if (Date.now() - lastClaim >= deps.claimIdleMs / 2) {
+        if (unfinished !== null) {
+          // A batch that failed half-way is finished before anything newer is read, to keep agents' order.
+          await handle(unfinished);
+          unfinished = null;
+        }
+        if (takeover || Date.now() - lastClaim >= deps.claimIdleMs / 2) {
+          // Entries a dead reader left unacknowledged come first: they are older than anything unread. At a
+          // takeover, the previous holder read nothing for at least the lease margin (its local deadline).
+          const minIdle = takeover ? LEASE_MARGIN_MS : deps.claimIdleMs;
+          takeover = false;
           lastClaim = Date.now();
-          // Entries a dead reader left unacknowledged come first: they are older than anything unread.
           let claimed: OutboxMessage[];
           do {
-            claimed = await deps.outbox.claimStale(deps.consumer, deps.claimIdleMs, 100);
+            claimed = await deps.outbox.claimStale(deps.consumer, minIdle, 100);
             claimed.sort((a, b) => a.shard - b.shard || compareIds(a.streamId, b.streamId));
+            unfinished = claimed;
             await handle(claimed);
+            unfinished = null;
           } while (claimed.length === 100 && !closed);
         }
         if (Date.now() >= heldUntil) continue;
         const messages = await deps.outbox.readGroup(deps.consumer, 200, 500);
+        unfinished = messages;
         await handle(messages);
+        unfinished = null;
       } catch (err) {
         log.warn({ err }, 'outbox intake failed; retrying');
         await sleep(1_000);

@@ -143,4 +143,26 @@ describe('notifier replicas and crashes', () => {
     await pollUntil(() => r.requests.length === 2, { timeoutMs: 15_000, what: 'both alerts delivered' });
     expect(r.requests.map((x) => x.type)).toEqual(['finding.opened', 'finding.resolved']);
   });
+
+  it('SIGTERM lets the attempt in flight finish, records it, and exits 0', async () => {
+    const prefix = `term-${++n}:`;
+    const engine = engineSide(server.url, prefix);
+    cleanups.push(() => engine.close());
+    const r = await receiver();
+    r.behave(() => ({ status: 204, delayMs: 700 }));
+    const { subscription } = await engine.subscriptions.create({ url: r.url });
+    const child = spawnNotifier(
+      testEnv(server.url, prefix, { WEBHOOK_TIMEOUT_MS: '3000', NOTIFIER_CLAIM_IDLE_MS: '4000' }),
+    );
+    await engine.waitForGroup();
+    await engine.emit('agent-1', 'finding.opened');
+    await pollUntil(() => r.requests.length === 1, { timeoutMs: 20_000, what: 'the attempt in flight' });
+    const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
+    child.kill('SIGTERM');
+    expect(await exited).toBe(0);
+    expect(await engine.deliveries.get(subscription.id, r.requests[0]?.id ?? '')).toMatchObject({
+      state: 'delivered',
+      attempts: 1,
+    });
+  });
 });

@@ -183,8 +183,7 @@ export function createDeliveryQueue(options: DeliveryQueueOptions): DeliveryQueu
       // Look past the first `limit` due lanes: other replicas may hold those.
       const lanes = await redis.zrangebyscore(keys.due(subscriptionId), '-inf', at, 'LIMIT', 0, limit * 4);
       const claimed: ClaimedDelivery[] = [];
-      for (const lane of lanes) {
-        if (claimed.length >= limit) break;
+      const claimLane = async (lane: string): Promise<ClaimedDelivery | null> => {
         const head = await redis.lockstepWhBegin(
           keys.laneLock(subscriptionId, lane),
           keys.lane(subscriptionId, lane),
@@ -194,15 +193,21 @@ export function createDeliveryQueue(options: DeliveryQueueOptions): DeliveryQueu
           lane,
           at,
         );
-        if (typeof head !== 'string') continue;
+        if (typeof head !== 'string') return null;
         const record = await get(subscriptionId, head);
         if (record === null) {
           // A head without a record cannot be delivered (expired or deleted): drop it from the lane.
           await redis.lrem(keys.lane(subscriptionId, lane), 1, head);
           await redis.del(keys.laneLock(subscriptionId, lane));
-          continue;
+          return null;
         }
-        claimed.push({ token, record });
+        return { token, record };
+      };
+      // Lanes are tried in parallel slices (one round-trip each with auto-pipelining), never beyond `limit`.
+      for (let i = 0; i < lanes.length && claimed.length < limit;) {
+        const slice = lanes.slice(i, i + (limit - claimed.length));
+        i += slice.length;
+        for (const c of await Promise.all(slice.map(claimLane))) if (c !== null) claimed.push(c);
       }
       return claimed;
     },

@@ -21,7 +21,9 @@ export interface CheckedTarget {
 }
 
 // Never exempted, whatever WEBHOOK_ALLOWED_CIDRS says: cloud instance metadata services.
-const METADATA = ['169.254.169.254', 'fd00:ec2::254'];
+const METADATA_NORMALIZED = ['169.254.169.254', 'fd00:ec2::254'].map((m) =>
+  ipaddr.parse(m).toNormalizedString(),
+);
 
 // ipaddr.js ranges whose last 32 bits embed an IPv4 address that decides the verdict.
 const EMBEDS_V4 = new Set(['ipv4Mapped', 'rfc6145', 'rfc6052']);
@@ -41,8 +43,15 @@ export function parseCidrs(items: readonly string[]): { cidrs: string[]; problem
   return { cidrs, problems };
 }
 
+const parsedCidrs = new Map<string, [ipaddr.IPv4 | ipaddr.IPv6, number]>();
+
 function inCidr(addr: ipaddr.IPv4 | ipaddr.IPv6, cidr: string): boolean {
-  const [range, bits] = ipaddr.parseCIDR(cidr);
+  let parsed = parsedCidrs.get(cidr);
+  if (parsed === undefined) {
+    parsed = ipaddr.parseCIDR(cidr);
+    if (parsedCidrs.size < 1_000) parsedCidrs.set(cidr, parsed);
+  }
+  const [range, bits] = parsed;
   if (addr.kind() === range.kind()) return addr.match(range, bits);
   return false;
 }
@@ -81,7 +90,7 @@ export function refusalReason(address: string, allowedCidrs: readonly string[]):
     }
   }
   const normal = judged.toNormalizedString();
-  if (METADATA.some((m) => ipaddr.parse(m).toNormalizedString() === normal)) {
+  if (METADATA_NORMALIZED.includes(normal)) {
     return `address ${address}${form} is a cloud metadata endpoint`;
   }
   if (allowedCidrs.some((c) => inCidr(judged, c) || inCidr(parsed, c))) return null;

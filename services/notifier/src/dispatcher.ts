@@ -32,6 +32,8 @@ export interface DispatcherSettings {
 /** Delivers due alerts: claims lanes, sends, records outcomes. Several replicas run one each. */
 export interface Dispatcher {
   start(): void;
+  /** Polls now rather than at the next tick (the intake calls it after queueing alerts). */
+  wake(): void;
   /** Attempts in flight now. */
   inFlight(): number;
   /** Stops claiming, waits for the attempts in flight (each bounded by the timeout). Idempotent. */
@@ -72,6 +74,8 @@ export function createDispatcher(deps: {
   let wake: (() => void) | null = null;
   let lastStormFlush = 0;
   let pollCount = 0;
+  // Set when woken during a poll: poll again at once instead of sleeping.
+  let again = false;
 
   async function disable(sub: SubscriptionRecord, reason: string): Promise<void> {
     if (!(await deps.subscriptions.disable(sub.id, reason))) return;
@@ -185,6 +189,7 @@ export function createDispatcher(deps: {
       )
       .finally(() => {
         inFlight.delete(tracked);
+        again = true;
         wake?.();
       });
     inFlight.add(tracked);
@@ -208,12 +213,14 @@ export function createDispatcher(deps: {
 
   async function run(): Promise<void> {
     while (!closed) {
+      again = false;
       try {
         await poll();
       } catch (err) {
         log.warn({ err }, 'delivery poll failed; retrying');
       }
       if (closed) break;
+      if (again) continue;
       await new Promise<void>((resolve) => {
         wake = resolve;
         timer = setTimeout(resolve, settings.pollMs);
@@ -226,6 +233,10 @@ export function createDispatcher(deps: {
   return {
     start() {
       loop ??= run();
+    },
+    wake() {
+      again = true;
+      wake?.();
     },
     inFlight: () => inFlight.size,
     async close() {

@@ -37,6 +37,8 @@ export function createIntake(deps: {
   readonly claimIdleMs: number;
   readonly metrics: NotifierMetrics;
   readonly logger: Logger;
+  /** Called after a batch queued alerts (the local dispatcher polls at once). */
+  readonly onQueued?: () => void;
 }): Intake {
   const log = deps.logger.child({ component: 'intake' });
   let closed = false;
@@ -77,6 +79,7 @@ export function createIntake(deps: {
       );
     }
     await deps.outbox.ack(messages);
+    deps.onQueued?.();
   }
 
   async function holdLease(): Promise<boolean> {

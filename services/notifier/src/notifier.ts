@@ -85,6 +85,7 @@ export async function startNotifier(
     claimIdleMs: config.claimIdleMs,
     metrics,
     logger,
+    onQueued: () => dispatcher.wake(),
   });
   const sender = createSender({ timeoutMs: config.timeoutMs, userAgent: 'lockstep-notifier/0.1' });
   const dispatcher = createDispatcher({

@@ -66,6 +66,8 @@ export function createDispatcher(deps: {
   const now = deps.now ?? Date.now;
   const random = deps.random ?? Math.random;
   // The lane lock outlives any attempt (each is cut at the timeout), with room for recording the outcome.
+  // DNS gets half the timeout, so resolution plus request stay well inside the lock.
+  const dnsTimeoutMs = Math.max(50, Math.floor(settings.timeoutMs / 2));
   const lockMs = settings.timeoutMs * 2 + 1_000;
   const inFlight = new Set<Promise<void>>();
   let closed = false;
@@ -105,7 +107,11 @@ export function createDispatcher(deps: {
     let result: SendResult;
     let refused = false;
     try {
-      const target = await resolveTarget(sub.url, settings.ssrf, deps.lookup);
+      const target = await withDeadline(
+        resolveTarget(sub.url, settings.ssrf, deps.lookup),
+        dnsTimeoutMs,
+        `host of ${sub.url} did not resolve within ${dnsTimeoutMs} ms`,
+      );
       const headers = signDelivery(
         signingSecrets(sub, startedAt),
         record.alertId,
@@ -114,15 +120,19 @@ export function createDispatcher(deps: {
       );
       result = await deps.sender.send(target, { ...headers }, record.body);
     } catch (err) {
-      if (!(err instanceof UrlRefusedError)) throw err;
-      refused = true;
-      result = {
-        status: 0,
-        error: `refused: ${err.reason}`,
-        latencyMs: 0,
-        excerpt: '',
-        retryAfter: undefined,
-      };
+      if (err instanceof DeadlineError) {
+        result = { status: 0, error: 'dns-timeout', latencyMs: 0, excerpt: '', retryAfter: undefined };
+      } else {
+        if (!(err instanceof UrlRefusedError)) throw err;
+        refused = true;
+        result = {
+          status: 0,
+          error: `refused: ${err.reason}`,
+          latencyMs: 0,
+          excerpt: '',
+          retryAfter: undefined,
+        };
+      }
     }
     const verdict = result.status === 0 ? 'failed' : classifyStatus(result.status);
     let outcome: 'delivered' | 'retry' | 'dead';
@@ -246,4 +256,15 @@ export function createDispatcher(deps: {
       await Promise.all([...inFlight]);
     },
   };
+}
+
+class DeadlineError extends Error {}
+
+/** Rejects with `DeadlineError` when `promise` takes longer than `ms`. */
+function withDeadline<T>(promise: Promise<T>, ms: number, message: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new DeadlineError(message)), ms);
+  });
+  return Promise.race([promise, deadline]).finally(() => clearTimeout(timer));
 }

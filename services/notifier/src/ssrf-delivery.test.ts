@@ -114,4 +114,20 @@ describe('SSRF guard at delivery', () => {
     );
     expect(receiver.requests).toEqual([]);
   });
+
+  it('a resolver that never answers fails the attempt within half the timeout, and nothing is sent', async () => {
+    const hanging: LookupAll = () => new Promise(() => undefined);
+    const { engine, receiver } = await setup(hanging);
+    const { subscription } = await engine.subscriptions.create({
+      url: `http://slow.test:${receiver.port}/hook`,
+    });
+    await engine.emit('agent-1', 'finding.opened');
+    await pollUntil(async () => (await engine.deliveries.log(subscription.id)).length >= 1, {
+      timeoutMs: 10_000,
+      what: 'a failed attempt',
+    });
+    const [entry] = await engine.deliveries.log(subscription.id);
+    expect(entry).toMatchObject({ error: 'dns-timeout', status: 0, outcome: 'retry', attempt: 1 });
+    expect(receiver.requests).toEqual([]);
+  });
 });

@@ -14,6 +14,8 @@ export interface NotifierConfig {
   readonly keyPrefix: string;
   /** Must equal the engine's outbox shard count. */
   readonly outboxShards: number;
+  /** Where a NEW consumer group starts: `new` entries only (default), or `all` still in the stream. */
+  readonly outboxStart: 'new' | 'all';
   /** Consumer name in the outbox group and lock owner; stable across restarts (the host name by default). */
   readonly instanceId: string;
   readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
@@ -55,6 +57,7 @@ const envSchema = z.object({
     .regex(/^[^{}\s]*$/, 'must not contain braces or whitespace')
     .default('lockstep:'),
   LOCKSTEP_OUTBOX_SHARDS: int(1, 1024).default(1),
+  NOTIFIER_OUTBOX_START: z.enum(['new', 'all']).default('new'),
   LOCKSTEP_INSTANCE_ID: z
     .string()
     .regex(/^[A-Za-z0-9._:-]{1,100}$/, "must be 1-100 letters, digits, '.', '_', ':' or '-'")
@@ -145,6 +148,7 @@ export function loadNotifierConfig(env: Env = process.env): NotifierConfig {
     redisUrls: Object.freeze(redisUrls),
     keyPrefix: e.LOCKSTEP_KEY_PREFIX,
     outboxShards: e.LOCKSTEP_OUTBOX_SHARDS,
+    outboxStart: e.NOTIFIER_OUTBOX_START,
     instanceId:
       e.LOCKSTEP_INSTANCE_ID ??
       hostname()

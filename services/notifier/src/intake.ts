@@ -28,6 +28,8 @@ export interface Intake {
  */
 export function createIntake(deps: {
   readonly outbox: Outbox;
+  /** Creates the consumer group when missing (see `ensureNotifierGroup`). */
+  readonly ensureGroup: () => Promise<void>;
   readonly leases: Leases;
   readonly consumer: string;
   readonly fanout: Fanout;
@@ -104,7 +106,7 @@ export function createIntake(deps: {
   }
 
   async function run(): Promise<void> {
-    await deps.outbox.ensureGroup();
+    await deps.ensureGroup();
     while (!closed) {
       try {
         if (!(await holdLease())) {

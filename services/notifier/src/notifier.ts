@@ -8,6 +8,7 @@ import {
 } from '@lockstep/webhooks';
 import type { Logger } from 'pino';
 import type { NotifierConfig } from './config.js';
+import { ensureNotifierGroup, NOTIFIER_GROUP } from './consumer-group.js';
 import { type AgentDirectory, EMPTY_DIRECTORY } from './directory.js';
 import { createDispatcher } from './dispatcher.js';
 import { createFanout } from './fanout.js';
@@ -73,9 +74,10 @@ export async function startNotifier(
     maxPerMinute: config.maxPerMinute,
     now: Date.now,
   });
-  const outbox = createOutbox({ redis, keys: storeKeys, group: 'notifier', readRedis });
+  const outbox = createOutbox({ redis, keys: storeKeys, group: NOTIFIER_GROUP, readRedis });
   const intake = createIntake({
     outbox,
+    ensureGroup: () => ensureNotifierGroup(redis, storeKeys, config.outboxStart),
     leases: createLeases({ redis, keys: storeKeys }),
     consumer: config.instanceId,
     fanout,

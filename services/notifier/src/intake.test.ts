@@ -1,0 +1,54 @@
+import { type RedisServer, pollUntil, startRedis } from '@lockstep/testkit';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { createNotifierLogger } from './logger.js';
+import { startNotifier } from './notifier.js';
+import { engineSide, startTestReceiver, testConfig } from './testing/harness.js';
+
+let server: RedisServer;
+let n = 0;
+const cleanups: (() => Promise<unknown>)[] = [];
+
+beforeAll(async () => {
+  server = await startRedis();
+});
+afterEach(async () => {
+  for (const c of cleanups.splice(0).reverse()) await c();
+});
+afterAll(async () => {
+  await server.stop();
+});
+
+async function run(start: 'new' | 'all' | undefined) {
+  const prefix = `intake-${++n}:`;
+  const engine = engineSide(server.url, prefix);
+  const receiver = await startTestReceiver();
+  cleanups.push(
+    () => engine.close(),
+    () => receiver.close(),
+  );
+  await engine.subscriptions.create({ url: receiver.url });
+  await engine.emit('agent-old', 'finding.opened'); // committed before the notifier's group exists
+  const runtime = await startNotifier(
+    testConfig(server.url, prefix, start === undefined ? {} : { NOTIFIER_OUTBOX_START: start }),
+    createNotifierLogger('silent'),
+  );
+  cleanups.push(() => runtime.close());
+  await engine.waitForGroup();
+  await engine.emit('agent-new', 'finding.opened');
+  await pollUntil(() => receiver.requests.some((r) => r.data.agentId === 'agent-new'), {
+    timeoutMs: 10_000,
+    what: 'the alert committed after the start',
+  });
+  await new Promise((r) => setTimeout(r, 300));
+  return receiver.requests.map((r) => r.data.agentId).sort();
+}
+
+describe('outbox intake start', () => {
+  it('a new consumer group starts at the end of the stream by default', async () => {
+    expect(await run(undefined)).toEqual(['agent-new']);
+  });
+
+  it('NOTIFIER_OUTBOX_START=all replays what is still in the stream', async () => {
+    expect(await run('all')).toEqual(['agent-new', 'agent-old']);
+  });
+});

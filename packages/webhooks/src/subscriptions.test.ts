@@ -2,6 +2,8 @@ import { connectRedis, type RedisClient } from '@lockstep/store';
 import { type RedisServer, startRedis } from '@lockstep/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebhookInputError, WebhookNotFoundError } from './errors.js';
+import { type Alert, buildSystemAlert } from './alert.js';
+import { createDeliveryQueue } from './deliveries.js';
 import { createWebhookKeys } from './keys.js';
 import { createSubscriptionStore, signingSecrets } from './subscriptions.js';
 
@@ -100,5 +102,27 @@ describe('subscription store', () => {
       enabled: true,
       disabledReason: null,
     });
+  });
+
+  it('remove deletes the queues, dead letters and log of the subscription', async () => {
+    const prefix = `subs-${++n}:`;
+    const keys = createWebhookKeys(prefix);
+    const s = createSubscriptionStore({
+      redis,
+      keys,
+      ssrf: { allowHttp: false, allowedCidrs: [] },
+      now: () => clock,
+    });
+    const q = createDeliveryQueue({ redis, keys, now: () => clock });
+    const { subscription } = await s.create({ url: 'https://hooks.example.com/x' });
+    const alert = (k: string): Alert => ({ ...buildSystemAlert('finding.opened', k, clock, {}), agentId: k });
+    await q.enqueue(subscription.id, alert('a'));
+    await q.enqueue(subscription.id, alert('b'), 'suppressed');
+    const other = await s.create({ url: 'https://hooks.example.com/y' });
+    await q.enqueue(other.subscription.id, alert('a'));
+    expect((await redis.keys(`${prefix}{wh:${subscription.id}}*`)).length).toBeGreaterThan(3);
+    expect(await s.remove(subscription.id)).toBe(true);
+    expect(await redis.keys(`${prefix}{wh:${subscription.id}}*`)).toEqual([]);
+    expect((await q.backlog(other.subscription.id)).count).toBe(1);
   });
 });

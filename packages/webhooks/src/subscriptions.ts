@@ -126,7 +126,7 @@ export interface SubscriptionStore {
   get(id: string): Promise<Subscription>;
   list(): Promise<Subscription[]>;
   update(id: string, patch: UpdateSubscriptionInput): Promise<Subscription>;
-  /** Returns whether it existed. Queued deliveries are dropped by the notifier when it next looks. */
+  /** Returns whether it existed. Its queued deliveries, dead letters and delivery log are deleted too. */
   remove(id: string): Promise<boolean>;
   /** New current secret; the old one keeps signing for `overlapMs` (default 24 h). */
   rotateSecret(id: string, overlapMs?: number): Promise<{ secret: string; previousExpiresAt: number }>;
@@ -224,6 +224,19 @@ export function createSubscriptionStore(options: SubscriptionStoreOptions): Subs
     },
     async remove(id) {
       const removed = await redis.multi().del(keys.subscription(id)).srem(keys.subscriptions(), id).exec();
+      // Its queues go too: lanes, undelivered and dead records, log, health, storm counters. Delivered records
+      // expire by themselves. All of these share the subscription's hash tag, so each DEL stays in one slot.
+      const [lanes, pending, dead] = await Promise.all([
+        redis.zrange(keys.due(id), 0, -1),
+        redis.zrange(keys.pending(id), 0, -1),
+        redis.zrange(keys.dead(id), 0, -1),
+      ]);
+      const doomed = [
+        ...lanes.flatMap((lane) => [keys.lane(id, lane), keys.laneLock(id, lane)]),
+        ...[...pending, ...dead].map((alertId) => keys.delivery(id, alertId)),
+        ...[keys.due(id), keys.pending(id), keys.dead(id), keys.log(id), keys.health(id), keys.storm(id)],
+      ];
+      for (let i = 0; i < doomed.length; i += 500) await redis.del(...doomed.slice(i, i + 500));
       return Number(removed?.[0]?.[1] ?? 0) > 0;
     },
     async rotateSecret(id, overlapMs = DEFAULT_ROTATION_OVERLAP_MS) {

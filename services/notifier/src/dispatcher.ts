@@ -84,7 +84,8 @@ export function createDispatcher(deps: {
     log.warn({ subscriptionId: sub.id, reason }, 'subscription disabled');
     const alert = buildSystemAlert('subscription.disabled', `disabled:${sub.id}:${now()}`, now(), {
       subscriptionId: sub.id,
-      url: sub.url,
+      // Only the origin: a webhook URL's path or query often is a credential of its own.
+      origin: new URL(sub.url).origin,
       reason,
     });
     await deps.fanout.publish(alert, UNKNOWN_PROFILE, await deps.subscriptions.listRecords(), sub.id);

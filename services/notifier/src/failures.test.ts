@@ -94,8 +94,9 @@ describe('notifier under receiver failures', () => {
     });
     expect(other.requests.find((r) => r.type === 'subscription.disabled')?.data).toMatchObject({
       subscriptionId: subscription.id,
-      url: gone.url,
+      origin: `http://127.0.0.1:${gone.port}`,
     });
+    expect(other.requests.find((r) => r.type === 'subscription.disabled')?.body).not.toContain('/hook');
     await engine.emit('agent-2', 'finding.opened');
     await pollUntil(() => other.requests.filter((r) => r.type === 'finding.opened').length === 2, {
       timeoutMs: 10_000,

@@ -63,15 +63,23 @@ describe('buildFindingAlert', () => {
     expect(c?.type).toBe('finding.resolved');
   });
 
-  it('alerts an update only when it escalates to critical; ignores correction intents and garbage', () => {
+  it('alerts an update only when the flap guard escalates it, once per finding; ignores correction intents and garbage', () => {
     expect(buildFindingAlert(entry('finding.updated'), UNKNOWN_PROFILE, options)).toBeNull();
-    expect(
-      buildFindingAlert(
-        entry('finding.updated', { ...finding, severity: 'critical' }),
-        UNKNOWN_PROFILE,
-        options,
-      )?.type,
-    ).toBe('finding.escalated');
+    const critical = { ...finding, severity: 'critical' };
+    expect(buildFindingAlert(entry('finding.updated', critical), UNKNOWN_PROFILE, options)).toBeNull();
+    const escalated = { ...critical, correction: 'suppressed' };
+    const first = buildFindingAlert(
+      entry('finding.updated', escalated, 'agent-1:9:0'),
+      UNKNOWN_PROFILE,
+      options,
+    );
+    const again = buildFindingAlert(
+      entry('finding.updated', escalated, 'agent-1:12:0'),
+      UNKNOWN_PROFILE,
+      options,
+    );
+    expect(first?.type).toBe('finding.escalated');
+    expect(again?.id).toBe(first?.id);
     expect(
       buildFindingAlert({ ...entry('x'), effect: { type: 'correction.intended' } }, UNKNOWN_PROFILE, options),
     ).toBeNull();

@@ -91,7 +91,8 @@ const iso = (ms: number | null): string | null => (ms === null ? null : new Date
  * Turns an outbox entry into an alert, or `null` when the effect is not alerted (correction intents,
  * finding updates that do not escalate, unknown or malformed effects). Pure and deterministic: the same
  * entry gives the same alert, byte for byte. `finding.updated` becomes `finding.escalated` only when the
- * finding is critical.
+ * flap guard suppressed corrections and raised the finding to critical; its id derives from the finding, so
+ * the subscriber gets one escalation per finding.
  */
 export function buildFindingAlert(
   entry: OutboxEntry,
@@ -105,13 +106,19 @@ export function buildFindingAlert(
   let type: AlertType;
   if (effect.type === 'finding.opened') type = 'finding.opened';
   else if (effect.type === 'finding.resolved') type = 'finding.resolved';
-  else if (effect.type === 'finding.updated' && finding.severity === 'critical') type = 'finding.escalated';
-  else return null;
+  else if (
+    effect.type === 'finding.updated' &&
+    finding.severity === 'critical' &&
+    finding.correction === 'suppressed'
+  ) {
+    type = 'finding.escalated';
+  } else return null;
   const since = num(finding.since);
   const resolvedAt = num(finding.resolvedAt);
   const end = resolvedAt ?? entry.at;
   const correction = typeof finding.correction === 'string' ? finding.correction : 'none';
-  const id = alertIdFor(`outbox:${entry.id}`);
+  // An escalation is alerted once per finding, however many updates repeat it.
+  const id = alertIdFor(type === 'finding.escalated' ? `escalated:${finding.id}` : `outbox:${entry.id}`);
   const severity = (['info', 'warning', 'critical'] as const).find((s) => s === finding.severity) ?? 'info';
   const base = options.apiBaseUrl.replace(/\/+$/, '');
   const data: Record<string, unknown> = {

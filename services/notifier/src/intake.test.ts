@@ -51,4 +51,29 @@ describe('outbox intake start', () => {
   it('NOTIFIER_OUTBOX_START=all replays what is still in the stream', async () => {
     expect(await run('all')).toEqual(['agent-new', 'agent-old']);
   });
+
+  it('a replica that stops hands the outbox to another at once (it releases the intake lease)', async () => {
+    const prefix = `intake-${++n}:`;
+    const engine = engineSide(server.url, prefix);
+    const receiver = await startTestReceiver();
+    cleanups.push(
+      () => engine.close(),
+      () => receiver.close(),
+    );
+    await engine.subscriptions.create({ url: receiver.url });
+    const config = (id: string) => testConfig(server.url, prefix, { LOCKSTEP_INSTANCE_ID: id });
+    const a = await startNotifier(config('a'), createNotifierLogger('silent'));
+    await pollUntil(() => a.intake.leading(), { timeoutMs: 10_000, what: 'a to read the outbox' });
+    const b = await startNotifier(config('b'), createNotifierLogger('silent'));
+    cleanups.push(() => b.close());
+    await engine.waitForGroup();
+    expect(b.intake.leading()).toBe(false);
+    await a.close();
+    const stoppedAt = Date.now();
+    await engine.emit('agent-1', 'finding.opened');
+    await pollUntil(() => receiver.requests.length === 1, { timeoutMs: 10_000, what: 'the alert through b' });
+    expect(b.intake.leading()).toBe(true);
+    // Without the release, b would wait for the 10 s lease TTL to run out.
+    expect(Date.now() - stoppedAt).toBeLessThan(6_000);
+  });
 });

@@ -1,4 +1,4 @@
-import type { Leases, Outbox, OutboxMessage } from '@lockstep/store';
+import type { Lease, Leases, Outbox, OutboxMessage } from '@lockstep/store';
 import { buildFindingAlert, type SubscriptionStore } from '@lockstep/webhooks';
 import type { Logger } from 'pino';
 import type { AgentDirectory } from './directory.js';
@@ -48,6 +48,7 @@ export function createIntake(deps: {
   let acquiredAt = 0;
   let lastClaim = 0;
   let takeover = false;
+  let held: Lease | null = null;
   let unfinished: OutboxMessage[] | null = null;
   let loop: Promise<void> | null = null;
   let wake: (() => void) | null = null;
@@ -88,6 +89,7 @@ export function createIntake(deps: {
     const started = Date.now();
     if (started < heldUntil && started - acquiredAt < LEASE_REFRESH_MS) return true;
     const lease = await deps.leases.acquireLease(INTAKE_LEASE, deps.consumer, LEASE_TTL_MS);
+    held = lease;
     if (lease === null) {
       if (heldUntil > 0) log.info('outbox intake lease lost');
       heldUntil = 0;
@@ -106,9 +108,13 @@ export function createIntake(deps: {
   }
 
   async function run(): Promise<void> {
-    await deps.ensureGroup();
+    let grouped = false;
     while (!closed) {
       try {
+        if (!grouped) {
+          await deps.ensureGroup();
+          grouped = true;
+        }
         if (!(await holdLease())) {
           await sleep(LEASE_TTL_MS / 4);
           continue;
@@ -154,10 +160,9 @@ export function createIntake(deps: {
       closed = true;
       wake?.();
       await loop;
-      if (heldUntil > Date.now()) {
-        const lease = await deps.leases.acquireLease(INTAKE_LEASE, deps.consumer, 1).catch(() => null);
-        if (lease !== null) await deps.leases.releaseLease(lease).catch(() => false);
-      }
+      // Hand the outbox to another replica at once rather than after the lease TTL.
+      if (held !== null) await deps.leases.releaseLease(held).catch(() => false);
+      held = null;
       heldUntil = 0;
     },
   };

@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { UrlRefusedError } from './errors.js';
 import { type LookupAll, refusalReason, resolveTarget, type SsrfPolicy, validateWebhookUrl } from './ssrf.js';
@@ -46,6 +47,25 @@ describe('refusalReason', () => {
     },
   );
 
+  it('judges the IPv4-mapped, NAT64 and 6to4 forms of any IPv4 address as that address', () => {
+    const hex = (a: number, b: number) => ((a << 8) | b).toString(16);
+    fc.assert(
+      fc.property(fc.tuple(fc.nat(255), fc.nat(255), fc.nat(255), fc.nat(255)), ([a, b, c, d]) => {
+        const v4 = `${a}.${b}.${c}.${d}`;
+        const refused = refusalReason(v4, []) !== null;
+        for (const form of [
+          `::ffff:${v4}`,
+          `64:ff9b::${hex(a, b)}:${hex(c, d)}`,
+          `64:ff9b:1::${hex(a, b)}:${hex(c, d)}`,
+          `2002:${hex(a, b)}:${hex(c, d)}::1`,
+        ]) {
+          expect(refusalReason(form, []) !== null, form).toBe(refused);
+        }
+      }),
+      { numRuns: 2_000 },
+    );
+  });
+
   it('exempts WEBHOOK_ALLOWED_CIDRS ranges, but never the metadata endpoints', () => {
     expect(refusalReason('127.0.0.1', ['127.0.0.0/8'])).toBeNull();
     expect(refusalReason('::ffff:127.0.0.1', ['127.0.0.0/8'])).toBeNull();
@@ -56,6 +76,26 @@ describe('refusalReason', () => {
 });
 
 describe('validateWebhookUrl (at creation, no DNS)', () => {
+  it('answers any input with a URL or a UrlRefusedError, never another error', () => {
+    fc.assert(
+      fc.property(
+        fc.oneof(
+          fc.string(),
+          fc.webUrl(),
+          fc.ipV6().map((a) => `https://[${a}]/x`),
+        ),
+        (raw) => {
+          try {
+            expect(typeof validateWebhookUrl(raw, strict)).toBe('string');
+          } catch (err) {
+            expect(err).toBeInstanceOf(UrlRefusedError);
+          }
+        },
+      ),
+      { numRuns: 1_000 },
+    );
+  });
+
   it.each([
     ['http://example.com/hook', /only https/],
     ['ftp://example.com/hook', /only https/],

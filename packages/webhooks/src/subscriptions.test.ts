@@ -1,5 +1,6 @@
 import { connectRedis, type RedisClient } from '@lockstep/store';
 import { type RedisServer, startRedis } from '@lockstep/testkit';
+import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebhookInputError, WebhookNotFoundError } from './errors.js';
 import { type Alert, buildSystemAlert } from './alert.js';
@@ -124,5 +125,39 @@ describe('subscription store', () => {
     expect(await s.remove(subscription.id)).toBe(true);
     expect(await redis.keys(`${prefix}{wh:${subscription.id}}*`)).toEqual([]);
     expect((await q.backlog(other.subscription.id)).count).toBe(1);
+  });
+
+  it('any create or update body gives a subscription or a WebhookInputError, never another error', async () => {
+    const s = store();
+    const { subscription } = await s.create({ url: 'https://hooks.example.com/f' });
+    const body = fc.oneof(
+      fc.anything(),
+      fc.record(
+        {
+          url: fc.oneof(fc.webUrl(), fc.string()),
+          eventTypes: fc.array(fc.constantFrom('finding.opened', 'nope', 3)),
+          minSeverity: fc.constantFrom('info', 'critical', 'loud', null, 7),
+          filters: fc.anything(),
+          description: fc.string({ maxLength: 600 }),
+          enabled: fc.anything(),
+        },
+        { requiredKeys: [] },
+      ),
+    );
+    await fc.assert(
+      fc.asyncProperty(body, async (input) => {
+        for (const call of [
+          () => s.create(input as never),
+          () => s.update(subscription.id, input as never),
+        ]) {
+          try {
+            await call();
+          } catch (err) {
+            expect(err).toBeInstanceOf(WebhookInputError);
+          }
+        }
+      }),
+      { numRuns: 200 },
+    );
   });
 });

@@ -1,3 +1,4 @@
+import { createKeys } from '@lockstep/store';
 import { type RedisServer, pollUntil, startRedis } from '@lockstep/testkit';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createNotifierLogger } from './logger.js';
@@ -75,5 +76,41 @@ describe('outbox intake start', () => {
     expect(b.intake.leading()).toBe(true);
     // Without the release, b would wait for the 10 s lease TTL to run out.
     expect(Date.now() - stoppedAt).toBeLessThan(6_000);
+  });
+
+  it('skips an entry that cannot be decoded or cannot make a payload, and goes on', async () => {
+    const prefix = `intake-${++n}:`;
+    const engine = engineSide(server.url, prefix);
+    const receiver = await startTestReceiver();
+    cleanups.push(
+      () => engine.close(),
+      () => receiver.close(),
+    );
+    await engine.subscriptions.create({ url: receiver.url });
+    const runtime = await startNotifier(testConfig(server.url, prefix), createNotifierLogger('silent'));
+    cleanups.push(() => runtime.close());
+    await engine.waitForGroup();
+    const stream = createKeys(prefix).outboxStream(0);
+    await engine.redis.xadd(
+      stream,
+      '*',
+      'id',
+      'agent-x:1:0',
+      'agent',
+      'agent-x',
+      'v',
+      '1',
+      'at',
+      '1',
+      'body',
+      '{not json',
+    );
+    await engine.emit('agent-huge', 'finding.opened', 'station-dead', { correction: 'x'.repeat(30_000) });
+    await engine.emit('agent-ok', 'finding.opened');
+    await pollUntil(() => receiver.requests.length === 1, { timeoutMs: 10_000, what: 'the good alert' });
+    await new Promise((r) => setTimeout(r, 300));
+    expect(receiver.requests.map((r) => r.data.agentId)).toEqual(['agent-ok']);
+    const pending = (await engine.redis.xpending(stream, 'notifier')) as [number, ...unknown[]];
+    expect(pending[0]).toBe(0);
   });
 });

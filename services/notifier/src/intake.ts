@@ -1,5 +1,5 @@
 import type { Lease, Leases, Outbox, OutboxMessage } from '@lockstep/store';
-import { buildFindingAlert, type SubscriptionStore } from '@lockstep/webhooks';
+import { type Alert, buildFindingAlert, type SubscriptionStore } from '@lockstep/webhooks';
 import type { Logger } from 'pino';
 import type { AgentDirectory } from './directory.js';
 import type { Fanout } from './fanout.js';
@@ -73,7 +73,17 @@ export function createIntake(deps: {
         continue;
       }
       const profile = await deps.directory.profile(m.agentId);
-      const alert = buildFindingAlert(m, profile, { apiBaseUrl: deps.apiBaseUrl });
+      let alert: Alert | null;
+      try {
+        alert = buildFindingAlert(m, profile, { apiBaseUrl: deps.apiBaseUrl });
+      } catch (err) {
+        // An entry that cannot make a payload (over 20 KB even when cut) must not stop the intake.
+        log.error(
+          { err, entry: m.streamId, id: m.id },
+          'outbox entry cannot be turned into an alert: skipped',
+        );
+        continue;
+      }
       if (alert === null) continue;
       const n = await deps.fanout.publish(alert, profile, records);
       log.debug(

@@ -57,7 +57,12 @@ export interface EngineSide {
   readonly subscriptions: SubscriptionStore;
   readonly deliveries: DeliveryQueue;
   /** Commits one `finding.*` effect for an agent and relays it to the outbox stream. Returns the finding id. */
-  emit(agentId: string, type: 'finding.opened' | 'finding.resolved', ruleId?: string): Promise<string>;
+  emit(
+    agentId: string,
+    type: 'finding.opened' | 'finding.resolved',
+    ruleId?: string,
+    overrides?: Record<string, unknown>,
+  ): Promise<string>;
   /** Waits until the notifier's consumer group exists (entries committed before it may not be read). */
   waitForGroup(): Promise<void>;
   close(): Promise<void>;
@@ -79,7 +84,7 @@ export function engineSide(redisUrl: string, prefix: string): EngineSide {
       ssrf: { allowHttp: true, allowedCidrs: ['127.0.0.1/32'] },
     }),
     deliveries: createDeliveryQueue({ redis, keys: createWebhookKeys(prefix) }),
-    async emit(agentId, type, ruleId = 'station-dead') {
+    async emit(agentId, type, ruleId = 'station-dead', overrides = {}) {
       clock += 1_000;
       const key = `${agentId}|${ruleId}`;
       const previous = opened.get(key);
@@ -97,6 +102,7 @@ export function engineSide(redisUrl: string, prefix: string): EngineSide {
               summary: `${ruleId} for ${agentId}`,
               evidence: [{ name: 'presence', value: 'ON_QUEUE', at: clock - 60_000 }],
               correction: 'none',
+              ...overrides,
             }
           : { ...previous, resolvedAt: clock, updatedAt: clock };
       if (type === 'finding.opened') opened.set(key, finding);

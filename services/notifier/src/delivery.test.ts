@@ -1,4 +1,5 @@
 import { type RedisServer, pollUntil, startRedis } from '@lockstep/testkit';
+import { buildTestAlert } from '@lockstep/webhooks';
 import { Webhook } from 'standardwebhooks';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createNotifierLogger } from './logger.js';
@@ -143,5 +144,27 @@ describe('notifier delivery', () => {
     expect(text).toMatch(/lockstep_webhook_attempt_duration_seconds_count\{outcome="delivered"\} 1/);
     const health = await fetch(`http://127.0.0.1:${runtime.metricsServer.port()}/healthz`);
     expect(health.status).toBe(200);
+  });
+
+  it('delivers a webhook.test alert queued for one subscription (POST /webhooks/{id}/test)', async () => {
+    const { engine, receiver } = await setup();
+    const other = await startTestReceiver();
+    cleanups.push(() => other.close());
+    const { subscription, secret } = await engine.subscriptions.create({ url: receiver.url });
+    await engine.subscriptions.create({ url: other.url });
+    const alert = buildTestAlert(subscription.id, 'request-1', Date.now());
+    expect(await engine.deliveries.enqueue(subscription.id, alert)).toBe(true);
+    await received(receiver, 1);
+    const r = receiver.requests[0];
+    if (r === undefined) throw new Error('no request');
+    const headers = Object.fromEntries(
+      ['webhook-id', 'webhook-timestamp', 'webhook-signature'].map((h) => [h, String(r.headers[h])]),
+    );
+    expect(new Webhook(secret).verify(r.body, headers)).toMatchObject({
+      type: 'webhook.test',
+      data: { subscriptionId: subscription.id },
+    });
+    await new Promise((res) => setTimeout(res, 300));
+    expect(other.requests).toEqual([]);
   });
 });

@@ -1,0 +1,40 @@
+/**
+ * The alert type catalogue: every type a subscriber can receive, in one list. `docs/webhooks.md` documents
+ * the same list; `catalogue.test.ts` keeps the two in step.
+ */
+export const ALERT_TYPES = [
+  'finding.opened',
+  'finding.escalated',
+  'finding.resolved',
+  'subscription.disabled',
+  'alerts.suppressed',
+  'webhook.test',
+] as const;
+
+export type AlertType = (typeof ALERT_TYPES)[number];
+
+/** One line per type, for documentation and the admin API. */
+export const ALERT_TYPE_DESCRIPTIONS: Readonly<Record<AlertType, string>> = Object.freeze({
+  'finding.opened': 'A rule found a desync for an agent and its grace period ran out.',
+  'finding.escalated':
+    "An open finding's severity rose to critical (corrections suppressed by the flap guard).",
+  'finding.resolved': 'The condition of an open finding stopped holding.',
+  'subscription.disabled':
+    'A subscription was disabled (410 Gone, or every attempt failed for the disable period); sent to the others.',
+  'alerts.suppressed':
+    "A subscription's per-minute cap was hit: a summary of the alerts held back that minute.",
+  'webhook.test': 'Sent on request to check that a receiver is reachable and verifies signatures.',
+});
+
+/** Severities, lowest first (the same scale as the rule policy). */
+export const ALERT_SEVERITIES = ['info', 'warning', 'critical'] as const;
+export type AlertSeverity = (typeof ALERT_SEVERITIES)[number];
+
+/** Rank of a severity for `minSeverity` filters; unknown severities rank lowest. */
+export function severityRank(severity: string): number {
+  return Math.max(0, (ALERT_SEVERITIES as readonly string[]).indexOf(severity));
+}
+
+export function isAlertType(value: unknown): value is AlertType {
+  return typeof value === 'string' && (ALERT_TYPES as readonly string[]).includes(value);
+}

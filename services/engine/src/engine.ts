@@ -1,35 +1,21 @@
 import { type AgentEvent, createAgentMachine } from '@lockstep/domain';
-import {
-  type ChannelPool,
-  type Clock,
-  type DecodeFailure,
-  type EventContext,
-  type GapNotice,
-  type GenesysApi,
-  type GenesysEvent,
-  isGenesysError,
-  systemClock,
-} from '@lockstep/genesys';
-import {
-  createAgentStore,
-  createKeys,
-  createOutbox,
-  createReads,
-  repairFindingsIndex,
-  type RedisClient,
-} from '@lockstep/store';
+import { type ChannelPool, type Clock, type GenesysApi, systemClock } from '@lockstep/genesys';
+import { createAgentStore, createKeys, createOutbox, createReads, type RedisClient } from '@lockstep/store';
 import type { Logger } from 'pino';
 import type { EngineConfig } from './config.js';
 import { createDiscovery } from './discovery.js';
 import { ClosedError } from './errors.js';
+import { createEventRouter } from './event-router.js';
 import { createLeadership, type Leadership } from './leadership.js';
 import { createMetrics, type EngineMetrics } from './metrics.js';
 import { createEventMapper } from './pipeline/map-event.js';
 import type { EffectsExecutor } from './pipeline/effects.js';
 import { createPipeline, type Pipeline } from './pipeline/pipeline.js';
-import { createRateLimitedLog } from './rate-limited-log.js';
 import { createRedisWatch } from './redis-watch.js';
 import { createResyncer } from './resync.js';
+import { createSafetyResync } from './safety-resync.js';
+import { repairAtStartup } from './startup-repair.js';
+import { subscribeAgents } from './subscriptions.js';
 import { createUntracker } from './untracked.js';
 import { createWfmGate } from './wfm-gate.js';
 
@@ -100,7 +86,7 @@ export interface Engine {
   submit(agentId: string, event: AgentEvent, cause: 'event' | 'correction'): void;
 }
 
-/** Creates the engine. Only `start()` does I/O. */
+/** Creates the engine: wires its parts, each in its own file. Only `start()` does I/O. */
 export function createEngine(settings: EngineSettings, deps: EngineDeps): Engine {
   const clock = deps.clock ?? systemClock;
   const log = deps.logger.child({ component: 'engine' });
@@ -115,11 +101,9 @@ export function createEngine(settings: EngineSettings, deps: EngineDeps): Engine
     onClamped: (signal: string) => metrics.eventTimesClamped.inc({ signal }),
   };
   const mapper = createEventMapper(eventTimes);
-  const decodeLog = createRateLimitedLog(log, () => clock.now());
   let started = false;
   let closed = false;
   let closing: Promise<void> | undefined;
-  let safetyTimer: unknown;
   const unsubscribe: Array<() => void> = [];
 
   const leadership = createLeadership({
@@ -214,7 +198,7 @@ export function createEngine(settings: EngineSettings, deps: EngineDeps): Engine
         }
       }
       if (added.length > 0) {
-        await subscribe(() => pool.addAgents(added));
+        await subscribeAgents(pool, 'add', added, log);
         wfm.track(added);
         resyncer.request(added, 'discovery');
       }
@@ -242,68 +226,22 @@ export function createEngine(settings: EngineSettings, deps: EngineDeps): Engine
     clock,
   });
 
-  async function subscribe(apply: () => Promise<void>): Promise<void> {
-    try {
-      await apply();
-    } catch (err) {
-      if (isGenesysError(err, 'GENESYS_CAPACITY_EXCEEDED')) {
-        log.error(
-          { unplaced: err.details.agentIds?.length ?? 0 },
-          'not every agent fits on the notification channels: the others are tracked',
-        );
-      } else throw err;
-    }
-  }
+  const router = createEventRouter({
+    mapper,
+    pipeline,
+    resyncer,
+    tracked: () => discovery.agents(),
+    onMembership: (queueId) => discovery.onMembership(queueId),
+    metrics,
+    logger: log,
+    now: () => clock.now(),
+  });
 
-  function onEvent(event: GenesysEvent, ctx: EventContext): void {
-    metrics.eventsReceived.inc({ kind: event.kind });
-    const mapped = mapper.map(event, ctx.receivedAt);
-    const tracked = discovery.agents();
-    switch (mapped.kind) {
-      case 'signals':
-        if (!tracked.has(mapped.agentId)) return;
-        for (const update of mapped.updates) {
-          pipeline.submit(mapped.agentId, { type: 'SIGNAL', update }, 'event', ctx.receivedAt);
-        }
-        return;
-      case 'membership':
-        discovery.onMembership(mapped.queueId);
-        return;
-      case 'refresh': {
-        const ids = mapped.agentIds.filter((id) => tracked.has(id));
-        if (mapped.what === 'timeOff') resyncer.requestTimeOff(ids);
-        else resyncer.request(ids, 'schedule');
-        return;
-      }
-      case 'ignore':
-        return;
-    }
-  }
-
-  function onDecodeError(failure: DecodeFailure): void {
-    metrics.decodeErrors.inc({ reason: failure.reason });
-    decodeLog.warn(
-      failure.reason,
-      { reason: failure.reason, topic: failure.topic, detail: failure.detail.slice(0, 300) },
-      'notification could not be decoded: ignored',
-    );
-  }
-
-  function onGap(gap: GapNotice): void {
-    const tracked = discovery.agents();
-    resyncer.request(
-      gap.agentIds.filter((id) => tracked.has(id)),
-      gap.reason,
-    );
-  }
-
-  function scheduleSafety(): void {
-    if (closed) return;
-    safetyTimer = clock.setTimeout(() => {
-      resyncer.request(discovery.agents(), 'safety');
-      scheduleSafety();
-    }, settings.safetyResyncIntervalMs);
-  }
+  const safety = createSafetyResync({
+    clock,
+    intervalMs: settings.safetyResyncIntervalMs,
+    resyncAll: () => resyncer.request(discovery.agents(), 'safety'),
+  });
 
   metrics.bindSources({
     channelsConnected: () => pool.stats().channels.filter((c) => c.connected).length,
@@ -321,42 +259,30 @@ export function createEngine(settings: EngineSettings, deps: EngineDeps): Engine
       if (started) return;
       const leader = await leadership.start();
       if (!leader) log.warn('another engine holds this shard: standing by');
-      try {
-        const relayed = await outbox.relayAllPending();
-        if (relayed > 0) log.info({ relayed }, 'relayed outbox entries left by a previous run');
-      } catch (err) {
-        log.error({ err }, 'startup outbox relay failed');
-      }
-      try {
-        // Commits only write the open-findings index when an agent's findings change: heal what a crash lost.
-        const repaired = await repairFindingsIndex({ redis, keys });
-        if (repaired.removed > 0) log.info(repaired, 'open-findings index repaired');
-      } catch (err) {
-        log.error({ err }, 'startup open-findings index repair failed');
-      }
+      await repairAtStartup({ redis, keys, outbox, logger: log });
       const agents = await discovery.start();
       wfm.track(agents);
       unsubscribe.push(
-        pool.onEvent(onEvent),
-        pool.onDecodeError(onDecodeError),
-        pool.onGap(onGap),
+        pool.onEvent(router.onEvent),
+        pool.onDecodeError(router.onDecodeError),
+        pool.onGap(router.onGap),
         pool.onWfmDisabled((agentIds) => wfm.disabledFor(agentIds)),
       );
       await pool.setQueues(settings.selector.queues);
-      await subscribe(() => pool.setAgents(agents));
+      await subscribeAgents(pool, 'set', agents, log);
       await pool.start();
       await leadership.startInbox();
       started = true;
       redisWatch.start();
       resyncer.request(agents, 'start');
       if (discovery.ready()) await untracker.sweep();
-      scheduleSafety();
+      safety.start();
       log.info({ agents: agents.length, leader }, 'engine started');
     },
     close() {
       closing ??= (async () => {
         closed = true;
-        if (safetyTimer !== undefined) clock.clearTimeout(safetyTimer);
+        safety.stop();
         for (const off of unsubscribe.splice(0)) off();
         const steps: Array<[string, () => Promise<void>]> = [
           ['commands', () => leadership.stopInbox()],

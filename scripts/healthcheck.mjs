@@ -5,7 +5,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 
 const ports = {
   engine: process.env.METRICS_PORT ?? '9464',
-  notifier: process.env.NOTIFIER_PORT ?? '9465',
+  notifier: process.env.METRICS_PORT ?? '9465',
   'admin-api': process.env.ADMIN_API_PORT ?? '8088',
   'genesys-sim': process.env.SIM_PORT ?? '8080',
   'webhook-receiver': process.env.RECEIVER_PORT ?? '9000',
@@ -28,8 +28,8 @@ function runningService() {
 
 const service = process.env.LOCKSTEP_SERVICE ?? runningService() ?? 'engine';
 const port = process.env.HEALTHCHECK_PORT ?? ports[service] ?? '9464';
-// The simulator has no health route: any answer below 500 shows that it serves requests.
-const simulator = service === 'genesys-sim';
-fetch(`http://127.0.0.1:${port}${simulator ? '/api/v2/health' : '/healthz'}`, { signal: AbortSignal.timeout(2000) })
-  .then((res) => process.exit(res.ok || (simulator && res.status < 500) ? 0 : 1))
+// The simulator and the webhook receiver have no health route: any answer below 500 shows that they serve.
+const anyAnswer = service === 'genesys-sim' || service === 'webhook-receiver';
+fetch(`http://127.0.0.1:${port}/healthz`, { signal: AbortSignal.timeout(2000) })
+  .then((res) => process.exit(res.ok || (anyAnswer && res.status < 500) ? 0 : 1))
   .catch(() => process.exit(1));

@@ -67,6 +67,7 @@ export {
   SYSTEM_PRESENCES,
   tryNormalizeSystemPresence,
 } from './presence.js';
+export { applyRuleOverrides, type RuleOverrides } from './policy-overrides.js';
 export { RULES } from './rules/catalogue.js';
 export { effectiveStationHealth, isBusy } from './rules/facts.js';
 export type {

@@ -7,6 +7,7 @@ import {
   requirePositive,
   validateFindings,
 } from './codec.js';
+import { agentTags, createAgentIndex } from './agent-index.js';
 import { errorFromScriptCode, InvalidInputError } from './errors.js';
 import { syncFindingsIndex } from './findings-index.js';
 import { type Keys, validateId } from './keys.js';
@@ -53,6 +54,10 @@ export function createAgentStore(options: AgentStoreOptions): AgentStore {
   // Agents already in the agents index (this process). The index is written before the first commit so
   // that a crash can never leave a committed agent, and so its pending outbox, out of the index.
   const indexed = new Set<string>();
+  // Agent-list indexes (see agent-index.ts): the last state + tags indexed per agent in this process, so an
+  // unchanged agent costs no extra round-trip.
+  const agentIndex = createAgentIndex({ redis, keys });
+  const listed = new Map<string, string>();
 
   async function ensureIndexed(agentId: string): Promise<void> {
     if (indexed.has(agentId)) return;
@@ -130,6 +135,12 @@ export function createAgentStore(options: AgentStoreOptions): AgentStore {
           decodeIndexLines(previousLines),
           decodeIndexLines(indexLines),
         );
+      }
+      const tags = agentTags(input.signals, findings, input.tags);
+      const listing = `${input.state}\t${tags.join('\n')}`;
+      if (listed.get(agentId) !== listing) {
+        await agentIndex.sync(agentId, input.state, at, tags);
+        listed.set(agentId, listing);
       }
       return { version: code, outboxIds };
     },

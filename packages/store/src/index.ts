@@ -1,4 +1,14 @@
 export {
+  type AgentIndex,
+  type AgentListPage,
+  type AgentListQuery,
+  agentTags,
+  createAgentIndex,
+  EXTRA_TAG_KINDS,
+  type ExtraTagKind,
+  tagOf,
+} from './agent-index.js';
+export {
   type AgentStore,
   type AgentStoreOptions,
   createAgentStore,
@@ -27,6 +37,7 @@ export { type RepairReport, repairFindingsIndex } from './findings-repair.js';
 export { createKeys, type Keys, type KeysOptions, MAX_ID_LENGTH, validateId } from './keys.js';
 export { createLeases, type Lease, type LeaseInfo, type Leases, type LeasesOptions } from './leases.js';
 export { createOutbox, type Outbox, type OutboxOptions, type UnrelayedPage } from './outbox.js';
+export { createPolicyOverrides, type PolicyOverrides, type RuleOverrides } from './policy-overrides.js';
 export { createReads, type Reads, type ReadsOptions } from './reads.js';
 export { defineScripts, type RedisClient } from './scripts.js';
 export type {

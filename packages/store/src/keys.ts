@@ -64,6 +64,20 @@ export interface Keys {
   commandsStream(): string;
   /** Global fencing-token counter shared by every lease, so tokens are comparable across leases. */
   fenceCounter(): string;
+  /** Hash agentId -> the agent's indexed tags and state-since (see `agent-index.ts`). */
+  agentTags(): string;
+  /** Sorted set (all scores 0, ordered by id) of the agents carrying `tag` (e.g. `presence:ON_QUEUE`). */
+  agentsByTag(tag: string): string;
+  /** Sorted set of every indexed agent, score = since when its machine state holds (epoch ms). */
+  agentsByStateSince(): string;
+  /** Hash of admin API keys: key id -> JSON record holding the key's hash, never the key. */
+  apiKeys(): string;
+  /** Admin audit stream: one entry per write through the admin API. */
+  audit(): string;
+  /** Hash ruleId -> JSON policy override written through the admin API; engines watch it. */
+  policyOverrides(): string;
+  /** Prefix of the admin API rate-limit counters (one key per API key, managed by @fastify/rate-limit). */
+  rateLimitPrefix(): string;
 }
 
 /**
@@ -99,6 +113,13 @@ export function createKeys(prefix: string, options: KeysOptions = {}): Keys {
     commandsStream: () => `${prefix}{commands}:stream`,
     lease: (name: string) => `${prefix}{leases}:lease:${validateId('lease name', name)}`,
     fenceCounter: () => `${prefix}{leases}:fence`,
+    agentTags: () => `${prefix}{agents}:tags`,
+    agentsByTag: (tag: string) => `${prefix}{agents}:tag:${validateId('tag', tag)}`,
+    agentsByStateSince: () => `${prefix}{agents}:since`,
+    apiKeys: () => `${prefix}{admin}:keys`,
+    audit: () => `${prefix}{admin}:audit`,
+    policyOverrides: () => `${prefix}{policy}:overrides`,
+    rateLimitPrefix: () => `${prefix}{ratelimit}:`,
   });
 }
 

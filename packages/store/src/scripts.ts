@@ -22,6 +22,7 @@ declare module 'ioredis' {
     ): Result<unknown, Context>;
     lockstepRenewLease(leaseKey: RedisKey, owner: string, token: Arg, ttlMs: Arg): Result<unknown, Context>;
     lockstepReleaseLease(leaseKey: RedisKey, owner: string, token: Arg): Result<unknown, Context>;
+    lockstepIndexAgent(tagsKey: RedisKey, sinceKey: RedisKey, ...argv: Arg[]): Result<unknown, Context>;
   }
 }
 
@@ -41,6 +42,7 @@ export const SCRIPTS: readonly ScriptDefinition[] = Object.freeze([
   { file: 'acquire-lease', command: 'lockstepAcquireLease', numberOfKeys: 2 },
   { file: 'renew-lease', command: 'lockstepRenewLease', numberOfKeys: 1 },
   { file: 'release-lease', command: 'lockstepReleaseLease', numberOfKeys: 1 },
+  { file: 'index-agent', command: 'lockstepIndexAgent', numberOfKeys: 2 },
 ]);
 
 /**

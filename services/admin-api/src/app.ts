@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import helmet from '@fastify/helmet';
 import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
@@ -71,10 +72,16 @@ export async function build(options: BuildOptions): Promise<FastifyInstance> {
     timeWindow: config.rateLimitWindowMs,
     redis,
     nameSpace: ctx.keys.rateLimitPrefix(),
-    // Per API key (its public id, read without a Redis lookup), else per client address.
+    // Per API key (its public id, read without a Redis lookup), per other bearer token (a digest of it,
+    // e.g. the bootstrap key), else per client address.
     keyGenerator: (request) => {
-      const id = KEY_ID.exec(request.headers.authorization ?? '')?.[1];
-      return id === undefined ? `ip:${request.ip}` : `key:${id}`;
+      const authorization = request.headers.authorization ?? '';
+      const id = KEY_ID.exec(authorization)?.[1];
+      if (id !== undefined) return `key:${id}`;
+      if (authorization.startsWith('Bearer ')) {
+        return `token:${createHash('sha256').update(authorization).digest('hex').slice(0, 32)}`;
+      }
+      return `ip:${request.ip}`;
     },
     allowList: (request) => request.routeOptions.config.scope === undefined,
     errorResponseBuilder: (_request, context) =>

@@ -19,6 +19,8 @@ export const problemResponses = {
   401: problemSchema,
   403: problemSchema,
   404: problemSchema,
+  413: problemSchema,
+  415: problemSchema,
   429: problemSchema,
   503: problemSchema,
 } as const;

@@ -1,0 +1,105 @@
+import { type RedisServer, startRedis } from '@lockstep/testkit';
+import { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { agentTags, createAgentIndex } from './agent-index.js';
+import { createAgentStore } from './agent-store.js';
+import { createKeys } from './keys.js';
+
+let server: RedisServer;
+let redis: Redis;
+let n = 0;
+beforeAll(async () => {
+  server = await startRedis();
+  redis = new Redis(server.url, { enableAutoPipelining: true });
+});
+afterAll(async () => {
+  await redis?.quit();
+  await server?.stop();
+});
+
+const setup = () => {
+  const keys = createKeys(`ai${++n}:`);
+  return { keys, index: createAgentIndex({ redis, keys }), store: createAgentStore({ redis, keys }) };
+};
+const ids = (page: { agents: readonly { agentId: string }[] }) => page.agents.map((a) => a.agentId);
+
+describe('agentTags', () => {
+  test('reads presence and routing from the signals and rules from the findings', () => {
+    const signals = { presence: { value: { system: 'ON_QUEUE' } }, routing: { value: 'IDLE' } };
+    const findings = [{ id: 'f', ruleId: 'r1', severity: 'warning', openedAt: 1 }];
+    expect(agentTags(signals, findings, ['queue:q'])).toEqual([
+      'finding:open',
+      'presence:ON_QUEUE',
+      'queue:q',
+      'routing:IDLE',
+      'rule:r1',
+    ]);
+    expect(agentTags(null, [])).toEqual([]);
+    expect(agentTags({ routing: { value: 'a b{' } }, [])).toEqual([]);
+  });
+});
+
+describe('agent index', () => {
+  test('a commit moves the agent between tag sets; state-since only moves when the state changes', async () => {
+    const { index, store } = setup();
+    const commit = (v: number, presence: string, state: string, at: number) =>
+      store.commit({
+        agentId: 'a',
+        expectedVersion: v,
+        fence: 0,
+        state,
+        machine: {},
+        signals: { presence: { value: { system: presence } } },
+        findings: [],
+        effects: [],
+        cause: 'event',
+        detail: 'x',
+        at,
+      });
+    await commit(0, 'ON_QUEUE', 's1', 1_000);
+    expect(ids(await index.list({ tags: ['presence:ON_QUEUE'], sort: 'id', limit: 10 }))).toEqual(['a']);
+    await commit(1, 'BREAK', 's1', 2_000);
+    expect(ids(await index.list({ tags: ['presence:ON_QUEUE'], sort: 'id', limit: 10 }))).toEqual([]);
+    const page = await index.list({ tags: ['presence:BREAK'], sort: 'id', limit: 10 });
+    expect(page.agents).toEqual([{ agentId: 'a', stateSince: 1_000 }]);
+    await commit(2, 'BREAK', 's2', 3_000);
+    expect((await index.list({ tags: [], sort: 'stateSince', limit: 10 })).agents).toEqual([
+      { agentId: 'a', stateSince: 3_000 },
+    ]);
+  });
+
+  test('pages by id and by time in state with filters, without losing or repeating an agent', async () => {
+    const { index, keys } = setup();
+    const all = Array.from({ length: 1_203 }, (_, i) => `agent-${String(i).padStart(5, '0')}`);
+    for (const [i, id] of all.entries()) {
+      // Many agents share one instant, so the time-in-state cursor must break ties by id.
+      await redis.zadd(keys.agentsIndex(), 0, id); // as the store does before a first commit
+      await index.sync(
+        id,
+        's',
+        1_000 + (i % 7),
+        i % 3 === 0 ? ['presence:ON_QUEUE', 'queue:q'] : ['queue:q'],
+      );
+    }
+    for (const sort of ['id', 'stateSince'] as const) {
+      for (const tags of [[], ['presence:ON_QUEUE'], ['queue:q', 'presence:ON_QUEUE']]) {
+        const seen: string[] = [];
+        let after: { id: string; since?: number } | undefined;
+        for (let pages = 0; pages < 100; pages++) {
+          const page = await index.list({ tags, sort, limit: 97, ...(after ? { after } : {}) });
+          seen.push(...ids(page));
+          if (page.next === null) break;
+          after = page.next;
+        }
+        const expected = tags.length === 0 ? all : all.filter((_, i) => i % 3 === 0);
+        if (sort === 'stateSince') {
+          const since = seen.map((id) => 1_000 + (all.indexOf(id) % 7));
+          expect(since).toEqual([...since].sort((a, b) => a - b));
+        } else {
+          expect(seen).toEqual([...seen].sort());
+        }
+        expect([...seen].sort(), `${sort} ${tags.join('+')}`).toEqual(expected);
+      }
+    }
+  });
+});

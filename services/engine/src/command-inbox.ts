@@ -14,6 +14,8 @@ export interface CommandInboxOptions {
   readonly tracked: (agentId: string) => boolean;
   /** Hands an event to the pipeline. */
   readonly submit: (agentId: string, event: AgentEvent) => void;
+  /** Asks for a REST re-read of a tracked agent (`resync` commands, e.g. from the admin API). */
+  readonly resync?: (agentId: string) => void;
   /** Resolves once submitted events are committed. */
   readonly flush: () => Promise<void>;
   /** How long one blocking read waits. Default 1,000 ms. */
@@ -39,6 +41,12 @@ export function createCommandInbox(options: CommandInboxOptions): CommandInbox {
   let loop: Promise<void> | undefined;
 
   function handle(command: ReceivedCommand): 'applied' | 'other-shard' | 'rejected' {
+    // `resync` (body `{ by, at }`): re-read the agent over REST; nothing to validate beyond the agent id.
+    if (command.malformed === undefined && command.type === 'resync' && options.resync !== undefined) {
+      if (!options.tracked(command.agentId)) return 'other-shard';
+      options.resync(command.agentId);
+      return 'applied';
+    }
     if (command.malformed !== undefined || command.type !== 'declare') {
       log.warn(
         {

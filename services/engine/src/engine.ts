@@ -17,6 +17,7 @@ import {
   createLeases,
   createOutbox,
   createReads,
+  createPolicyOverrides,
   repairFindingsIndex,
   type RedisClient,
 } from '@lockstep/store';
@@ -29,6 +30,7 @@ import { createLeaseKeeper } from './lease-keeper.js';
 import { createMetrics, type EngineMetrics } from './metrics.js';
 import { createEventMapper } from './pipeline/map-event.js';
 import { createPipeline, type Pipeline } from './pipeline/pipeline.js';
+import { createPolicyWatcher } from './policy-watcher.js';
 import { createRateLimitedLog } from './rate-limited-log.js';
 import { createResyncer } from './resync.js';
 import { createWfmGate } from './wfm-gate.js';
@@ -256,6 +258,15 @@ export function createEngine(settings: EngineSettings, deps: EngineDeps): Engine
     trackedAgents: () => discovery.agents().size,
   });
 
+  // Rule overrides written through the admin API reach this engine without a restart.
+  const policyWatcher = createPolicyWatcher({
+    overrides: createPolicyOverrides({ redis, keys }),
+    base: settings.policy,
+    clock,
+    logger: deps.logger,
+    onChange: (policy) => pipeline.setPolicy(policy),
+  });
+
   return {
     metrics,
     agents: () => discovery.agents(),
@@ -277,6 +288,7 @@ export function createEngine(settings: EngineSettings, deps: EngineDeps): Engine
       } catch (err) {
         log.error({ err }, 'startup open-findings index repair failed');
       }
+      await policyWatcher.start();
       const agents = await discovery.start();
       wfm.track(agents);
       unsubscribe.push(
@@ -297,6 +309,7 @@ export function createEngine(settings: EngineSettings, deps: EngineDeps): Engine
         metrics,
         tracked: (id) => discovery.agents().has(id),
         submit: (id, event) => pipeline.submit(id, event, 'event', clock.now()),
+        resync: (id) => resyncer.request([id], 'command'),
         flush: () => pipeline.flush(),
       });
       await inbox.start();
@@ -320,6 +333,7 @@ export function createEngine(settings: EngineSettings, deps: EngineDeps): Engine
             },
           ],
           ['discovery', () => discovery.close()],
+          ['policy', async () => policyWatcher.close()],
           ['resync', () => resyncer.close()],
           ['pipeline', () => pipeline.close()],
           ['lease', () => leaseKeeper.close()],

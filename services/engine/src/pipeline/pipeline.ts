@@ -2,6 +2,7 @@ import {
   type AgentEvent,
   type AgentMachine,
   type AgentSnapshot,
+  createAgentMachine,
   type Effect,
   initialAgentSnapshot,
   type PersistedAgent,
@@ -66,6 +67,8 @@ export interface Pipeline {
   forget(agentId: string): void;
   /** Forgets every cached agent (after the lease changed hands); they are reloaded from Redis when needed. */
   reset(): void;
+  /** Puts a new policy in force from each agent's next step (cached agents are reloaded under it). */
+  setPolicy(policy: Policy): void;
   /** Events submitted and not yet processed (queued, or in the batch being stepped and committed). */
   readonly backlog: number;
   /** Agents held in memory. */
@@ -86,7 +89,9 @@ interface Item {
 }
 
 export function createPipeline(deps: PipelineDeps): Pipeline {
-  const { machine, policy, store, reads, outbox, metrics, clock } = deps;
+  // Replaced by `setPolicy` when the rule overrides change at run time.
+  let { machine, policy } = deps;
+  const { store, reads, outbox, metrics, clock } = deps;
   const log = deps.logger.child({ component: 'pipeline' });
   const maxRetries = deps.maxConflictRetries ?? 5;
   const yieldEvery = deps.yieldEveryEvents ?? 500;
@@ -330,6 +335,11 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
       deadlines.set(agentId, null);
     },
     reset() {
+      cache.clear();
+    },
+    setPolicy(next) {
+      policy = next;
+      machine = createAgentMachine(next);
       cache.clear();
     },
     get backlog() {

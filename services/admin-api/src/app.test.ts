@@ -268,7 +268,9 @@ describe('desired state', () => {
       'refused',
       'accepted',
     ]);
+    expect(body.results[1]).toMatchObject({ agentId: 'a2', status: 'refused' });
     expect(body.results[1].problems.join(' ')).toContain('presence');
+    expect(body.results[3]).toMatchObject({ agentId: null, status: 'refused' });
   });
 
   test('bulk refuses more than 1,000 items as a whole', async () => {

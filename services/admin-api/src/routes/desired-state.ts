@@ -180,10 +180,9 @@ export function desiredStateRoutes(ctx: ApiContext): FastifyPluginAsyncZod {
         const results = await Promise.all(
           request.body.items.map(async (raw, index) => {
             const parsed = bulkItem.safeParse(raw);
-            const agentId =
-              typeof (raw as { agentId?: unknown } | null)?.agentId === 'string' && parsed.success
-                ? parsed.data.agentId
-                : null;
+            // The item's agent id, when it is one, names the item even when other fields are refused.
+            const rawId = idSchema.safeParse((raw as { agentId?: unknown } | null)?.agentId);
+            const agentId = rawId.success ? rawId.data : null;
             if (!parsed.success) {
               const problems = parsed.error.issues.map(
                 (i) => `${i.path.map(String).join('.') || '(item)'}: ${i.message}`,

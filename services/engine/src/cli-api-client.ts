@@ -34,7 +34,7 @@ export function createApiClient(baseUrl: string, key: string, fetchImpl: typeof 
         ...(body === undefined ? {} : { body: JSON.stringify(body) }),
       });
       const text = await res.text();
-      let json: unknown = null;
+      let json: unknown;
       try {
         json = text === '' ? null : JSON.parse(text);
       } catch {

@@ -68,6 +68,30 @@ describe('agent index', () => {
     ]);
   });
 
+  test('an agent written by two stores in turn (a lease handover and back) stays indexed right', async () => {
+    const { keys, index } = setup();
+    const a = createAgentStore({ redis, keys });
+    const b = createAgentStore({ redis, keys });
+    const commit = (store: typeof a, v: number, presence: string) =>
+      store.commit({
+        agentId: 'x',
+        expectedVersion: v,
+        fence: 0,
+        state: presence,
+        machine: {},
+        signals: { presence: { value: { system: presence } } },
+        findings: [],
+        effects: [],
+        cause: 'event',
+        detail: 'x',
+      });
+    await commit(a, 0, 'ON_QUEUE');
+    await commit(b, 1, 'BREAK');
+    await commit(a, 2, 'ON_QUEUE');
+    expect(ids(await index.list({ tags: ['presence:ON_QUEUE'], sort: 'id', limit: 10 }))).toEqual(['x']);
+    expect(ids(await index.list({ tags: ['presence:BREAK'], sort: 'id', limit: 10 }))).toEqual([]);
+  });
+
   test('pages by id and by time in state with filters, without losing or repeating an agent', async () => {
     const { index, keys } = setup();
     const all = Array.from({ length: 1_203 }, (_, i) => `agent-${String(i).padStart(5, '0')}`);

@@ -54,10 +54,11 @@ export function createAgentStore(options: AgentStoreOptions): AgentStore {
   // Agents already in the agents index (this process). The index is written before the first commit so
   // that a crash can never leave a committed agent, and so its pending outbox, out of the index.
   const indexed = new Set<string>();
-  // Agent-list indexes (see agent-index.ts): the last state + tags indexed per agent in this process, so an
-  // unchanged agent costs no extra round-trip.
+  // Agent-list indexes (see agent-index.ts): the state + tags this process indexed with its last commit of each
+  // agent, so an unchanged agent costs no extra round-trip. Only trusted when that commit is the one just
+  // before this one (no other writer, e.g. another lease holder, committed in between).
   const agentIndex = createAgentIndex({ redis, keys });
-  const listed = new Map<string, string>();
+  const listed = new Map<string, { listing: string; version: number }>();
 
   async function ensureIndexed(agentId: string): Promise<void> {
     if (indexed.has(agentId)) return;
@@ -138,10 +139,11 @@ export function createAgentStore(options: AgentStoreOptions): AgentStore {
       }
       const tags = agentTags(input.signals, findings, input.tags);
       const listing = `${input.state}\t${tags.join('\n')}`;
-      if (listed.get(agentId) !== listing) {
+      const last = listed.get(agentId);
+      if (last?.listing !== listing || last.version !== expectedVersion) {
         await agentIndex.sync(agentId, input.state, at, tags);
-        listed.set(agentId, listing);
       }
+      listed.set(agentId, { listing, version: code });
       return { version: code, outboxIds };
     },
   };

@@ -2,7 +2,8 @@
   index-agent: brings the agent-list indexes in line with one agent's committed state. Idempotent: it re-adds
   every current tag (healing an update lost to a crash) and removes the tags the agent no longer carries.
 
-  KEYS[1]  tags hash           <prefix>{agents}:tags    field = agent id, value = "<state>\t<since>\t<tags>"
+  KEYS[1]  tags hash           <prefix>{agents}:tags    field = agent id,
+                                                        value = "<version>\t<state>\t<since>\t<tags>"
   KEYS[2]  state-since zset    <prefix>{agents}:since   score = since when the state holds (epoch ms)
 
   ARGV[1]  agent id
@@ -11,13 +12,18 @@
   ARGV[3]  state summary (e.g. "available.idle")
   ARGV[4]  commit time, epoch ms: becomes `since` when the state differs from the indexed one
   ARGV[5]  tags, "\n"-joined, sorted (may be ""); a tag contains no tab, newline, brace or '|'
+  ARGV[6]  the agent version committed; an index update for an older version than the indexed one is ignored
+           (two writers around a lease handover may index out of order)
 
   Returns `since` (epoch ms) of the indexed state, as a string.
 ]]
 local previous = redis.call('HGET', KEYS[1], ARGV[1])
-local prevState, prevSince, prevTags = '', nil, ''
+local prevVersion, prevState, prevSince, prevTags = nil, '', nil, ''
 if previous then
-  prevState, prevSince, prevTags = string.match(previous, '^([^\t]*)\t([^\t]*)\t(.*)$')
+  prevVersion, prevState, prevSince, prevTags = string.match(previous, '^([^\t]*)\t([^\t]*)\t([^\t]*)\t(.*)$')
+end
+if prevVersion and tonumber(prevVersion) and tonumber(prevVersion) > tonumber(ARGV[6]) then
+  return prevSince
 end
 
 local since = ARGV[4]
@@ -37,5 +43,5 @@ for tag in string.gmatch(prevTags or '', '[^\n]+') do
 end
 
 redis.call('ZADD', KEYS[2], since, ARGV[1])
-redis.call('HSET', KEYS[1], ARGV[1], ARGV[3] .. '\t' .. since .. '\t' .. ARGV[5])
+redis.call('HSET', KEYS[1], ARGV[1], ARGV[6] .. '\t' .. ARGV[3] .. '\t' .. since .. '\t' .. ARGV[5])
 return since

@@ -92,6 +92,17 @@ describe('agent index', () => {
     expect(ids(await index.list({ tags: ['presence:BREAK'], sort: 'id', limit: 10 }))).toEqual([]);
   });
 
+  test('an index update for an older version than the indexed one changes nothing', async () => {
+    const { index } = setup();
+    await index.sync('x', 5, 'b', 2_000, ['presence:BREAK']);
+    await index.sync('x', 4, 'a', 1_000, ['presence:ON_QUEUE']);
+    expect(ids(await index.list({ tags: ['presence:BREAK'], sort: 'id', limit: 10 }))).toEqual(['x']);
+    expect((await index.list({ tags: ['presence:BREAK'], sort: 'stateSince', limit: 10 })).agents).toEqual([
+      { agentId: 'x', stateSince: 2_000 },
+    ]);
+    expect(ids(await index.list({ tags: ['presence:ON_QUEUE'], sort: 'stateSince', limit: 10 }))).toEqual([]);
+  });
+
   test('pages by id and by time in state with filters, without losing or repeating an agent', async () => {
     const { index, keys } = setup();
     const all = Array.from({ length: 1_203 }, (_, i) => `agent-${String(i).padStart(5, '0')}`);
@@ -100,6 +111,7 @@ describe('agent index', () => {
       await redis.zadd(keys.agentsIndex(), 0, id); // as the store does before a first commit
       await index.sync(
         id,
+        1,
         's',
         1_000 + (i % 7),
         i % 3 === 0 ? ['presence:ON_QUEUE', 'queue:q'] : ['queue:q'],

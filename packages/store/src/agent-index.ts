@@ -62,8 +62,11 @@ export interface AgentListPage {
 }
 
 export interface AgentIndex {
-  /** Indexes one committed agent (idempotent). Resolves to since when its state holds. */
-  sync(agentId: string, state: string, at: number, tags: readonly string[]): Promise<number>;
+  /**
+   * Indexes one committed agent version (idempotent; a version older than the indexed one changes nothing).
+   * Resolves to since when its state holds.
+   */
+  sync(agentId: string, version: number, state: string, at: number, tags: readonly string[]): Promise<number>;
   /** One page of agents carrying every tag of the query. */
   list(query: AgentListQuery): Promise<AgentListPage>;
 }
@@ -167,7 +170,7 @@ export function createAgentIndex(options: { redis: RedisClient; keys: Keys }): A
   }
 
   return {
-    async sync(agentId, state, at, tags) {
+    async sync(agentId, version, state, at, tags) {
       validateId('agent id', agentId);
       for (const tag of tags) validateId('tag', tag);
       const since = await redis.lockstepIndexAgent(
@@ -178,6 +181,7 @@ export function createAgentIndex(options: { redis: RedisClient; keys: Keys }): A
         state,
         at,
         [...tags].sort().join('\n'),
+        version,
       );
       return Number(since);
     },

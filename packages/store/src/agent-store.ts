@@ -141,7 +141,7 @@ export function createAgentStore(options: AgentStoreOptions): AgentStore {
       const listing = `${input.state}\t${tags.join('\n')}`;
       const last = listed.get(agentId);
       if (last?.listing !== listing || last.version !== expectedVersion) {
-        await agentIndex.sync(agentId, input.state, at, tags);
+        await agentIndex.sync(agentId, code, input.state, at, tags);
       }
       listed.set(agentId, { listing, version: code });
       return { version: code, outboxIds };

@@ -53,6 +53,17 @@ describe('problems', () => {
     expect(locations).toContain('source');
   });
 
+  test('a validation error lists the problems of the path, the query and the body together', async () => {
+    const res = await f.app.inject({
+      method: 'GET',
+      url: '/v1/agents/a%7Bb/history?limit=0&kind=dance',
+      headers: admin,
+    });
+    expect(res.statusCode).toBe(400);
+    const locations = res.json<{ errors: { location: string }[] }>().errors.map((e) => e.location);
+    expect(locations).toEqual(['params/id', 'querystring/limit', 'querystring/kind']);
+  });
+
   test('malformed JSON is a 400 problem, not a 5xx, and carries no stack', async () => {
     const res = await f.app.inject({
       method: 'PUT',

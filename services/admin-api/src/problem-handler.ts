@@ -1,5 +1,6 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
+import { z } from 'zod';
 import { ApiError, PROBLEMS, type ProblemCode, type ProblemItem } from './errors.js';
 
 const TYPE_BASE = 'https://lockstep.dev/problems/';
@@ -60,10 +61,45 @@ export function toApiError(err: unknown): ApiError {
   return new ApiError('INTERNAL', 'an internal error occurred; it has been logged', { cause: err });
 }
 
+const PARTS = [
+  ['params', 'params'],
+  ['querystring', 'query'],
+  ['body', 'body'],
+] as const;
+
+/**
+ * Every problem of every part of the request. Fastify stops at the first part that fails (params, body, query),
+ * so the route's zod schemas are run on each part to list them all at once.
+ */
+function everyValidationProblem(request: FastifyRequest): ProblemItem[] {
+  const schema = (request.routeOptions.schema ?? {}) as Record<string, unknown>;
+  const items: ProblemItem[] = [];
+  for (const [part, field] of PARTS) {
+    const partSchema = schema[part];
+    if (!(partSchema instanceof z.ZodType)) continue;
+    const result = partSchema.safeParse(request[field]);
+    if (result.success) continue;
+    for (const issue of result.error.issues) {
+      items.push({ location: `${part}/${issue.path.map(String).join('/')}`, message: issue.message });
+    }
+  }
+  return items;
+}
+
 /** Installs the error and not-found handlers: every error answer is a problem body from the catalogue. */
 export function installProblemHandlers(app: FastifyInstance): void {
   app.setErrorHandler((err, request, reply) => {
-    const problem = toApiError(err);
+    let problem = toApiError(err);
+    if (problem.code === 'VALIDATION_FAILED' && hasZodFastifySchemaValidationErrors(err)) {
+      const errors = everyValidationProblem(request);
+      if (errors.length > (problem.errors?.length ?? 0)) {
+        problem = new ApiError(
+          'VALIDATION_FAILED',
+          `${errors.length} problems in the request ${[...new Set(errors.map((e) => e.location.split('/')[0]))].join(', ')}`,
+          { errors },
+        );
+      }
+    }
     if (problem.status >= 500) request.log.error({ err }, 'request failed');
     return sendProblem(reply, problem, request);
   });

@@ -1,7 +1,7 @@
 import { type RedisServer, startRedis } from '@lockstep/testkit';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { agentTags, createAgentIndex } from './agent-index.js';
+import { agentTags, createAgentIndex, repairAgentIndex } from './agent-index.js';
 import { createAgentStore } from './agent-store.js';
 import { createKeys } from './keys.js';
 
@@ -101,6 +101,45 @@ describe('agent index', () => {
       { agentId: 'x', stateSince: 2_000 },
     ]);
     expect(ids(await index.list({ tags: ['presence:ON_QUEUE'], sort: 'stateSince', limit: 10 }))).toEqual([]);
+  });
+
+  test('the repair indexes agents whose entry is missing or older, keeping their extra tags', async () => {
+    const { keys, index, store } = setup();
+    const commit = (agentId: string, v: number, presence: string, tags: string[] = []) =>
+      store.commit({
+        agentId,
+        expectedVersion: v,
+        fence: 0,
+        state: presence,
+        machine: {},
+        signals: { presence: { value: { system: presence } } },
+        findings: [],
+        effects: [],
+        cause: 'event',
+        detail: 'x',
+        at: 5_000,
+        tags,
+      });
+    await commit('old', 0, 'BREAK');
+    await commit('lost', 0, 'ON_QUEUE', ['queue:q1']);
+    await commit('fine', 0, 'ON_QUEUE');
+    // 'old' predates the indexes; 'lost' was committed again but its index update was lost.
+    await redis.hdel(keys.agentTags(), 'old');
+    await redis.zrem(keys.agentsByTag('presence:BREAK'), 'old');
+    await redis.hset(
+      keys.agent('lost'),
+      'v',
+      2,
+      'signals',
+      JSON.stringify({ presence: { value: { system: 'MEAL' } } }),
+    );
+    expect(await repairAgentIndex({ redis, keys, pageSize: 2 })).toBe(2);
+    expect(ids(await index.list({ tags: ['presence:BREAK'], sort: 'id', limit: 10 }))).toEqual(['old']);
+    expect(ids(await index.list({ tags: ['presence:MEAL', 'queue:q1'], sort: 'id', limit: 10 }))).toEqual([
+      'lost',
+    ]);
+    expect(ids(await index.list({ tags: ['presence:ON_QUEUE'], sort: 'id', limit: 10 }))).toEqual(['fine']);
+    expect(await repairAgentIndex({ redis, keys })).toBe(0);
   });
 
   test('pages by id and by time in state with filters, without losing or repeating an agent', async () => {

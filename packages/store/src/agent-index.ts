@@ -195,3 +195,58 @@ export function createAgentIndex(options: { redis: RedisClient; keys: Keys }): A
     },
   };
 }
+
+/**
+ * Indexes every agent whose index entry is missing or older than its committed version: agents committed before
+ * the indexes existed, or whose index update a crash lost after the commit. Keeps the extra tags (queue, MU,
+ * division) the entry had. Meant for startup; resolves to the number of agents indexed.
+ */
+export async function repairAgentIndex(options: {
+  readonly redis: RedisClient;
+  readonly keys: Keys;
+  /** Agents read per round. Default 500. */
+  readonly pageSize?: number;
+}): Promise<number> {
+  const { redis, keys } = options;
+  const pageSize = options.pageSize ?? 500;
+  const index = createAgentIndex({ redis, keys });
+  let repaired = 0;
+  let min = '-';
+  for (;;) {
+    const ids = await redis.zrangebylex(keys.agentsIndex(), min, '+', 'LIMIT', 0, pageSize);
+    const lines = ids.length === 0 ? [] : await redis.hmget(keys.agentTags(), ...ids);
+    const versions = await Promise.all(ids.map((id) => redis.hget(keys.agent(id), 'v')));
+    // Only agents whose entry is missing or older are read in full (a start-up pass stays cheap).
+    const stale = ids.flatMap((agentId, i) => {
+      const version = Number(versions[i]);
+      const line = lines[i] ?? null;
+      if (!versions[i] || !Number.isInteger(version)) return [];
+      const [indexedVersion, , , tagText] = line === null ? [] : line.split('\t');
+      return line !== null && Number(indexedVersion) >= version ? [] : [{ agentId, tagText }];
+    });
+    const records = await Promise.all(
+      stale.map((a) => redis.hmget(keys.agent(a.agentId), 'v', 'state', 'signals', 'findings', 'at')),
+    );
+    for (const [i, { agentId, tagText }] of stale.entries()) {
+      const [v, state, signals, findings, at] = records[i] ?? [];
+      const extra = (tagText ?? '')
+        .split('\n')
+        .filter((t) => EXTRA_TAG_KINDS.some((k) => t.startsWith(`${k}:`)));
+      let parsedSignals: unknown = null;
+      let parsedFindings: FindingDoc[] = [];
+      try {
+        parsedSignals = JSON.parse(signals ?? 'null');
+        const f = JSON.parse(findings ?? '[]') as unknown;
+        parsedFindings = Array.isArray(f) ? (f as FindingDoc[]) : [];
+      } catch {
+        // A corrupt document indexes the agent without the tags it would give.
+      }
+      const tags = agentTags(parsedSignals, parsedFindings, extra);
+      await index.sync(agentId, Number(v), state ?? '', Number(at) || 0, tags);
+      repaired++;
+    }
+    const last = ids[ids.length - 1];
+    if (ids.length < pageSize || last === undefined) return repaired;
+    min = `(${last}`;
+  }
+}

@@ -6,6 +6,7 @@ export {
   createAgentIndex,
   EXTRA_TAG_KINDS,
   type ExtraTagKind,
+  repairAgentIndex,
   tagOf,
 } from './agent-index.js';
 export {

@@ -18,6 +18,7 @@ import {
   createOutbox,
   createReads,
   createPolicyOverrides,
+  repairAgentIndex,
   repairFindingsIndex,
   type RedisClient,
 } from '@lockstep/store';
@@ -287,6 +288,13 @@ export function createEngine(settings: EngineSettings, deps: EngineDeps): Engine
         if (repaired.removed > 0) log.info(repaired, 'open-findings index repaired');
       } catch (err) {
         log.error({ err }, 'startup open-findings index repair failed');
+      }
+      try {
+        // The agent-list indexes of the admin API: agents committed before them, or whose update a crash lost.
+        const reindexed = await repairAgentIndex({ redis, keys });
+        if (reindexed > 0) log.info({ reindexed }, 'agent-list index repaired');
+      } catch (err) {
+        log.error({ err }, 'startup agent-list index repair failed');
       }
       await policyWatcher.start();
       const agents = await discovery.start();

@@ -6,18 +6,14 @@ import swaggerUi from '@fastify/swagger-ui';
 import underPressure from '@fastify/under-pressure';
 import type { RedisClient } from '@lockstep/store';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
-import {
-  jsonSchemaTransform,
-  jsonSchemaTransformObject,
-  serializerCompiler,
-  validatorCompiler,
-} from 'fastify-type-provider-zod';
+import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import type { Logger } from 'pino';
 import { installAuth } from './auth/authenticate.js';
 import type { AdminApiConfig } from './config.js';
 import { createApiContext } from './context.js';
 import { ApiError } from './errors.js';
 import { createApiMetrics } from './metrics.js';
+import { transformObject } from './openapi.js';
 import { installProblemHandlers } from './problem-handler.js';
 import { agentRoutes } from './routes/agents.js';
 import { desiredStateRoutes } from './routes/desired-state.js';
@@ -98,7 +94,7 @@ export async function build(options: BuildOptions): Promise<FastifyInstance> {
       components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
     },
     transform: jsonSchemaTransform,
-    transformObject: jsonSchemaTransformObject,
+    transformObject,
   });
   await app.register(swaggerUi, { routePrefix: '/docs', staticCSP: true });
 

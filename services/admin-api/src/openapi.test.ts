@@ -46,7 +46,12 @@ function conformance(method: string, url: string, status: number, body: unknown)
   if (op === undefined) return status === 404 || status === 405 ? [] : [`${method} ${t} is not documented`];
   const response = op.responses[String(status)];
   if (response === undefined) return [`${method} ${t} does not document status ${status}`];
-  const schema = response.content?.['application/json']?.schema;
+  const type =
+    status >= 400 && response.content?.['application/problem+json'] !== undefined
+      ? 'application/problem+json'
+      : 'application/json';
+  const schema = response.content?.[type]?.schema;
+  if (status !== 204 && schema === undefined) return [`${method} ${t} ${status} has no ${type} schema`];
   if (schema === undefined) return [];
   const validate = ajv.compile(schema);
   return validate(body) ? [] : (validate.errors ?? []).map((e) => `${e.instancePath} ${e.message ?? ''}`);
@@ -66,6 +71,11 @@ describe('OpenAPI document', () => {
     }
     const put = doc.paths['/v1/agents/{id}/desired-state']?.put as unknown as { requestBody?: unknown };
     expect(put.requestBody).toBeTruthy();
+    const get = doc.paths['/v1/agents/{id}']?.get;
+    expect(Object.keys(get?.responses['404']?.content ?? {})).toEqual(['application/problem+json']);
+    expect(Object.keys(doc.paths['/readyz']?.get?.responses['503']?.content ?? {})).toEqual([
+      'application/json',
+    ]);
   });
 
   test('serves a docs page at /docs', async () => {

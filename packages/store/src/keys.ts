@@ -124,7 +124,7 @@ export function createKeys(prefix: string, options: KeysOptions = {}): Keys {
 }
 
 /** 32-bit FNV-1a over UTF-16 code units: cheap, stable across processes and versions. */
-function fnv1a(text: string): number {
+export function fnv1a(text: string): number {
   let hash = 0x811c9dc5;
   for (let i = 0; i < text.length; i++) {
     hash ^= text.charCodeAt(i);

@@ -182,6 +182,8 @@ describe('agents', () => {
       headers: admin,
     });
     expect(corrections.json()).toEqual({ entries: [], nextCursor: null });
+    const unknown = await f.app.inject({ method: 'GET', url: '/v1/agents/nobody/history', headers: admin });
+    expect(unknown.statusCode).toBe(404);
   });
 
   test('POST /v1/agents/{id}/resync queues a resync command (202) and audits it', async () => {

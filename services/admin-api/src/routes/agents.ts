@@ -232,6 +232,9 @@ export function agentRoutes(ctx: ApiContext): FastifyPluginAsyncZod {
       },
       async (request) => {
         const { limit, kind } = request.query;
+        if ((await ctx.redis.zscore(ctx.keys.agentsIndex(), request.params.id)) === null) {
+          throw new ApiError('NOT_FOUND', `no agent ${request.params.id}`);
+        }
         let before = request.query.cursor;
         const entries: z.infer<typeof historyEntry>[] = [];
         // A kind filter may skip entries: read pages until the page is full or the history ends.

@@ -10,6 +10,7 @@ import {
 import { agentTags, createAgentIndex } from './agent-index.js';
 import { errorFromScriptCode, InvalidInputError } from './errors.js';
 import { syncFindingsIndex } from './findings-index.js';
+import { recordResolvedFindings } from './resolved-findings.js';
 import { fnv1a, type Keys, validateId } from './keys.js';
 import { defineScripts, expectPair, type RedisClient } from './scripts.js';
 import { type AgentCommit, type CommitResult, HISTORY_CAUSES } from './types.js';
@@ -137,6 +138,14 @@ export function createAgentStore(options: AgentStoreOptions): AgentStore {
           agentId,
           decodeIndexLines(previousLines),
           decodeIndexLines(indexLines),
+        );
+        await recordResolvedFindings(
+          redis,
+          keys,
+          agentId,
+          decodeIndexLines(previousLines),
+          decodeIndexLines(indexLines),
+          at,
         );
       }
       const tags = agentTags(input.signals, findings, input.tags);

@@ -39,6 +39,12 @@ export { createKeys, type Keys, type KeysOptions, MAX_ID_LENGTH, validateId } fr
 export { createLeases, type Lease, type LeaseInfo, type Leases, type LeasesOptions } from './leases.js';
 export { createOutbox, type Outbox, type OutboxOptions, type UnrelayedPage } from './outbox.js';
 export { createPolicyOverrides, type PolicyOverrides, type RuleOverrides } from './policy-overrides.js';
+export {
+  parseResolvedMember,
+  RESOLVED_MAX,
+  RESOLVED_RETENTION_MS,
+  type ResolvedFinding,
+} from './resolved-findings.js';
 export { createReads, type Reads, type ReadsOptions } from './reads.js';
 export { defineScripts, type RedisClient } from './scripts.js';
 export type {

@@ -52,6 +52,8 @@ export interface Keys {
   findingsByRule(ruleId: string): string;
   /** Set of rule ids that ever had a per-rule index set (lets a repair find them without SCAN). */
   findingsRules(): string;
+  /** Sorted set of recently resolved findings, score = resolvedAt (see `resolved-findings.ts`). */
+  findingsResolved(): string;
   /** Outbox stream of shard `n`. */
   outboxStream(shard: number): string;
   /** Sorted set of recently published outbox entry ids of shard `n` (idempotent relay). */
@@ -107,6 +109,7 @@ export function createKeys(prefix: string, options: KeysOptions = {}): Keys {
     findingsOpen: () => `${prefix}{findings}:open`,
     findingsByRule: (ruleId: string) => `${prefix}{findings}:rule:${validateId('rule id', ruleId)}`,
     findingsRules: () => `${prefix}{findings}:rules`,
+    findingsResolved: () => `${prefix}{findings}:resolved`,
     outboxStream: (n: number) => `${prefix}{outbox:${shard(n)}}:stream`,
     outboxDedupe: (n: number) => `${prefix}{outbox:${shard(n)}}:dedupe`,
     outboxShardOf: (agentId: string) => fnv1a(validateId('agent id', agentId)) % shards,

@@ -317,6 +317,30 @@ describe('findings and rules', () => {
     expect(critical.json().findings).toEqual([]);
   });
 
+  test('GET /v1/findings?status=resolved lists the findings that closed, newest first', async () => {
+    await seedAgent(f.store, 'r1', { findings: [finding('r1', 'stuck-not-responding', 1_700_000_000_100)] });
+    await seedAgent(f.store, 'r1', { version: 1, at: 1_700_000_005_000 });
+    const res = await f.app.inject({ method: 'GET', url: '/v1/findings?status=resolved', headers: admin });
+    expect(res.statusCode).toBe(200);
+    expect(res.json().findings).toEqual([
+      expect.objectContaining({
+        agentId: 'r1',
+        ruleId: 'stuck-not-responding',
+        status: 'resolved',
+        openedAt: '2023-11-14T22:13:20.100Z',
+        resolvedAt: '2023-11-14T22:13:25.000Z',
+      }),
+    ]);
+    const open = await f.app.inject({ method: 'GET', url: '/v1/findings?agentId=r1', headers: admin });
+    expect(open.json().findings).toEqual([]);
+    const bad = await f.app.inject({
+      method: 'GET',
+      url: '/v1/findings?status=resolved&severity=critical',
+      headers: admin,
+    });
+    expect(bad.statusCode).toBe(400);
+  });
+
   test('PUT /v1/rules/{id} stores the override, audits it and GET /v1/rules shows it in force', async () => {
     const res = await f.app.inject({
       method: 'PUT',

@@ -120,12 +120,13 @@ const queryArb = fc.dictionary(
     'sort',
     'kind',
     'severity',
+    'status',
     'zz',
   ),
   fc.oneof(
     fc.string({ maxLength: 40 }),
     fc.integer().map(String),
-    fc.constantFrom('ON_QUEUE', 'true', '500', '501', '-1', 'timeInState'),
+    fc.constantFrom('ON_QUEUE', 'true', '500', '501', '-1', 'timeInState', 'resolved', 'open'),
   ),
   { maxKeys: 4 },
 );

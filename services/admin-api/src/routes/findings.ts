@@ -1,5 +1,5 @@
 import { SEVERITIES } from '@lockstep/domain';
-import type { FindingDoc } from '@lockstep/store';
+import { type FindingDoc, parseResolvedMember } from '@lockstep/store';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { ApiContext } from '../context.js';
@@ -12,6 +12,7 @@ const query = z.strictObject({
   rule: idSchema.optional(),
   severity: z.enum(SEVERITIES).optional(),
   agentId: idSchema.optional(),
+  status: z.enum(['open', 'resolved']).default('open'),
 });
 
 const position = z.strictObject({ member: z.string().min(1).max(500), score: z.number() });
@@ -21,11 +22,12 @@ const findingSchema = z
     id: z.string(),
     agentId: z.string(),
     ruleId: z.string(),
-    severity: z.string(),
-    status: z.literal('open'),
+    severity: z.string().nullable(),
+    status: z.enum(['open', 'resolved']),
     summary: z.string(),
     openedAt: z.string().nullable(),
     since: z.string().nullable(),
+    resolvedAt: z.string().nullable(),
     facts: z.array(z.unknown()),
   })
   .meta({ id: 'Finding' });
@@ -34,7 +36,10 @@ const iso = (ms: unknown) =>
   typeof ms === 'number' && Number.isFinite(ms) ? new Date(ms).toISOString() : null;
 const BATCH = 500;
 
-/** `GET /findings`: open findings, newest first, from the open-findings index; filters and a cursor. */
+/**
+ * `GET /findings`: open findings (from the open-findings index, newest opened first) or recently resolved ones
+ * (`status=resolved`, the last 24 h, newest resolved first); filters and a cursor.
+ */
 export function findingRoutes(ctx: ApiContext): FastifyPluginAsyncZod {
   return async (app) => {
     app.get(
@@ -43,7 +48,7 @@ export function findingRoutes(ctx: ApiContext): FastifyPluginAsyncZod {
         config: { scope: 'read' },
         schema: {
           tags: ['findings'],
-          summary: 'Open findings, newest first',
+          summary: 'Open findings (newest first), or those resolved in the last 24 h',
           security: [{ bearer: [] }],
           querystring: query,
           response: {
@@ -54,7 +59,17 @@ export function findingRoutes(ctx: ApiContext): FastifyPluginAsyncZod {
       },
       async (request) => {
         const q = request.query;
-        const index = q.rule === undefined ? ctx.keys.findingsOpen() : ctx.keys.findingsByRule(q.rule);
+        if (q.status === 'resolved' && q.severity !== undefined) {
+          throw new ApiError('VALIDATION_FAILED', 'severity filters open findings only', {
+            errors: [{ location: 'querystring/severity', message: 'not available with status=resolved' }],
+          });
+        }
+        const index =
+          q.status === 'resolved'
+            ? ctx.keys.findingsResolved()
+            : q.rule === undefined
+              ? ctx.keys.findingsOpen()
+              : ctx.keys.findingsByRule(q.rule);
         let start = 0;
         if (q.cursor !== undefined) {
           const c = decodeCursor(q.cursor, position);
@@ -76,6 +91,37 @@ export function findingRoutes(ctx: ApiContext): FastifyPluginAsyncZod {
         }
         const out: z.infer<typeof findingSchema>[] = [];
         let last: { member: string; score: number } | undefined;
+        if (q.status === 'resolved') {
+          for (;;) {
+            const flat = await ctx.redis.zrevrange(index, start, start + BATCH - 1, 'WITHSCORES');
+            for (let i = 0; i + 1 < flat.length; i += 2) {
+              const m = flat[i] ?? '';
+              const score = Number(flat[i + 1]);
+              const r = parseResolvedMember(m, score);
+              if (r === undefined) continue;
+              if (q.rule !== undefined && r.ruleId !== q.rule) continue;
+              if (q.agentId !== undefined && r.agentId !== q.agentId) continue;
+              if (out.length === q.limit) {
+                return { findings: out, nextCursor: last ? encodeCursor(last) : null };
+              }
+              out.push({
+                id: r.findingId,
+                agentId: r.agentId,
+                ruleId: r.ruleId,
+                severity: null,
+                status: 'resolved',
+                summary: '',
+                openedAt: iso(r.openedAt),
+                since: null,
+                resolvedAt: iso(r.resolvedAt),
+                facts: [],
+              });
+              last = { member: m, score };
+            }
+            if (flat.length < BATCH * 2) return { findings: out, nextCursor: null };
+            start += BATCH;
+          }
+        }
         for (;;) {
           const flat = await ctx.redis.zrevrange(index, start, start + BATCH - 1, 'WITHSCORES');
           const members: { member: string; score: number; agentId: string; findingId: string }[] = [];
@@ -114,10 +160,11 @@ export function findingRoutes(ctx: ApiContext): FastifyPluginAsyncZod {
               agentId: m.agentId,
               ruleId: f.ruleId,
               severity: f.severity,
-              status: 'open',
+              status: 'open' as const,
               summary: typeof f.summary === 'string' ? f.summary : '',
               openedAt: iso(f.openedAt),
               since: iso(f.since),
+              resolvedAt: null,
               facts: Array.isArray(f.evidence) ? (f.evidence as unknown[]) : [],
             });
             last = { member: m.member, score: m.score };

@@ -137,6 +137,33 @@ describe('lockstep CLI over the admin API', () => {
     expect(one.stdout).toMatch(/^declared BREAK for a2 until \d{4}-/);
   });
 
+  it('findings lists open findings, and resolved ones with --resolved', async () => {
+    const store = createAgentStore({ redis, keys: createKeys(PREFIX) });
+    const commit = (expectedVersion: number, open: boolean) =>
+      store.commit({
+        agentId: 'f1',
+        expectedVersion,
+        fence: 0,
+        state: 's',
+        machine: {},
+        signals: {},
+        findings: open
+          ? [{ id: 'f1:stuck', ruleId: 'stuck-not-responding', severity: 'warning', openedAt: 1 }]
+          : [],
+        effects: [],
+        cause: 'event',
+        detail: 'x',
+      });
+    await commit(0, true);
+    const open = await cli(['findings']);
+    expect(open.stdout).toMatch(/f1\s+stuck-not-responding\s+warning/);
+    await commit(1, false);
+    expect((await cli(['findings', '--json'])).stdout).not.toContain('f1');
+    const resolved = await cli(['findings', '--resolved']);
+    expect(resolved.stdout.split('\n')[0]).toMatch(/^AGENT\s+RULE\s+OPENED\s+RESOLVED$/);
+    expect(resolved.stdout).toMatch(/f1\s+stuck-not-responding\s+1970-01-01T00:00:00.001Z\s+\d{4}-/);
+  });
+
   it('bad usage and missing configuration exit 2 with the usage', async () => {
     expect((await cli(['agents', 'dance'])).code).toBe(2);
     expect((await cli(['agents', 'list', '--colour', 'red'])).code).toBe(2);

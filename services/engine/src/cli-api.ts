@@ -11,7 +11,7 @@ export const API_USAGE = `usage (over the admin API; --json prints JSON for scri
   lockstep agents show <userId>
   lockstep agents history <userId> [--kind signal|finding|correction|declaration|tick] [--limit N]
   lockstep agents resync <userId>
-  lockstep findings [--rule R] [--severity S] [--limit N]      (over the API when LOCKSTEP_API_URL is set)
+  lockstep findings [--rule R] [--severity S] [--resolved] [--limit N]   (over the API when LOCKSTEP_API_URL is set)
   lockstep desired-state set <userId> --presence P --source S [--from ISO] [--until ISO] [--reason R]
   lockstep desired-state set --csv <file> [--source S]         columns: agentId,presence[,validFrom,validUntil,reason,source]
   lockstep desired-state clear <userId>
@@ -49,6 +49,7 @@ const OPTIONS = {
   cursor: { type: 'string' },
   kind: { type: 'string' },
   severity: { type: 'string' },
+  resolved: { type: 'boolean' },
   source: { type: 'string' },
   from: { type: 'string' },
   until: { type: 'string' },
@@ -278,14 +279,25 @@ async function findings(api: ApiClient, rest: string[], v: Values): Promise<Out>
   if (rest.length > 0) throw new UsageError('findings takes no positional argument');
   const body = await api.request<{ findings: Record<string, unknown>[] }>(
     'GET',
-    `/v1/findings${query({ rule: v.rule, severity: v.severity, limit: v.limit, cursor: v.cursor })}`,
+    `/v1/findings${query({
+      rule: v.rule,
+      severity: v.severity,
+      status: v.resolved ? 'resolved' : undefined,
+      limit: v.limit,
+      cursor: v.cursor,
+    })}`,
   );
   return {
     json: body,
-    table: renderTable(
-      ['agent', 'rule', 'severity', 'opened', 'summary'],
-      body.findings.map((f) => [f.agentId, f.ruleId, f.severity, f.openedAt, f.summary]),
-    ),
+    table: v.resolved
+      ? renderTable(
+          ['agent', 'rule', 'opened', 'resolved'],
+          body.findings.map((f) => [f.agentId, f.ruleId, f.openedAt, f.resolvedAt]),
+        )
+      : renderTable(
+          ['agent', 'rule', 'severity', 'opened', 'summary'],
+          body.findings.map((f) => [f.agentId, f.ruleId, f.severity, f.openedAt, f.summary]),
+        ),
   };
 }
 

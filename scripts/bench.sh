@@ -10,3 +10,4 @@ engine bench/engine-firehose.ts --seconds 6
 engine bench/engine-replay.ts --frames 200000
 echo "== bench/engine-heap.ts"
 node --expose-gc --max-semi-space-size=32 --conditions=@lockstep/source --import tsx bench/engine-heap.ts --agents 100000
+run bench/admin-api.ts --agents 100000 --seconds 10

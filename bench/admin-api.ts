@@ -126,6 +126,8 @@ async function main(): Promise<void> {
     );
   } finally {
     await app.close();
+    // Handlers of requests whose sockets autocannon closed at the end may still be awaiting Redis.
+    await new Promise((r) => setTimeout(r, 500));
     await redis.quit();
     await server.stop();
   }

@@ -9,10 +9,10 @@
  *
  *   npx tsx --conditions=@lockstep/source bench/admin-api.ts [--agents 100000] [--seconds 10] [--connections 50]
  */
+import { spawn } from 'node:child_process';
 import { parseArgs } from 'node:util';
-import { build, createRootLogger, loadConfig } from '@lockstep/admin-api';
 import { connectRedis, createAgentStore, createKeys } from '@lockstep/store';
-import { startRedis } from '@lockstep/testkit';
+import { freePort, pollUntil, repoRoot, startRedis } from '@lockstep/testkit';
 import autocannon from 'autocannon';
 import { describeMachine } from './engine-support.js';
 
@@ -89,21 +89,32 @@ async function main(): Promise<void> {
   console.log(describeMachine());
   const server = await startRedis();
   const redis = connectRedis(server.url);
-  const app = await build({
-    config: loadConfig({
-      REDIS_URL: server.url,
-      LOCKSTEP_KEY_PREFIX: PREFIX,
-      LOCKSTEP_BOOTSTRAP_ADMIN_KEY: KEY,
-      ADMIN_API_RATE_LIMIT_MAX: '1000000',
-    }),
-    redis,
-    logger: createRootLogger('warn'),
-  });
+  const port = await freePort();
+  // The API in a process of its own, as deployed: the client's work does not share its event loop.
+  const api = spawn(
+    process.execPath,
+    ['--conditions=@lockstep/source', '--import', 'tsx', 'services/admin-api/src/main.ts'],
+    {
+      cwd: repoRoot,
+      stdio: ['ignore', 'ignore', 'inherit'],
+      env: {
+        ...process.env,
+        REDIS_URL: server.url,
+        LOCKSTEP_KEY_PREFIX: PREFIX,
+        LOCKSTEP_BOOTSTRAP_ADMIN_KEY: KEY,
+        ADMIN_API_RATE_LIMIT_MAX: '1000000',
+        ADMIN_API_PORT: String(port),
+        LOG_LEVEL: 'warn',
+      },
+    },
+  );
+  const url = `http://127.0.0.1:${port}`;
   try {
     await seed(redis);
-    await app.listen({ host: '127.0.0.1', port: 0 });
-    const address = app.server.address();
-    const url = `http://127.0.0.1:${typeof address === 'object' && address !== null ? address.port : 0}`;
+    await pollUntil(async () => (await fetch(`${url}/healthz`).catch(() => null))?.ok === true, {
+      timeoutMs: 30_000,
+      what: 'the admin API to listen',
+    });
     const headers = { authorization: `Bearer ${KEY}` };
     const randomAgent = {
       method: 'GET' as const,
@@ -125,9 +136,9 @@ async function main(): Promise<void> {
       }),
     );
   } finally {
-    await app.close();
-    // Handlers of requests whose sockets autocannon closed at the end may still be awaiting Redis.
-    await new Promise((r) => setTimeout(r, 500));
+    const exited = new Promise((r) => api.once('exit', r));
+    api.kill('SIGTERM');
+    await exited;
     await redis.quit();
     await server.stop();
   }

@@ -63,8 +63,16 @@ export function createApiKeys(deps: {
   keys: Keys;
   bootstrapKey: string | null;
   now?: () => number;
+  /**
+   * How long a verified key is trusted without asking Redis again (default 1,000 ms; 0 disables). A revocation
+   * takes effect on every replica within this time.
+   */
+  cacheMs?: number;
 }): ApiKeys {
   const { redis } = deps;
+  const cacheMs = deps.cacheMs ?? 1_000;
+  // Verified keys by digest (never the key itself); bounded, entries expire after `cacheMs`.
+  const verified = new Map<string, { principal: Principal; until: number }>();
   const hashKey = deps.keys.apiKeys();
   const now = deps.now ?? Date.now;
   const bootstrapDigest = deps.bootstrapKey === null ? null : sha256(deps.bootstrapKey);
@@ -92,6 +100,8 @@ export function createApiKeys(deps: {
         .sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.id.localeCompare(b.id));
     },
     async revoke(id) {
+      // This replica forgets the key at once; the others within `cacheMs`.
+      for (const [digest, entry] of verified) if (entry.principal.keyId === id) verified.delete(digest);
       return (await redis.hdel(hashKey, id)) === 1;
     },
     async verify(presented) {
@@ -101,12 +111,20 @@ export function createApiKeys(deps: {
       }
       const id = KEY_FORMAT.exec(presented)?.[1];
       if (id === undefined) return null;
+      const cacheKey = digest.toString('hex');
+      const cached = verified.get(cacheKey);
+      if (cached !== undefined && cached.until > now()) return cached.principal;
       const text = await redis.hget(hashKey, id);
       if (text === null) return null;
       const stored = JSON.parse(text) as StoredKey;
       const expected = Buffer.from(stored.hash, 'hex');
       if (expected.length !== digest.length || !timingSafeEqual(digest, expected)) return null;
-      return { keyId: stored.id, scopes: stored.scopes };
+      const principal = { keyId: stored.id, scopes: stored.scopes };
+      if (cacheMs > 0) {
+        if (verified.size >= 10_000) verified.clear();
+        verified.set(cacheKey, { principal, until: now() + cacheMs });
+      }
+      return principal;
     },
   };
 }

@@ -43,3 +43,34 @@ test('the per-key limit holds across two replicas sharing one Redis, and keys ar
   ).toBe(200);
   expect((await two.app.inject({ method: 'GET', url: '/healthz' })).statusCode).toBe(200);
 });
+
+test('a key revoked on one replica stops working on the other within a second', async () => {
+  const prefix = `rv${process.pid}:`;
+  const one = await startFixture(server, {}, prefix);
+  apps.push(one);
+  const two = await startFixture(server, {}, prefix);
+  apps.push(two);
+  const created = await one.app.inject({
+    method: 'POST',
+    url: '/v1/keys',
+    headers: bearer(BOOTSTRAP),
+    payload: { name: 'short-lived', scopes: ['read'] },
+  });
+  const { key, id } = created.json<{ key: string; id: string }>();
+  expect((await two.app.inject({ method: 'GET', url: '/v1/rules', headers: bearer(key) })).statusCode).toBe(
+    200,
+  );
+  const revoked = await one.app.inject({
+    method: 'DELETE',
+    url: `/v1/keys/${id}`,
+    headers: bearer(BOOTSTRAP),
+  });
+  expect(revoked.statusCode).toBe(204);
+  expect((await one.app.inject({ method: 'GET', url: '/v1/rules', headers: bearer(key) })).statusCode).toBe(
+    401,
+  );
+  await new Promise((r) => setTimeout(r, 1_100));
+  expect((await two.app.inject({ method: 'GET', url: '/v1/rules', headers: bearer(key) })).statusCode).toBe(
+    401,
+  );
+});

@@ -115,7 +115,14 @@ async function main(): Promise<void> {
       timeoutMs: 30_000,
       what: 'the admin API to listen',
     });
-    const headers = { authorization: `Bearer ${KEY}` };
+    // A stored read key, as a client would hold (the bootstrap key would skip the key lookup).
+    const created = await fetch(`${url}/v1/keys`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${KEY}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ name: 'bench', scopes: ['read'] }),
+    });
+    const { key } = (await created.json()) as { key: string };
+    const headers = { authorization: `Bearer ${key}` };
     const randomAgent = {
       method: 'GET' as const,
       setupRequest: (req: autocannon.Request) => ({

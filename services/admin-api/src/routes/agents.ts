@@ -160,13 +160,12 @@ export function agentRoutes(ctx: ApiContext): FastifyPluginAsyncZod {
           q.division && `division:${q.division}`,
         ].filter((t): t is string => typeof t === 'string');
         const page = await ctx.index.list({ tags, sort, limit: q.limit, ...(after ? { after } : {}) });
-        const pipe = ctx.redis.pipeline();
-        for (const a of page.agents) pipe.hmget(ctx.keys.agent(a.agentId), 'state', 'signals', 'fidx');
-        const rows = (await pipe.exec()) ?? [];
+        // One HMGET per agent, auto-pipelined (agents hash to different Cluster slots: no MULTI/pipeline object).
+        const rows = await Promise.all(
+          page.agents.map((a) => ctx.redis.hmget(ctx.keys.agent(a.agentId), 'state', 'signals', 'fidx')),
+        );
         const agents = page.agents.map((a, i) => {
-          const [err, fields] = rows[i] ?? [null, []];
-          if (err) throw err;
-          const [state, signalsText, fidx] = (fields ?? []) as (string | null)[];
+          const [state, signalsText, fidx] = rows[i] ?? [];
           let signals: Record<string, { value?: unknown } | undefined> = {};
           try {
             signals = JSON.parse(signalsText ?? '{}') as typeof signals;

@@ -76,6 +76,28 @@ describe('problems', () => {
     expect(res.body).not.toMatch(/at .*\.(ts|js):\d+/);
   });
 
+  test('a 200,000-deep JSON body and a body over 2 MiB are 4xx problems, not 5xx', async () => {
+    const deep = `${'['.repeat(200_000)}${']'.repeat(200_000)}`;
+    for (const url of ['/v1/desired-states', '/v1/keys']) {
+      const res = await f.app.inject({
+        method: 'POST',
+        url,
+        headers: { ...admin, 'content-type': 'application/json' },
+        payload: `{"items":${deep},"name":${deep}}`,
+      });
+      expect(res.statusCode, url).toBe(400);
+      expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
+    }
+    const big = await f.app.inject({
+      method: 'POST',
+      url: '/v1/desired-states',
+      headers: { ...admin, 'content-type': 'application/json' },
+      payload: JSON.stringify({ items: ['x'.repeat(3 * 1024 * 1024)] }),
+    });
+    expect(big.statusCode).toBe(413);
+    expect(big.json().code).toBe('PAYLOAD_TOO_LARGE');
+  });
+
   test('an unsupported media type is a 415 problem', async () => {
     const res = await f.app.inject({
       method: 'PUT',

@@ -5,7 +5,8 @@
  *
  * 1. `GET /v1/agents/{id}` (a random agent per request): requests/s and p99 at saturation, then p99 at a fixed
  *    2,000 requests/s (target: p99 <= 10 ms).
- * 2. `GET /v1/agents?rule=on-queue-not-routable&limit=100`: p99 at saturation (target: p99 <= 50 ms).
+ * 2. `GET /v1/agents?rule=on-queue-not-routable&limit=100`: p99 at saturation (target: p99 <= 50 ms), and the
+ *    same sorted by time in state.
  *
  *   npx tsx --conditions=@lockstep/source bench/admin-api.ts [--agents 100000] [--seconds 10] [--connections 50]
  */

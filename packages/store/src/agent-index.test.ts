@@ -142,39 +142,46 @@ describe('agent index', () => {
     expect(await repairAgentIndex({ redis, keys })).toBe(0);
   });
 
-  test('pages by id and by time in state with filters, without losing or repeating an agent', async () => {
-    const { index, keys } = setup();
-    const all = Array.from({ length: 1_203 }, (_, i) => `agent-${String(i).padStart(5, '0')}`);
-    for (const [i, id] of all.entries()) {
-      // Many agents share one instant, so the time-in-state cursor must break ties by id.
-      await redis.zadd(keys.agentsIndex(), 0, id); // as the store does before a first commit
-      await index.sync(
-        id,
-        1,
-        's',
-        1_000 + (i % 7),
-        i % 3 === 0 ? ['presence:ON_QUEUE', 'queue:q'] : ['queue:q'],
-      );
-    }
-    for (const sort of ['id', 'stateSince'] as const) {
-      for (const tags of [[], ['presence:ON_QUEUE'], ['queue:q', 'presence:ON_QUEUE']]) {
-        const seen: string[] = [];
-        let after: { id: string; since?: number } | undefined;
-        for (let pages = 0; pages < 100; pages++) {
-          const page = await index.list({ tags, sort, limit: 97, ...(after ? { after } : {}) });
-          seen.push(...ids(page));
-          if (page.next === null) break;
-          after = page.next;
-        }
-        const expected = tags.length === 0 ? all : all.filter((_, i) => i % 3 === 0);
-        if (sort === 'stateSince') {
-          const since = seen.map((id) => 1_000 + (all.indexOf(id) % 7));
-          expect(since).toEqual([...since].sort((a, b) => a - b));
-        } else {
-          expect(seen).toEqual([...seen].sort());
-        }
-        expect([...seen].sort(), `${sort} ${tags.join('+')}`).toEqual(expected);
+  test.each([
+    ['sorted in memory', undefined],
+    ['walked in order', 0],
+  ])(
+    'pages by id and by time in state with filters (%s), without losing or repeating an agent',
+    async (_, smallSetMax) => {
+      const { keys } = setup();
+      const index = createAgentIndex({ redis, keys, ...(smallSetMax === undefined ? {} : { smallSetMax }) });
+      const all = Array.from({ length: 1_203 }, (_, i) => `agent-${String(i).padStart(5, '0')}`);
+      for (const [i, id] of all.entries()) {
+        // Many agents share one instant, so the time-in-state cursor must break ties by id.
+        await redis.zadd(keys.agentsIndex(), 0, id); // as the store does before a first commit
+        await index.sync(
+          id,
+          1,
+          's',
+          1_000 + (i % 7),
+          i % 3 === 0 ? ['presence:ON_QUEUE', 'queue:q'] : ['queue:q'],
+        );
       }
-    }
-  });
+      for (const sort of ['id', 'stateSince'] as const) {
+        for (const tags of [[], ['presence:ON_QUEUE'], ['queue:q', 'presence:ON_QUEUE']]) {
+          const seen: string[] = [];
+          let after: { id: string; since?: number } | undefined;
+          for (let pages = 0; pages < 100; pages++) {
+            const page = await index.list({ tags, sort, limit: 97, ...(after ? { after } : {}) });
+            seen.push(...ids(page));
+            if (page.next === null) break;
+            after = page.next;
+          }
+          const expected = tags.length === 0 ? all : all.filter((_, i) => i % 3 === 0);
+          if (sort === 'stateSince') {
+            const since = seen.map((id) => 1_000 + (all.indexOf(id) % 7));
+            expect(since).toEqual([...since].sort((a, b) => a - b));
+          } else {
+            expect(seen).toEqual([...seen].sort());
+          }
+          expect([...seen].sort(), `${sort} ${tags.join('+')}`).toEqual(expected);
+        }
+      }
+    },
+  );
 });

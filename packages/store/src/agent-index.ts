@@ -72,9 +72,17 @@ export interface AgentIndex {
 }
 
 const SCAN_BATCH = 500;
+/** A filtered time-in-state listing whose smallest tag set has at most this many agents is sorted in memory. */
+const SMALL_SET = 20_000;
 
-export function createAgentIndex(options: { redis: RedisClient; keys: Keys }): AgentIndex {
+export function createAgentIndex(options: {
+  redis: RedisClient;
+  keys: Keys;
+  /** Largest smallest-tag-set sorted in memory for a filtered time-in-state listing. Default 20,000. */
+  smallSetMax?: number;
+}): AgentIndex {
   const { redis, keys } = options;
+  const smallSetMax = options.smallSetMax ?? SMALL_SET;
   defineScripts(redis);
   const tagPrefix = keys.agentsByTag('x').slice(0, -1);
 
@@ -141,7 +149,53 @@ export function createAgentIndex(options: { redis: RedisClient; keys: Keys }): A
     return redis.zcount(key, '-inf', after.since ?? 0);
   }
 
+  /**
+   * Time-in-state order over a small filtered set: reads the smallest tag set whole, keeps the agents carrying
+   * the other tags, and sorts them by (since, id) here, instead of walking every agent's since in order.
+   */
+  async function listSmallBySince(query: AgentListQuery, smallest: string): Promise<AgentListPage> {
+    const members = await redis.zrange(keys.agentsByTag(smallest), 0, -1);
+    const kept: string[] = [];
+    for (let i = 0; i < members.length; i += SCAN_BATCH) {
+      kept.push(
+        ...(await filter(
+          members.slice(i, i + SCAN_BATCH),
+          query.tags.filter((t) => t !== smallest),
+        )),
+      );
+    }
+    const since: (string | null)[] = [];
+    for (let i = 0; i < kept.length; i += SCAN_BATCH) {
+      since.push(...(await redis.zmscore(keys.agentsByStateSince(), ...kept.slice(i, i + SCAN_BATCH))));
+    }
+    const after = query.after;
+    const rows = kept
+      .map((agentId, i) => ({ agentId, stateSince: Number(since[i]) }))
+      .filter((r, i) => since[i] !== null && since[i] !== undefined)
+      .sort(
+        (a, b) => a.stateSince - b.stateSince || (a.agentId < b.agentId ? -1 : a.agentId > b.agentId ? 1 : 0),
+      )
+      .filter(
+        (r) =>
+          after === undefined ||
+          r.stateSince > (after.since ?? 0) ||
+          (r.stateSince === (after.since ?? 0) && r.agentId > after.id),
+      );
+    const agents = rows.slice(0, query.limit);
+    const last = agents[agents.length - 1];
+    return {
+      agents,
+      next: rows.length > query.limit && last ? { id: last.agentId, since: last.stateSince } : null,
+    };
+  }
+
   async function listBySince(query: AgentListQuery): Promise<AgentListPage> {
+    if (query.tags.length > 0) {
+      const sizes = await Promise.all(query.tags.map((t) => redis.zcard(keys.agentsByTag(t))));
+      const min = Math.min(...sizes);
+      const smallest = query.tags[sizes.indexOf(min)];
+      if (smallest !== undefined && min <= smallSetMax) return listSmallBySince(query, smallest);
+    }
     const out: { agentId: string; stateSince: number }[] = [];
     let rank = await startRank(query.after);
     for (;;) {

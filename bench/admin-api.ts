@@ -1,7 +1,7 @@
 /**
  * Admin API benchmark: one `redis-server` holding `--agents` committed agents (default 100,000; every 20th has an
- * open `on-queue-not-routable` finding), the admin API in-process listening on loopback, and autocannon as the
- * client:
+ * open `on-queue-not-routable` finding), the admin API as its own process (`services/admin-api/src/main.ts`)
+ * listening on loopback with a stored `read` key, and autocannon in this process as the client:
  *
  * 1. `GET /v1/agents/{id}` (a random agent per request): requests/s and p99 at saturation, then p99 at a fixed
  *    2,000 requests/s (target: p99 <= 10 ms).
@@ -140,6 +140,13 @@ async function main(): Promise<void> {
       `GET /v1/agents?rule=${RULE}&limit=100 at saturation`,
       await run({
         requests: [{ method: 'GET', path: `/v1/agents?rule=${RULE}&limit=100` }],
+        connections: 10,
+      }),
+    );
+    report(
+      `GET /v1/agents?rule=${RULE}&sort=timeInState&limit=100 at saturation`,
+      await run({
+        requests: [{ method: 'GET', path: `/v1/agents?rule=${RULE}&sort=timeInState&limit=100` }],
         connections: 10,
       }),
     );

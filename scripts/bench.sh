@@ -14,3 +14,4 @@ echo "== bench/notifier.ts"
 for mode in throughput latency memory; do
   node --expose-gc --conditions=@lockstep/source --import tsx bench/notifier.ts --mode "$mode"
 done
+run bench/admin-api.ts --agents 100000 --seconds 10

@@ -87,6 +87,7 @@ export {
   SYSTEM_PRESENCES,
   tryNormalizeSystemPresence,
 } from './presence.js';
+export { applyRuleOverrides, type RuleOverrides } from './policy-overrides.js';
 export { RULES } from './rules/catalogue.js';
 export { normalizeSegments, type ScheduleAt, scheduleAt, type ScheduleSegment } from './schedule-segments.js';
 export { effectiveStationHealth, isBusy } from './rules/facts.js';

@@ -8,9 +8,11 @@ import {
   requirePositive,
   validateFindings,
 } from './codec.js';
+import { agentTags, createAgentIndex } from './agent-index.js';
 import { errorFromScriptCode, InvalidInputError } from './errors.js';
 import { syncFindingsIndex } from './findings-index.js';
-import { type Keys, validateId } from './keys.js';
+import { recordResolvedFindings } from './resolved-findings.js';
+import { fnv1a, type Keys, validateId } from './keys.js';
 import { defineScripts, expectPair, type RedisClient } from './scripts.js';
 import { type AgentCommit, type CommitResult, HISTORY_CAUSES } from './types.js';
 
@@ -63,6 +65,13 @@ export function createAgentStore(options: AgentStoreOptions): AgentStore {
   // Agents already in the agents index (this process). The index is written before the first commit so
   // that a crash can never leave a committed agent, and so its pending outbox, out of the index.
   const indexed = new Set<string>();
+  // Agent-list indexes (see agent-index.ts): a fingerprint of the state + tags this process indexed with its last
+  // commit of each agent, so an unchanged agent costs no extra round-trip. Only trusted when that commit is the one
+  // just before this one (no other writer, e.g. another lease holder, committed in between). One number per agent
+  // (version modulo 2^20, then a 32-bit hash of the listing) keeps the cache small at 100,000 agents.
+  const agentIndex = createAgentIndex({ redis, keys });
+  const listed = new Map<string, number>();
+  const fingerprint = (version: number, listing: string) => (version % 2 ** 20) * 2 ** 32 + fnv1a(listing);
 
   async function ensureIndexed(agentId: string): Promise<void> {
     if (indexed.has(agentId)) return;
@@ -144,7 +153,21 @@ export function createAgentStore(options: AgentStoreOptions): AgentStore {
           decodeIndexLines(previousLines),
           decodeIndexLines(indexLines),
         );
+        await recordResolvedFindings(
+          redis,
+          keys,
+          agentId,
+          decodeIndexLines(previousLines),
+          decodeIndexLines(indexLines),
+          at,
+        );
       }
+      const tags = agentTags(input.signals, findings, input.tags);
+      const listing = `${input.state}\t${tags.join('\n')}`;
+      if (listed.get(agentId) !== fingerprint(expectedVersion, listing)) {
+        await agentIndex.sync(agentId, code, input.state, at, tags);
+      }
+      listed.set(agentId, fingerprint(code, listing));
       return { version: code, outboxIds };
     },
   };

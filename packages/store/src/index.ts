@@ -1,4 +1,15 @@
 export {
+  type AgentIndex,
+  type AgentListPage,
+  type AgentListQuery,
+  agentTags,
+  createAgentIndex,
+  EXTRA_TAG_KINDS,
+  type ExtraTagKind,
+  repairAgentIndex,
+  tagOf,
+} from './agent-index.js';
+export {
   type AgentStore,
   type AgentStoreOptions,
   createAgentStore,
@@ -48,6 +59,13 @@ export {
   type UnrelayedPage,
 } from './outbox.js';
 export { createRateBudget, type Grant, type RateBudget, type RateBudgetOptions } from './rate-budget.js';
+export { createPolicyOverrides, type PolicyOverrides, type RuleOverrides } from './policy-overrides.js';
+export {
+  parseResolvedMember,
+  RESOLVED_MAX,
+  RESOLVED_RETENTION_MS,
+  type ResolvedFinding,
+} from './resolved-findings.js';
 export { createReads, type Reads, type ReadsOptions } from './reads.js';
 export { defineScripts, type RedisClient } from './scripts.js';
 export type {

@@ -54,6 +54,8 @@ export interface Keys {
   findingsByRule(ruleId: string): string;
   /** Set of rule ids that ever had a per-rule index set (lets a repair find them without SCAN). */
   findingsRules(): string;
+  /** Sorted set of recently resolved findings, score = resolvedAt (see `resolved-findings.ts`). */
+  findingsResolved(): string;
   /** Outbox stream of shard `n`. */
   outboxStream(shard: number): string;
   /** Sorted set of recently published outbox entry ids of shard `n` (idempotent relay). */
@@ -68,6 +70,20 @@ export interface Keys {
   fenceCounter(): string;
   /** Request budget (token bucket) shared by every process that calls the API as one OAuth client. */
   rateBudget(clientId: string): string;
+  /** Hash agentId -> the agent's indexed tags and state-since (see `agent-index.ts`). */
+  agentTags(): string;
+  /** Sorted set (all scores 0, ordered by id) of the agents carrying `tag` (e.g. `presence:ON_QUEUE`). */
+  agentsByTag(tag: string): string;
+  /** Sorted set of every indexed agent, score = since when its machine state holds (epoch ms). */
+  agentsByStateSince(): string;
+  /** Hash of admin API keys: key id -> JSON record holding the key's hash, never the key. */
+  apiKeys(): string;
+  /** Admin audit stream: one entry per write through the admin API. */
+  audit(): string;
+  /** Hash ruleId -> JSON policy override written through the admin API; engines watch it. */
+  policyOverrides(): string;
+  /** Prefix of the admin API rate-limit counters (one key per API key, managed by @fastify/rate-limit). */
+  rateLimitPrefix(): string;
 }
 
 /**
@@ -98,6 +114,7 @@ export function createKeys(prefix: string, options: KeysOptions = {}): Keys {
     findingsOpen: () => `${prefix}{findings}:open`,
     findingsByRule: (ruleId: string) => `${prefix}{findings}:rule:${validateId('rule id', ruleId)}`,
     findingsRules: () => `${prefix}{findings}:rules`,
+    findingsResolved: () => `${prefix}{findings}:resolved`,
     outboxStream: (n: number) => `${prefix}{outbox:${shard(n)}}:stream`,
     outboxDedupe: (n: number) => `${prefix}{outbox:${shard(n)}}:dedupe`,
     outboxShardOf: (agentId: string) => fnv1a(validateId('agent id', agentId)) % shards,
@@ -105,11 +122,18 @@ export function createKeys(prefix: string, options: KeysOptions = {}): Keys {
     lease: (name: string) => `${prefix}{leases}:lease:${validateId('lease name', name)}`,
     fenceCounter: () => `${prefix}{leases}:fence`,
     rateBudget: (clientId: string) => `${prefix}{budget:${validateId('client id', clientId)}}`,
+    agentTags: () => `${prefix}{agents}:tags`,
+    agentsByTag: (tag: string) => `${prefix}{agents}:tag:${validateId('tag', tag)}`,
+    agentsByStateSince: () => `${prefix}{agents}:since`,
+    apiKeys: () => `${prefix}{admin}:keys`,
+    audit: () => `${prefix}{admin}:audit`,
+    policyOverrides: () => `${prefix}{policy}:overrides`,
+    rateLimitPrefix: () => `${prefix}{ratelimit}:`,
   });
 }
 
 /** 32-bit FNV-1a over UTF-16 code units: cheap, stable across processes and versions. */
-function fnv1a(text: string): number {
+export function fnv1a(text: string): number {
   let hash = 0x811c9dc5;
   for (let i = 0; i < text.length; i++) {
     hash ^= text.charCodeAt(i);

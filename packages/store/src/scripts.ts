@@ -37,6 +37,7 @@ declare module 'ioredis' {
     lockstepReleaseLease(leaseKey: RedisKey, owner: string, token: Arg): Result<unknown, Context>;
     lockstepTakeBudget(budgetKey: RedisKey, ...argv: Arg[]): Result<unknown, Context>;
     lockstepClaimCorrection(lockKey: RedisKey, ...argv: Arg[]): Result<unknown, Context>;
+    lockstepIndexAgent(tagsKey: RedisKey, sinceKey: RedisKey, ...argv: Arg[]): Result<unknown, Context>;
   }
 }
 
@@ -58,6 +59,7 @@ export const SCRIPTS: readonly ScriptDefinition[] = Object.freeze([
   { file: 'release-lease', command: 'lockstepReleaseLease', numberOfKeys: 1 },
   { file: 'take-budget', command: 'lockstepTakeBudget', numberOfKeys: 1 },
   { file: 'claim-correction', command: 'lockstepClaimCorrection', numberOfKeys: 1 },
+  { file: 'index-agent', command: 'lockstepIndexAgent', numberOfKeys: 2 },
 ]);
 
 /**

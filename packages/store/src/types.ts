@@ -48,6 +48,8 @@ export interface AgentCommit {
   readonly detail: string;
   /** Commit time, epoch ms. Defaults to the store's clock. */
   readonly at?: number;
+  /** Extra list tags (`queue:<id>`, `mu:<id>`, `division:<id>`) beside those derived from the state. */
+  readonly tags?: readonly string[];
 }
 
 /** What a successful commit reports. */

@@ -1,8 +1,11 @@
 /** `npm run lockstep -- agent <userId>` / `npm run lockstep -- findings [--rule <id>]`. */
+import { isApiCommand, runApiCli } from './cli-api.js';
 import { runCli } from './cli-commands.js';
 import { loadCliEnv } from './config.js';
 
-runCli(process.argv.slice(2), loadCliEnv(), {
+const args = process.argv.slice(2);
+const env = loadCliEnv();
+(isApiCommand(args, env) ? runApiCli : runCli)(args, env, {
   stdout: (t) => process.stdout.write(t),
   stderr: (t) => process.stderr.write(t),
 }).then(

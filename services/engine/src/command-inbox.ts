@@ -17,6 +17,8 @@ export interface CommandInboxOptions {
   readonly tracked: (agentId: string) => boolean;
   /** Hands an event to the pipeline; `done` learns whether it was committed. */
   readonly submit: (agentId: string, event: AgentEvent, done: (committed: boolean) => void) => void;
+  /** Asks for a REST re-read of a tracked agent (`resync` commands, e.g. from the admin API). */
+  readonly resync?: (agentId: string) => void;
   /** How long one blocking read waits. Default 1,000 ms. */
   readonly blockMs?: number;
   /**
@@ -59,6 +61,12 @@ export function createCommandInbox(options: CommandInboxOptions): CommandInbox {
 
   /** Submits an applicable command; resolves whether it may be acknowledged. */
   function handle(command: ReceivedCommand): [Outcome, Promise<boolean>] {
+    // `resync` (body `{ by, at }`): re-read the agent over REST; nothing to validate beyond the agent id.
+    if (command.malformed === undefined && command.type === 'resync' && options.resync !== undefined) {
+      if (!options.tracked(command.agentId)) return ['other-shard', Promise.resolve(true)];
+      options.resync(command.agentId);
+      return ['applied', Promise.resolve(true)];
+    }
     if (command.malformed !== undefined || command.type !== 'declare') {
       log.warn(
         {

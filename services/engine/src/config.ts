@@ -322,7 +322,13 @@ export function loadCliConfig(env: Env = process.env): CliConfig {
 
 /** The environment variables the CLI reads (the CLI must not touch `process.env` itself). */
 export function loadCliEnv(): Readonly<Record<string, string | undefined>> {
-  return { REDIS_URL: process.env.REDIS_URL, LOCKSTEP_KEY_PREFIX: process.env.LOCKSTEP_KEY_PREFIX };
+  return {
+    REDIS_URL: process.env.REDIS_URL,
+    LOCKSTEP_KEY_PREFIX: process.env.LOCKSTEP_KEY_PREFIX,
+    // The commands over the admin API (see cli-api.ts).
+    LOCKSTEP_API_URL: process.env.LOCKSTEP_API_URL,
+    LOCKSTEP_API_KEY: process.env.LOCKSTEP_API_KEY,
+  };
 }
 
 /** A loggable summary of the configuration: no secret, no Redis credentials. Pure. */

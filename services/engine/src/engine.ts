@@ -1,6 +1,13 @@
 import { type AgentEvent, createAgentMachine } from '@lockstep/domain';
 import { type ChannelPool, type Clock, type GenesysApi, systemClock } from '@lockstep/genesys';
-import { createAgentStore, createKeys, createOutbox, createReads, type RedisClient } from '@lockstep/store';
+import {
+  createAgentStore,
+  createKeys,
+  createOutbox,
+  createPolicyOverrides,
+  createReads,
+  type RedisClient,
+} from '@lockstep/store';
 import type { Logger } from 'pino';
 import type { EngineConfig } from './config.js';
 import { createDiscovery } from './discovery.js';
@@ -11,6 +18,7 @@ import { createMetrics, type EngineMetrics } from './metrics.js';
 import { createEventMapper } from './pipeline/map-event.js';
 import type { EffectsExecutor } from './pipeline/effects.js';
 import { createPipeline, type Pipeline } from './pipeline/pipeline.js';
+import { createPolicyWatcher } from './policy-watcher.js';
 import { createRedisWatch } from './redis-watch.js';
 import { createResyncer } from './resync.js';
 import { createSafetyResync } from './safety-resync.js';
@@ -125,6 +133,7 @@ export function createEngine(settings: EngineSettings, deps: EngineDeps): Engine
     },
     tracked: (id) => discovery.agents().has(id),
     submit: (id, event, done) => pipeline.submit(id, event, 'event', clock.now(), done),
+    resync: (id) => resyncer.request([id], 'command'),
   });
 
   const pipeline: Pipeline = createPipeline({
@@ -237,6 +246,15 @@ export function createEngine(settings: EngineSettings, deps: EngineDeps): Engine
     now: () => clock.now(),
   });
 
+  // Rule changes made through the admin API reach the pipeline within seconds, without a restart.
+  const policyWatcher = createPolicyWatcher({
+    overrides: createPolicyOverrides({ redis, keys }),
+    base: settings.policy,
+    clock,
+    logger: deps.logger,
+    onChange: (policy) => pipeline.setPolicy(policy),
+  });
+
   const safety = createSafetyResync({
     clock,
     intervalMs: settings.safetyResyncIntervalMs,
@@ -260,6 +278,7 @@ export function createEngine(settings: EngineSettings, deps: EngineDeps): Engine
       const leader = await leadership.start();
       if (!leader) log.warn('another engine holds this shard: standing by');
       await repairAtStartup({ redis, keys, outbox, logger: log });
+      await policyWatcher.start();
       const agents = await discovery.start();
       wfm.track(agents);
       unsubscribe.push(
@@ -288,6 +307,7 @@ export function createEngine(settings: EngineSettings, deps: EngineDeps): Engine
           ['commands', () => leadership.stopInbox()],
           ['redis watch', () => redisWatch.close()],
           ['discovery', () => discovery.close()],
+          ['policy', async () => policyWatcher.close()],
           ['resync', () => resyncer.close()],
           ['pipeline', () => pipeline.close()],
           ['lease', () => leadership.close()],

@@ -2,6 +2,7 @@
  * `@lockstep/engine` for embedding and end-to-end tests: start a whole engine process in-process from a validated
  * configuration, or run the operator CLI. `main.ts` and `cli.ts` are the process entry points.
  */
+export { API_USAGE, isApiCommand, runApiCli } from './cli-api.js';
 export { runCli, USAGE } from './cli-commands.js';
 export { describeConfig, type EngineConfig, loadConfig } from './config.js';
 export {

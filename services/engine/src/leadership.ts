@@ -25,6 +25,8 @@ export interface LeadershipDeps {
   readonly tracked: (agentId: string) => boolean;
   /** Hands a declared state to the pipeline; `done` learns whether it was committed. */
   readonly submit: (agentId: string, event: AgentEvent, done: (committed: boolean) => void) => void;
+  /** Asks for a REST re-read of a tracked agent (`resync` commands). */
+  readonly resync?: (agentId: string) => void;
 }
 
 /**
@@ -102,6 +104,7 @@ export function createLeadership(deps: LeadershipDeps): Leadership {
         canAct: () => keeper.canAct(),
         tracked: deps.tracked,
         submit: deps.submit,
+        ...(deps.resync === undefined ? {} : { resync: deps.resync }),
       });
       await inbox.start();
     },

@@ -1,9 +1,15 @@
-import { type Keys, type Outbox, type RedisClient, repairFindingsIndex } from '@lockstep/store';
+import {
+  type Keys,
+  type Outbox,
+  type RedisClient,
+  repairAgentIndex,
+  repairFindingsIndex,
+} from '@lockstep/store';
 import type { Logger } from 'pino';
 
 /**
  * What a start heals that a crash may have left behind: outbox entries committed but not relayed, and the
- * open-findings index (commits write it only when an agent's findings change). Failures are logged, not thrown:
+ * open-findings index (commits write it only when an agent's findings change), the agent-list indexes. Failures are logged, not thrown:
  * the sweeper and the next start try again.
  */
 export async function repairAtStartup(deps: {
@@ -24,5 +30,12 @@ export async function repairAtStartup(deps: {
     if (repaired.removed > 0) log.info(repaired, 'open-findings index repaired');
   } catch (err) {
     log.error({ err }, 'startup open-findings index repair failed');
+  }
+  try {
+    // The agent-list indexes of the admin API: agents committed before them, or whose update a crash lost.
+    const reindexed = await repairAgentIndex({ redis: deps.redis, keys: deps.keys });
+    if (reindexed > 0) log.info({ reindexed }, 'agent-list index repaired');
+  } catch (err) {
+    log.error({ err }, 'startup agent-list index repair failed');
   }
 }

@@ -50,10 +50,14 @@ export interface AgentCommitterDeps {
  */
 export interface AgentCommitter {
   commit(agentId: string, items: readonly Item[], fence: number): Promise<CommitOutcome>;
+  /** Commits findings under another policy (severities, actions) from now on. */
+  setPolicy(policy: Policy): void;
 }
 
 export function createAgentCommitter(deps: AgentCommitterDeps): AgentCommitter {
-  const { policy, store, stepper, metrics, clock } = deps;
+  const { store, stepper, metrics, clock } = deps;
+  // Replaced by `setPolicy` when the rule overrides change at run time.
+  let policy = deps.policy;
   const log = deps.logger;
 
   function countEffects(effects: readonly Effect[]): void {
@@ -122,6 +126,9 @@ export function createAgentCommitter(deps: AgentCommitterDeps): AgentCommitter {
   }
 
   return {
+    setPolicy(next) {
+      policy = next;
+    },
     async commit(agentId, items, fence) {
       const causes = new Set<HistoryCause>();
       for (const item of items) causes.add(item.cause);

@@ -49,11 +49,15 @@ export interface AgentStepper {
   forget(agentId: string): void;
   /** Drops every cache entry. */
   clear(): void;
+  /** Steps with another machine (a new policy) from now on; cached agents are reloaded under it. */
+  setMachine(machine: AgentMachine): void;
   readonly cache: AgentCache;
 }
 
 export function createAgentStepper(deps: AgentStepperDeps): AgentStepper {
-  const { machine, reads, clock, deadlines } = deps;
+  const { reads, clock, deadlines } = deps;
+  // Replaced by `setMachine` when the rule overrides change at run time.
+  let machine = deps.machine;
   const cache = createAgentCache({
     openFindings: deps.openFindings,
     hotAgents: deps.hotAgents,
@@ -110,5 +114,9 @@ export function createAgentStepper(deps: AgentStepperDeps): AgentStepper {
     },
     forget: (agentId) => cache.delete(agentId),
     clear: () => cache.clear(),
+    setMachine(next) {
+      machine = next;
+      cache.clear();
+    },
   };
 }

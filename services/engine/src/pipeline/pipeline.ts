@@ -1,4 +1,4 @@
-import type { AgentEvent, AgentMachine, Policy } from '@lockstep/domain';
+import { type AgentEvent, type AgentMachine, createAgentMachine, type Policy } from '@lockstep/domain';
 import type { Clock } from '@lockstep/genesys';
 import {
   type AgentStore,
@@ -92,6 +92,8 @@ export interface Pipeline {
   reset(): void;
   /** Retries the relays that failed now (e.g. when Redis answers again). */
   sweepOutbox(): Promise<void>;
+  /** Puts a new policy in force from each agent's next step (cached agents are reloaded under it). */
+  setPolicy(policy: Policy): void;
   /** Events submitted and not yet processed (queued, or in the batch being stepped and committed). */
   readonly backlog: number;
   /** Agents held in memory. */
@@ -263,6 +265,10 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
       relay.requestFullScan();
     },
     sweepOutbox: () => relay.sweep(),
+    setPolicy(next) {
+      stepper.setMachine(createAgentMachine(next));
+      committer.setPolicy(next);
+    },
     get backlog() {
       return queue.size + inFlight;
     },

@@ -1,0 +1,47 @@
+--[[
+  index-agent: brings the agent-list indexes in line with one agent's committed state. Idempotent: it re-adds
+  every current tag (healing an update lost to a crash) and removes the tags the agent no longer carries.
+
+  KEYS[1]  tags hash           <prefix>{agents}:tags    field = agent id,
+                                                        value = "<version>\t<state>\t<since>\t<tags>"
+  KEYS[2]  state-since zset    <prefix>{agents}:since   score = since when the state holds (epoch ms)
+
+  ARGV[1]  agent id
+  ARGV[2]  tag-set key prefix  <prefix>{agents}:tag:    each tag's set is ARGV[2] .. tag; it shares the
+           `{agents}` hash tag with KEYS[1..2], so every key touched lives in one Cluster slot
+  ARGV[3]  state summary (e.g. "available.idle")
+  ARGV[4]  commit time, epoch ms: becomes `since` when the state differs from the indexed one
+  ARGV[5]  tags, "\n"-joined, sorted (may be ""); a tag contains no tab, newline, brace or '|'
+  ARGV[6]  the agent version committed; an index update for an older version than the indexed one is ignored
+           (two writers around a lease handover may index out of order)
+
+  Returns `since` (epoch ms) of the indexed state, as a string.
+]]
+local previous = redis.call('HGET', KEYS[1], ARGV[1])
+local prevVersion, prevState, prevSince, prevTags = nil, '', nil, ''
+if previous then
+  prevVersion, prevState, prevSince, prevTags = string.match(previous, '^([^\t]*)\t([^\t]*)\t([^\t]*)\t(.*)$')
+end
+if prevVersion and tonumber(prevVersion) and tonumber(prevVersion) > tonumber(ARGV[6]) then
+  return prevSince
+end
+
+local since = ARGV[4]
+if prevState == ARGV[3] and prevSince and prevSince ~= '' then
+  since = prevSince
+end
+
+local keep = {}
+for tag in string.gmatch(ARGV[5], '[^\n]+') do
+  keep[tag] = true
+  redis.call('ZADD', ARGV[2] .. tag, 0, ARGV[1])
+end
+for tag in string.gmatch(prevTags or '', '[^\n]+') do
+  if not keep[tag] then
+    redis.call('ZREM', ARGV[2] .. tag, ARGV[1])
+  end
+end
+
+redis.call('ZADD', KEYS[2], since, ARGV[1])
+redis.call('HSET', KEYS[1], ARGV[1], ARGV[6] .. '\t' .. ARGV[3] .. '\t' .. since .. '\t' .. ARGV[5])
+return since

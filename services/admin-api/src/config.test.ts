@@ -1,0 +1,55 @@
+import { describe, expect, test } from 'vitest';
+import { describeConfig, loadConfig } from './config.js';
+import { ConfigError } from './errors.js';
+
+describe('loadConfig', () => {
+  test('defaults: 127.0.0.1:8088, prefix lockstep:, no bootstrap key; the object is frozen', () => {
+    const config = loadConfig({ REDIS_URL: 'redis://127.0.0.1:6379' });
+    expect(config).toMatchObject({
+      host: '127.0.0.1',
+      port: 8088,
+      keyPrefix: 'lockstep:',
+      bootstrapAdminKey: null,
+    });
+    expect(Object.isFrozen(config)).toBe(true);
+  });
+
+  test('lists every problem at once and never echoes a secret', () => {
+    let error: unknown;
+    try {
+      loadConfig({
+        REDIS_URL: 'http://user:hunter2-secret@host',
+        ADMIN_API_PORT: '0x10',
+        LOCKSTEP_KEY_PREFIX: 'a b',
+        LOCKSTEP_BOOTSTRAP_ADMIN_KEY: 'short-secret-value',
+        LOG_LEVEL: 'loud',
+      });
+    } catch (err) {
+      error = err;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    const problems = (error as ConfigError).problems.map((p) => p.split(':')[0]);
+    expect(problems.sort()).toEqual(
+      [
+        'ADMIN_API_PORT',
+        'LOCKSTEP_BOOTSTRAP_ADMIN_KEY',
+        'LOCKSTEP_KEY_PREFIX',
+        'LOG_LEVEL',
+        'REDIS_URL',
+      ].sort(),
+    );
+    expect((error as Error).message).not.toContain('hunter2');
+    expect((error as Error).message).not.toContain('short-secret-value');
+  });
+
+  test('describeConfig leaves out the bootstrap key and Redis credentials', () => {
+    const config = loadConfig({
+      REDIS_URL: 'redis://:pw-123@127.0.0.1:6379',
+      LOCKSTEP_BOOTSTRAP_ADMIN_KEY: 'a-bootstrap-key-of-enough-length',
+    });
+    const text = JSON.stringify(describeConfig(config));
+    expect(text).not.toContain('pw-123');
+    expect(text).not.toContain('a-bootstrap-key-of-enough-length');
+    expect(text).toContain('"bootstrapAdminKey":"set"');
+  });
+});

@@ -1,0 +1,120 @@
+import { z } from 'zod';
+import { ConfigError } from './errors.js';
+
+/**
+ * The admin API's configuration: the ONLY module of the service that reads `process.env`. Parsed once at
+ * startup, validated as a whole (every problem reported in one `ConfigError`), then frozen.
+ */
+export interface AdminApiConfig {
+  readonly host: string;
+  /** 0 picks a free port (tests). */
+  readonly port: number;
+  /** One URL, or several for Redis Cluster. May carry a password: never log it. */
+  readonly redisUrls: readonly string[];
+  readonly keyPrefix: string;
+  /** An admin key accepted even before any key exists in Redis; `null` when unset. Never log it. */
+  readonly bootstrapAdminKey: string | null;
+  readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  /** Requests per API key (or per client address before authentication) per `rateLimitWindowMs`. */
+  readonly rateLimitMax: number;
+  readonly rateLimitWindowMs: number;
+  /** Engine shards whose heartbeat (the shard lease) `/readyz` checks. */
+  readonly engineShards: number;
+}
+
+const decimal = (min: number, max: number) =>
+  z
+    .string()
+    .regex(/^\d+$/, 'must be a decimal integer')
+    .transform(Number)
+    .pipe(z.number().int().min(min).max(max));
+
+const envSchema = z.object({
+  ADMIN_API_HOST: z.string().trim().min(1, 'must not be empty').default('127.0.0.1'),
+  ADMIN_API_PORT: decimal(0, 65_535).default(8088),
+  ADMIN_API_RATE_LIMIT_MAX: decimal(1, 1_000_000).default(1_200),
+  ADMIN_API_RATE_LIMIT_WINDOW_MS: decimal(100, 3_600_000).default(60_000),
+  LOCKSTEP_ENGINE_SHARDS: decimal(1, 1_024).default(1),
+  LOCKSTEP_BOOTSTRAP_ADMIN_KEY: z
+    .string()
+    .optional()
+    .transform((v) => (v === undefined || v.trim() === '' ? undefined : v.trim()))
+    .refine((v) => v === undefined || v.length >= 24, 'must be at least 24 characters'),
+  REDIS_URL: z.string({ error: 'is required' }).trim().min(1, 'is required'),
+  LOCKSTEP_KEY_PREFIX: z
+    .string()
+    .regex(/^[^{}\s]*$/, 'must not contain braces or whitespace')
+    .default('lockstep:'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+});
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+function parseRedisUrls(text: string, problems: string[]): string[] {
+  const urls = text
+    .split(',')
+    .map((u) => u.trim())
+    .filter((u) => u.length > 0);
+  for (const [i, u] of urls.entries()) {
+    let ok: boolean;
+    try {
+      const url = new URL(u);
+      ok = url.protocol === 'redis:' || url.protocol === 'rediss:';
+    } catch {
+      ok = false;
+    }
+    // The URL may carry a password: name it by position, never echo it.
+    if (!ok) problems.push(`REDIS_URL: item ${i + 1} is not a redis:// or rediss:// URL`);
+  }
+  return urls;
+}
+
+/**
+ * Reads the admin API configuration from `env` (default `process.env`). Returns a frozen object, or throws
+ * `ConfigError` whose `problems` list EVERY problem (`VARIABLE: message`). Problem texts never contain the
+ * bootstrap key or Redis credentials.
+ */
+export function loadConfig(env: Env = process.env): AdminApiConfig {
+  const problems: string[] = [];
+  // Only the variables of this service: zod never sees (nor echoes) anything else from the environment.
+  const parsed = envSchema.safeParse(
+    Object.fromEntries(Object.keys(envSchema.shape).map((k) => [k, env[k]])),
+  );
+  if (!parsed.success) {
+    for (const issue of parsed.error.issues) {
+      // Messages are fixed texts of the schema above; values are never part of them.
+      problems.push(`${issue.path.map(String).join('.')}: ${issue.message}`);
+    }
+  }
+  const redisUrls = typeof env.REDIS_URL === 'string' ? parseRedisUrls(env.REDIS_URL, problems) : [];
+  if (!parsed.success || problems.length > 0) throw new ConfigError(problems);
+  const e = parsed.data;
+  return Object.freeze({
+    host: e.ADMIN_API_HOST,
+    port: e.ADMIN_API_PORT,
+    redisUrls: Object.freeze(redisUrls),
+    keyPrefix: e.LOCKSTEP_KEY_PREFIX,
+    bootstrapAdminKey: e.LOCKSTEP_BOOTSTRAP_ADMIN_KEY ?? null,
+    logLevel: e.LOG_LEVEL,
+    rateLimitMax: e.ADMIN_API_RATE_LIMIT_MAX,
+    rateLimitWindowMs: e.ADMIN_API_RATE_LIMIT_WINDOW_MS,
+    engineShards: e.LOCKSTEP_ENGINE_SHARDS,
+  });
+}
+
+/** A loggable summary: no bootstrap key, no Redis credentials. Pure. */
+export function describeConfig(config: AdminApiConfig): Record<string, unknown> {
+  return {
+    host: config.host,
+    port: config.port,
+    redis: config.redisUrls.map((u) => {
+      const url = new URL(u);
+      return `${url.protocol}//${url.host}`;
+    }),
+    keyPrefix: config.keyPrefix,
+    bootstrapAdminKey: config.bootstrapAdminKey === null ? 'unset' : 'set',
+    rateLimitMax: config.rateLimitMax,
+    rateLimitWindowMs: config.rateLimitWindowMs,
+    engineShards: config.engineShards,
+  };
+}

@@ -1,0 +1,208 @@
+import SwaggerParser from '@apidevtools/swagger-parser';
+import { type RedisServer, startRedis } from '@lockstep/testkit';
+import { Ajv2020 } from 'ajv/dist/2020.js';
+import fc from 'fast-check';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { BOOTSTRAP, bearer, type Fixture, finding, seedAgent, startFixture } from './testing/fixture.js';
+
+let server: RedisServer;
+let f: Fixture;
+type Doc = {
+  openapi: string;
+  paths: Record<
+    string,
+    Record<string, { responses: Record<string, { content?: Record<string, { schema: object }> }> }>
+  >;
+};
+let doc: Doc;
+let deref: Doc;
+const ajv = new Ajv2020({ strict: false, allErrors: true });
+
+beforeAll(async () => {
+  server = await startRedis();
+  f = await startFixture(server, { ADMIN_API_RATE_LIMIT_MAX: '1000000' });
+  // A live engine heartbeat, so /readyz answers 200: a 503 there reports readiness, not bad input.
+  await f.redis.set(f.keys.lease('engine:shard:0'), 'engine', 'PX', 600_000);
+  await seedAgent(f.store, 'a1', { findings: [finding('a1', 'on-queue-not-routable', 1_700_000_000_500)] });
+  doc = (await f.app.inject({ method: 'GET', url: '/openapi.json' })).json<Doc>();
+  deref = (await SwaggerParser.dereference(structuredClone(doc) as never)) as unknown as Doc;
+});
+afterAll(async () => {
+  await f?.close();
+  await server?.stop();
+});
+
+/** Matches a concrete URL path to its OpenAPI path template. */
+function template(path: string): string | undefined {
+  return Object.keys(deref.paths).find((t) => new RegExp(`^${t.replace(/\{[^}]+\}/g, '[^/]+')}$`).test(path));
+}
+
+/** Problems of `body` against the documented response schema of this route and status. */
+function conformance(method: string, url: string, status: number, body: unknown): string[] {
+  const path = url.split('?')[0] ?? '';
+  const t = template(path);
+  if (t === undefined) return status === 404 ? [] : [`no documented path for ${path}`];
+  const op = deref.paths[t]?.[method.toLowerCase()];
+  if (op === undefined) return status === 404 || status === 405 ? [] : [`${method} ${t} is not documented`];
+  const response = op.responses[String(status)];
+  if (response === undefined) return [`${method} ${t} does not document status ${status}`];
+  const type =
+    status >= 400 && response.content?.['application/problem+json'] !== undefined
+      ? 'application/problem+json'
+      : 'application/json';
+  const schema = response.content?.[type]?.schema;
+  if (status !== 204 && schema === undefined) return [`${method} ${t} ${status} has no ${type} schema`];
+  if (schema === undefined) return [];
+  const validate = ajv.compile(schema);
+  return validate(body) ? [] : (validate.errors ?? []).map((e) => `${e.instancePath} ${e.message ?? ''}`);
+}
+
+describe('OpenAPI document', () => {
+  test('is a valid OpenAPI 3.1 document with request and response schemas on every route', async () => {
+    expect(doc.openapi).toBe('3.1.0');
+    await expect(SwaggerParser.validate(structuredClone(doc) as never)).resolves.toBeTruthy();
+    const operations = Object.entries(doc.paths).flatMap(([p, ops]) =>
+      Object.entries(ops).map(([m, op]) => ({ p, m, op })),
+    );
+    expect(operations.length).toBeGreaterThanOrEqual(15);
+    for (const { p, m, op } of operations) {
+      const ok = Object.keys(op.responses).find((s) => s.startsWith('2'));
+      expect(ok, `${m} ${p}`).toMatch(/^2\d\d$/);
+    }
+    const put = doc.paths['/v1/agents/{id}/desired-state']?.put as unknown as { requestBody?: unknown };
+    expect(put.requestBody).toBeTruthy();
+    const get = doc.paths['/v1/agents/{id}']?.get;
+    expect(Object.keys(get?.responses['404']?.content ?? {})).toEqual(['application/problem+json']);
+    expect(Object.keys(doc.paths['/readyz']?.get?.responses['503']?.content ?? {})).toEqual([
+      'application/json',
+    ]);
+  });
+
+  test('serves a docs page at /docs', async () => {
+    const res = await f.app.inject({ method: 'GET', url: '/docs/' });
+    expect(res.statusCode).toBe(200);
+    expect(res.body).toContain('swagger');
+  });
+});
+
+const ROUTES = [
+  { method: 'GET', path: '/v1/agents' },
+  { method: 'GET', path: '/v1/agents/:id' },
+  { method: 'GET', path: '/v1/agents/:id/history' },
+  { method: 'POST', path: '/v1/agents/:id/resync' },
+  { method: 'PUT', path: '/v1/agents/:id/desired-state' },
+  { method: 'DELETE', path: '/v1/agents/:id/desired-state' },
+  { method: 'POST', path: '/v1/desired-states' },
+  { method: 'GET', path: '/v1/findings' },
+  { method: 'GET', path: '/v1/rules' },
+  { method: 'PUT', path: '/v1/rules/:id' },
+  { method: 'GET', path: '/v1/keys' },
+  { method: 'POST', path: '/v1/keys' },
+  { method: 'DELETE', path: '/v1/keys/:id' },
+  { method: 'GET', path: '/healthz' },
+  { method: 'GET', path: '/readyz' },
+] as const;
+
+const idArb = fc.oneof(
+  fc.constantFrom('a1', 'a2', 'stuck-not-responding', '0123456789abcdef', '%7B%7D', '..', 'a%00b'),
+  fc.string({ maxLength: 30 }).map((s) => encodeURIComponent(s) || 'x'),
+  fc.string({ unit: 'grapheme', maxLength: 300 }).map((s) => encodeURIComponent(s) || 'y'),
+);
+const queryArb = fc.dictionary(
+  fc.constantFrom(
+    'limit',
+    'cursor',
+    'presence',
+    'routingStatus',
+    'rule',
+    'openFinding',
+    'queue',
+    'sort',
+    'kind',
+    'severity',
+    'status',
+    'zz',
+  ),
+  fc.oneof(
+    fc.string({ maxLength: 40 }),
+    fc.integer().map(String),
+    fc.constantFrom('ON_QUEUE', 'true', '500', '501', '-1', 'timeInState', 'resolved', 'open'),
+  ),
+  { maxKeys: 4 },
+);
+const bodyArb = fc.oneof(
+  fc.jsonValue({ maxDepth: 4 }),
+  fc.record(
+    {
+      presence: fc.constantFrom('ON_QUEUE', 'BREAK', 'nope', 3),
+      source: fc.oneof(fc.string({ maxLength: 120 }), fc.constant('wfm')),
+      validFrom: fc.oneof(
+        fc.date({ noInvalidDate: true }).map((d) => d.toISOString()),
+        fc.string(),
+      ),
+      validUntil: fc.oneof(
+        fc.date({ noInvalidDate: true }).map((d) => d.toISOString()),
+        fc.string(),
+      ),
+      items: fc.array(fc.jsonValue({ maxDepth: 2 }), { maxLength: 5 }),
+      name: fc.string({ maxLength: 120 }),
+      scopes: fc.array(fc.constantFrom('read', 'operate', 'admin', 'root'), { maxLength: 4 }),
+      graceMs: fc.oneof(fc.integer(), fc.double()),
+      enabled: fc.oneof(fc.boolean(), fc.string()),
+    },
+    { requiredKeys: [] },
+  ),
+);
+
+describe('fuzzing', () => {
+  test('the conformance check refuses bodies off the document', () => {
+    expect(conformance('GET', '/v1/agents/a1', 200, { agentId: 3 })).not.toEqual([]);
+    expect(conformance('GET', '/v1/agents/a1', 418, {})).toEqual([
+      'GET /v1/agents/{id} does not document status 418',
+    ]);
+    expect(conformance('GET', '/v1/findings', 400, { code: 'X' })).not.toEqual([]);
+  });
+
+  test('never a 5xx; a problem body on every 4xx; every answer conforms to the OpenAPI document', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.constantFrom(...ROUTES),
+        idArb,
+        queryArb,
+        bodyArb,
+        fc.constantFrom('admin', 'none', 'json-text', 'garbage-type'),
+        async (route, id, query, body, mode) => {
+          const qs = new URLSearchParams(query).toString();
+          const url = `${route.path.replace(':id', id)}${qs ? `?${qs}` : ''}`;
+          const headers: Record<string, string> = mode === 'none' ? {} : bearer(BOOTSTRAP);
+          let payload: string | undefined;
+          if (route.method !== 'GET') {
+            payload = JSON.stringify(body);
+            headers['content-type'] = mode === 'garbage-type' ? 'application/x-weird' : 'application/json';
+            if (mode === 'json-text') payload = payload.slice(0, Math.max(0, payload.length - 1));
+          }
+          const res = await f.app.inject({
+            method: route.method,
+            url,
+            headers,
+            ...(payload === undefined ? {} : { payload }),
+          });
+          expect(res.statusCode, `${route.method} ${url}: ${res.body}`).toBeLessThan(500);
+          const json = res.body === '' ? null : (JSON.parse(res.body) as unknown);
+          if (res.statusCode >= 400) {
+            expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
+            expect(json).toMatchObject({
+              status: res.statusCode,
+              code: expect.any(String),
+              title: expect.any(String),
+              detail: expect.any(String),
+            });
+            expect(res.body).not.toMatch(/\bat .+:\d+:\d+/);
+          }
+          expect(conformance(route.method, url, res.statusCode, json), `${route.method} ${url}`).toEqual([]);
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+});

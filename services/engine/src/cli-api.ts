@@ -1,0 +1,367 @@
+import { readFile } from 'node:fs/promises';
+import { parseArgs } from 'node:util';
+import { ApiProblemError, type ApiClient, createApiClient } from './cli-api-client.js';
+import { parseCsv, renderTable } from './cli-table.js';
+import type { CliIo } from './cli-commands.js';
+import { UsageError } from './errors.js';
+
+export const API_USAGE = `usage (over the admin API; --json prints JSON for scripts):
+  lockstep agents list [--presence P] [--routing S] [--rule R] [--open-finding] [--queue Q] [--mu M]
+                       [--division D] [--sort id|time-in-state] [--limit N] [--cursor C]
+  lockstep agents show <userId>
+  lockstep agents history <userId> [--kind signal|finding|correction|declaration|tick] [--limit N]
+  lockstep agents resync <userId>
+  lockstep findings [--rule R] [--severity S] [--resolved] [--limit N]   (over the API when LOCKSTEP_API_URL is set)
+  lockstep desired-state set <userId> --presence P --source S [--from ISO] [--until ISO] [--reason R]
+  lockstep desired-state set --csv <file> [--source S]         columns: agentId,presence[,validFrom,validUntil,reason,source]
+  lockstep desired-state clear <userId>
+  lockstep keys create --name N --scope read|operate|admin [--scope ...]
+  lockstep keys list
+  lockstep keys revoke <keyId>
+  lockstep rules list
+  lockstep rules set <ruleId> [--grace-ms N] [--severity S] [--action A] [--enabled true|false]
+
+environment: LOCKSTEP_API_URL (e.g. http://127.0.0.1:8088), LOCKSTEP_API_KEY`;
+
+const API_COMMANDS = new Set(['agents', 'desired-state', 'keys', 'rules']);
+
+/** Whether the arguments name a command served over the admin API (`findings` too once the API is configured). */
+export function isApiCommand(
+  args: readonly string[],
+  env: Readonly<Record<string, string | undefined>>,
+): boolean {
+  const [name] = args;
+  if (name === undefined) return false;
+  return API_COMMANDS.has(name) || (name === 'findings' && (env.LOCKSTEP_API_URL ?? '').trim() !== '');
+}
+
+const OPTIONS = {
+  json: { type: 'boolean' },
+  presence: { type: 'string' },
+  routing: { type: 'string' },
+  rule: { type: 'string' },
+  'open-finding': { type: 'boolean' },
+  queue: { type: 'string' },
+  mu: { type: 'string' },
+  division: { type: 'string' },
+  sort: { type: 'string' },
+  limit: { type: 'string' },
+  cursor: { type: 'string' },
+  kind: { type: 'string' },
+  severity: { type: 'string' },
+  resolved: { type: 'boolean' },
+  source: { type: 'string' },
+  from: { type: 'string' },
+  until: { type: 'string' },
+  reason: { type: 'string' },
+  csv: { type: 'string' },
+  name: { type: 'string' },
+  scope: { type: 'string', multiple: true },
+  'grace-ms': { type: 'string' },
+  action: { type: 'string' },
+  enabled: { type: 'string' },
+} as const;
+
+type Values = ReturnType<typeof parseArgs<{ options: typeof OPTIONS; allowPositionals: true }>>['values'];
+
+function query(pairs: Record<string, string | undefined>): string {
+  const qs = new URLSearchParams(
+    Object.entries(pairs).filter((e): e is [string, string] => e[1] !== undefined),
+  ).toString();
+  return qs === '' ? '' : `?${qs}`;
+}
+
+function one(positionals: readonly string[], what: string): string {
+  const [value, ...extra] = positionals;
+  if (value === undefined || extra.length > 0) throw new UsageError(`expected exactly one ${what}`);
+  return value;
+}
+
+const enc = encodeURIComponent;
+
+interface Out {
+  json: unknown;
+  table?: string;
+}
+
+async function agents(api: ApiClient, sub: string | undefined, rest: string[], v: Values): Promise<Out> {
+  if (sub === 'list') {
+    const body = await api.request<{ agents: Record<string, unknown>[]; nextCursor: string | null }>(
+      'GET',
+      `/v1/agents${query({
+        presence: v.presence?.toUpperCase(),
+        routingStatus: v.routing?.toUpperCase(),
+        rule: v.rule,
+        openFinding: v['open-finding'] ? 'true' : undefined,
+        queue: v.queue,
+        mu: v.mu,
+        division: v.division,
+        sort: v.sort === 'time-in-state' ? 'timeInState' : v.sort,
+        limit: v.limit,
+        cursor: v.cursor,
+      })}`,
+    );
+    const table = renderTable(
+      ['agent', 'presence', 'routing', 'state', 'since', 'findings'],
+      body.agents.map((a) => [
+        a.agentId,
+        a.presence,
+        a.routingStatus,
+        a.state,
+        a.stateSince,
+        (a.openFindings as string[]).join(','),
+      ]),
+    );
+    return {
+      json: body,
+      table: body.nextCursor ? `${table}next page: --cursor ${body.nextCursor}\n` : table,
+    };
+  }
+  if (sub === 'show') {
+    const body = await api.request<Record<string, unknown>>(
+      'GET',
+      `/v1/agents/${enc(one(rest, '<userId>'))}`,
+    );
+    return { json: body, table: `${JSON.stringify(body, null, 2)}\n` };
+  }
+  if (sub === 'history') {
+    const id = one(rest, '<userId>');
+    const body = await api.request<{ entries: Record<string, unknown>[] }>(
+      'GET',
+      `/v1/agents/${enc(id)}/history${query({ kind: v.kind, limit: v.limit, cursor: v.cursor })}`,
+    );
+    return {
+      json: body,
+      table: renderTable(
+        ['at', 'cause', 'kinds', 'from', 'to', 'detail'],
+        body.entries.map((e) => [e.at, e.cause, (e.kinds as string[]).join(','), e.from, e.to, e.detail]),
+      ),
+    };
+  }
+  if (sub === 'resync') {
+    const body = await api.request<{ commandId: string }>(
+      'POST',
+      `/v1/agents/${enc(one(rest, '<userId>'))}/resync`,
+    );
+    return { json: body, table: `resync requested (command ${body.commandId})\n` };
+  }
+  throw new UsageError('agents takes list, show, history or resync');
+}
+
+async function desiredState(
+  api: ApiClient,
+  sub: string | undefined,
+  rest: string[],
+  v: Values,
+): Promise<Out> {
+  if (sub === 'set' && v.csv !== undefined) {
+    if (rest.length > 0) throw new UsageError('desired-state set --csv takes no <userId>');
+    const rows = parseCsv(await readFile(v.csv, 'utf8'));
+    const items = rows.map((r) => ({
+      agentId: r.agentId,
+      presence: r.presence?.toUpperCase(),
+      source: r.source || v.source,
+      ...(r.validFrom ? { validFrom: r.validFrom } : {}),
+      ...(r.validUntil ? { validUntil: r.validUntil } : {}),
+      ...(r.reason ? { reason: r.reason } : {}),
+    }));
+    const results: Record<string, unknown>[] = [];
+    for (let i = 0; i < items.length; i += 1_000) {
+      const body = await api.request<{ results: Record<string, unknown>[] }>('POST', '/v1/desired-states', {
+        items: items.slice(i, i + 1_000),
+      });
+      results.push(...body.results.map((r) => ({ ...r, index: Number(r.index) + i })));
+    }
+    return {
+      json: { results },
+      table: renderTable(
+        ['row', 'agent', 'status', 'problems'],
+        results.map((r) => [
+          Number(r.index) + 2,
+          r.agentId,
+          r.status,
+          ((r.problems as string[]) ?? []).join('; '),
+        ]),
+      ),
+    };
+  }
+  if (sub === 'set') {
+    const id = one(rest, '<userId>');
+    if (v.presence === undefined || v.source === undefined)
+      throw new UsageError('set needs --presence and --source');
+    const body = await api.request<Record<string, unknown>>('PUT', `/v1/agents/${enc(id)}/desired-state`, {
+      presence: v.presence.toUpperCase(),
+      source: v.source,
+      ...(v.from === undefined ? {} : { validFrom: v.from }),
+      ...(v.until === undefined ? {} : { validUntil: v.until }),
+      ...(v.reason === undefined ? {} : { reason: v.reason }),
+    });
+    return {
+      json: body,
+      table: `declared ${String(body.presence)} for ${id} until ${String(body.validUntil)}\n`,
+    };
+  }
+  if (sub === 'clear') {
+    const id = one(rest, '<userId>');
+    const body = await api.request<Record<string, unknown>>('DELETE', `/v1/agents/${enc(id)}/desired-state`);
+    return { json: body, table: `declared state of ${id} cleared\n` };
+  }
+  throw new UsageError('desired-state takes set or clear');
+}
+
+async function keys(api: ApiClient, sub: string | undefined, rest: string[], v: Values): Promise<Out> {
+  if (sub === 'create') {
+    if (v.name === undefined || v.scope === undefined)
+      throw new UsageError('keys create needs --name and --scope');
+    const body = await api.request<Record<string, unknown>>('POST', '/v1/keys', {
+      name: v.name,
+      scopes: v.scope,
+    });
+    return {
+      json: body,
+      table: `key ${String(body.id)} (${(body.scopes as string[]).join(',')}): ${String(body.key)}\nshown once: store it now\n`,
+    };
+  }
+  if (sub === 'list') {
+    const body = await api.request<{ keys: Record<string, unknown>[] }>('GET', '/v1/keys');
+    return {
+      json: body,
+      table: renderTable(
+        ['id', 'name', 'scopes', 'created', 'by'],
+        body.keys.map((k) => [k.id, k.name, (k.scopes as string[]).join(','), k.createdAt, k.createdBy]),
+      ),
+    };
+  }
+  if (sub === 'revoke') {
+    const id = one(rest, '<keyId>');
+    await api.request('DELETE', `/v1/keys/${enc(id)}`);
+    return { json: { revoked: id }, table: `key ${id} revoked\n` };
+  }
+  throw new UsageError('keys takes create, list or revoke');
+}
+
+async function rules(api: ApiClient, sub: string | undefined, rest: string[], v: Values): Promise<Out> {
+  if (sub === 'list') {
+    const body = await api.request<{ rules: Record<string, unknown>[] }>('GET', '/v1/rules');
+    return {
+      json: body,
+      table: renderTable(
+        ['rule', 'enabled', 'grace ms', 'severity', 'action', 'overridden'],
+        body.rules.map((r) => [r.id, r.enabled, r.graceMs, r.severity, r.action, r.overridden]),
+      ),
+    };
+  }
+  if (sub === 'set') {
+    const id = one(rest, '<ruleId>');
+    if (v.enabled !== undefined && v.enabled !== 'true' && v.enabled !== 'false') {
+      throw new UsageError('--enabled takes true or false');
+    }
+    const grace = v['grace-ms'] === undefined ? undefined : Number(v['grace-ms']);
+    if (grace !== undefined && !Number.isInteger(grace)) throw new UsageError('--grace-ms takes an integer');
+    const body = await api.request<Record<string, unknown>>('PUT', `/v1/rules/${enc(id)}`, {
+      ...(grace === undefined ? {} : { graceMs: grace }),
+      ...(v.severity === undefined ? {} : { severity: v.severity }),
+      ...(v.action === undefined ? {} : { action: v.action }),
+      ...(v.enabled === undefined ? {} : { enabled: v.enabled === 'true' }),
+    });
+    return {
+      json: body,
+      table: renderTable(
+        ['rule', 'enabled', 'grace ms', 'severity', 'action'],
+        [[body.id, body.enabled, body.graceMs, body.severity, body.action]],
+      ),
+    };
+  }
+  throw new UsageError('rules takes list or set');
+}
+
+async function findings(api: ApiClient, rest: string[], v: Values): Promise<Out> {
+  if (rest.length > 0) throw new UsageError('findings takes no positional argument');
+  const body = await api.request<{ findings: Record<string, unknown>[] }>(
+    'GET',
+    `/v1/findings${query({
+      rule: v.rule,
+      severity: v.severity,
+      status: v.resolved ? 'resolved' : undefined,
+      limit: v.limit,
+      cursor: v.cursor,
+    })}`,
+  );
+  return {
+    json: body,
+    table: v.resolved
+      ? renderTable(
+          ['agent', 'rule', 'opened', 'resolved'],
+          body.findings.map((f) => [f.agentId, f.ruleId, f.openedAt, f.resolvedAt]),
+        )
+      : renderTable(
+          ['agent', 'rule', 'severity', 'opened', 'summary'],
+          body.findings.map((f) => [f.agentId, f.ruleId, f.severity, f.openedAt, f.summary]),
+        ),
+  };
+}
+
+/**
+ * Runs one CLI command over the admin API. Returns the exit code: 0 ok, 1 refused by the API or failed,
+ * 2 bad usage or configuration. Never prints the API key.
+ */
+export async function runApiCli(
+  args: readonly string[],
+  env: Readonly<Record<string, string | undefined>>,
+  io: CliIo,
+  fetchImpl: typeof fetch = fetch,
+): Promise<number> {
+  let values: Values;
+  let positionals: string[];
+  try {
+    ({ values, positionals } = parseArgs({
+      args: [...args],
+      options: OPTIONS,
+      allowPositionals: true,
+      strict: true,
+    }));
+  } catch (err) {
+    io.stderr(`${err instanceof Error ? err.message : String(err)}\n${API_USAGE}\n`);
+    return 2;
+  }
+  const url = env.LOCKSTEP_API_URL?.trim() ?? '';
+  const key = env.LOCKSTEP_API_KEY?.trim() ?? '';
+  const problems = [
+    ...(url === '' ? ['LOCKSTEP_API_URL: is required'] : []),
+    ...(url !== '' && !/^https?:\/\/[^\s]+$/.test(url) ? ['LOCKSTEP_API_URL: must be an http(s) URL'] : []),
+    ...(key === '' ? ['LOCKSTEP_API_KEY: is required'] : []),
+  ];
+  if (problems.length > 0) {
+    io.stderr(`invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}\n`);
+    return 2;
+  }
+  const api = createApiClient(url, key, fetchImpl);
+  const [command, sub, ...rest] = positionals;
+  try {
+    let out: Out;
+    if (command === 'agents') out = await agents(api, sub, rest, values);
+    else if (command === 'desired-state') out = await desiredState(api, sub, rest, values);
+    else if (command === 'keys') out = await keys(api, sub, rest, values);
+    else if (command === 'rules') out = await rules(api, sub, rest, values);
+    else if (command === 'findings')
+      out = await findings(api, sub === undefined ? rest : [sub, ...rest], values);
+    else throw new UsageError(`unknown command ${JSON.stringify(command ?? '')}`);
+    io.stdout(
+      values.json ? `${JSON.stringify(out.json, null, 2)}\n` : (out.table ?? `${JSON.stringify(out.json)}\n`),
+    );
+    return 0;
+  } catch (err) {
+    if (err instanceof UsageError) {
+      io.stderr(`${err.message}\n${API_USAGE}\n`);
+      return 2;
+    }
+    if (err instanceof ApiProblemError) {
+      io.stderr(
+        `${err.status} ${err.code}: ${err.message}\n${err.problems.map((p) => `  - ${p}\n`).join('')}`,
+      );
+      return 1;
+    }
+    io.stderr(`failed: ${err instanceof Error ? err.message : String(err)}\n`);
+    return 1;
+  }
+}

@@ -9,13 +9,18 @@ cd "$(dirname "$0")/.."
 
 PROJECT=lockstep-test
 DEADLINE=$((SECONDS + ${TEST_COMPOSE_TIMEOUT_S:-600}))
-API_PORT=${TEST_COMPOSE_API_PORT:-18088}
+export API_PORT=${TEST_COMPOSE_API_PORT:-18088}
 export LOCKSTEP_IMAGE=lockstep:test-compose
 export LOCKSTEP_BOOTSTRAP_ADMIN_KEY=${LOCKSTEP_BOOTSTRAP_ADMIN_KEY:-lsk_test_compose_$(od -An -N16 -tx1 /dev/urandom | tr -d ' \n')}
 export ADMIN_API_PUBLISH="127.0.0.1:${API_PORT}"
 export NODE_IMAGE=${NODE_IMAGE:-node:24-slim}
+# The demo settings of .env.demo (the notifier may reach the receiver on the compose network).
+set -a
+. ./.env.demo
+set +a
+DEMO_WEBHOOK_SECRET=${DEMO_WEBHOOK_SECRET:-whsec_bG9ja3N0ZXAtZGVtby13ZWJob29rLXNlY3JldC0zMmI=}
 export REDIS_IMAGE=${REDIS_IMAGE:-redis:8}
-compose() { docker compose -p "$PROJECT" --profile demo "$@"; }
+compose() { docker compose -p "$PROJECT" "$@"; }
 
 step() { printf 'test-compose: %s\n' "$*"; }
 fail() {
@@ -38,7 +43,8 @@ until_ok() {
   done
 }
 api() { curl -fsS -H "authorization: Bearer ${LOCKSTEP_BOOTSTRAP_ADMIN_KEY}" "http://127.0.0.1:${API_PORT}$1"; }
-json_count() { node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>{const v=JSON.parse(s);const n=(v.items??v.entities??v).length;process.exit(n>0?0:1)})'; }
+# Exits 0 when the JSON object on stdin holds a non-empty list (e.g. `{"agents":[...],"nextCursor":...}`).
+json_count() { node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>{const v=JSON.parse(s);const l=Object.values(v).find(Array.isArray)??[];process.exit(l.length>0?0:1)})'; }
 
 step "building the image from ${NODE_IMAGE}"
 t0=$SECONDS
@@ -52,12 +58,17 @@ compose up -d --no-build --wait --wait-timeout "$(left)" || fail "compose up --w
 
 step "agents tracked and a finding open, through the admin API"
 until_ok "admin API answers /readyz" 60 curl -fsS "http://127.0.0.1:${API_PORT}/readyz"
-until_ok "agents listed by the admin API" 60 sh -c "$(declare -f api json_count); api /v1/agents?limit=5 | json_count"
-until_ok "a finding open" 180 sh -c "$(declare -f api json_count); api /v1/findings?status=open | json_count"
+until_ok "agents listed by the admin API" 60 bash -c "$(declare -f api json_count); api /v1/agents?limit=5 | json_count"
+until_ok "a finding open" 180 bash -c "$(declare -f api json_count); api /v1/findings?status=open | json_count"
+
+step "a webhook subscription for the receiver, through the admin API"
+curl -fsS -X POST -H "authorization: Bearer ${LOCKSTEP_BOOTSTRAP_ADMIN_KEY}" -H 'content-type: application/json' \
+  -d "{\"url\":\"http://webhook-receiver:9000/\",\"secret\":\"${DEMO_WEBHOOK_SECRET}\",\"description\":\"compose test\"}" \
+  "http://127.0.0.1:${API_PORT}/v1/webhooks" >/dev/null || fail "creating the webhook subscription"
 
 step "a signed alert at the receiver"
 until_ok "a verified alert printed by the webhook receiver" 120 \
-  sh -c "docker compose -p $PROJECT --profile demo logs --no-color webhook-receiver | grep -q 'finding.opened'"
+  sh -c "docker compose -p $PROJECT logs --no-color webhook-receiver | grep -q 'finding.opened'"
 
 step "the engine killed: it restarts and converges"
 compose exec -T engine sh -c 'kill -9 -1' || true
@@ -65,7 +76,7 @@ until_ok "the engine container restarted" 60 \
   sh -c "[ \"\$(docker inspect -f '{{.RestartCount}}' \$(docker compose -p $PROJECT ps -q engine))\" -ge 1 ]"
 until_ok "the engine healthy again" 90 \
   sh -c "[ \"\$(docker inspect -f '{{.State.Health.Status}}' \$(docker compose -p $PROJECT ps -q engine))\" = healthy ]"
-until_ok "agents listed after the restart" 60 sh -c "$(declare -f api json_count); api /v1/agents?limit=5 | json_count"
+until_ok "agents listed after the restart" 60 bash -c "$(declare -f api json_count); api /v1/agents?limit=5 | json_count"
 
 step "taking the stack down"
 compose down -v --remove-orphans >/dev/null || fail "compose down"

@@ -148,7 +148,7 @@ describe('corrections on the Tuesday 09:00 story', () => {
         for (const [id, truth] of await stack.truth()) {
           const x = truth as unknown as Truth;
           if (x.activeInteractions === 0 && !freeAt.has(id)) freeAt.set(id, t);
-          if (x.presence.systemPresence === 'ON_QUEUE' && !onQueueAt.has(id)) onQueueAt.set(id, t);
+          if (x.presence.systemPresence === 'On Queue' && !onQueueAt.has(id)) onQueueAt.set(id, t);
         }
         return watched.every((a) => onQueueAt.has(a.id));
       },

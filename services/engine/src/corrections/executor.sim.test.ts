@@ -220,7 +220,7 @@ describe('correction executor', () => {
       await h.executor.idle();
       const entries = await audit(h.prefix, agentId);
       const world = await truth();
-      const onQueueDef = [...world.values()].find((t) => t.presence.systemPresence === 'ON_QUEUE');
+      const onQueueDef = [...world.values()].find((t) => t.presence.systemPresence === 'On Queue');
       expect(entries.map((e) => e.detail.outcome)).toEqual(['dry-run']);
       expect(entries[0]?.detail).toMatchObject({
         request: { method: 'PATCH', path: `/api/v2/users/${agentId}/presences/purecloud` },
@@ -234,7 +234,7 @@ describe('correction executor', () => {
       // Nobody is On Queue in this world yet: the id came from the org's definitions, not from an agent.
       expect(onQueueDef).toBeUndefined();
       expect(await writes()).toEqual([]);
-      expect(world.get(agentId)?.presence.systemPresence).toBe('AVAILABLE');
+      expect(world.get(agentId)?.presence.systemPresence).toBe('Available');
     } finally {
       await h.close();
     }
@@ -248,7 +248,7 @@ describe('correction executor', () => {
       const effect = intent(agentId, onQueue);
       h.executor.executeCommitted(agentId, [effect], fence);
       await h.executor.idle();
-      expect((await truth()).get(agentId)?.presence.systemPresence).toBe('ON_QUEUE');
+      expect((await truth()).get(agentId)?.presence.systemPresence).toBe('On Queue');
       const entries = await audit(h.prefix, agentId);
       expect(entries.map((e) => e.detail.outcome)).toEqual(['sent', 'applied']);
       expect(entries[0]?.detail).toMatchObject({ status: 200, attempt: 1, fence, intentAttempt: 1 });
@@ -295,8 +295,8 @@ describe('correction executor', () => {
       }
       expect(await writes()).toEqual([]);
       const world = await truth();
-      expect(world.get(a)?.presence.systemPresence).toBe('AVAILABLE');
-      expect(world.get(b)?.presence.systemPresence).toBe('AVAILABLE');
+      expect(world.get(a)?.presence.systemPresence).toBe('Available');
+      expect(world.get(b)?.presence.systemPresence).toBe('Available');
       expect((await h.metrics.correctionOutcomes.get()).values).toContainEqual(
         expect.objectContaining({ labels: { outcome: 'dropped' }, value: 1 }),
       );

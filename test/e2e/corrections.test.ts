@@ -142,14 +142,21 @@ describe('corrections on the Tuesday 09:00 story', () => {
     const onQueueAt = new Map<string, number>();
     const watched = [...steady(), ...group('W')];
     expect(watched).toHaveLength(19);
+    let previousPoll = Date.now();
     await pollUntil(
       async () => {
         const t = Date.now();
         for (const [id, truth] of await stack.truth()) {
           const x = truth as unknown as Truth;
+          if (x.presence.systemPresence === 'On Queue' && !onQueueAt.has(id)) {
+            onQueueAt.set(id, t);
+            // Freed and put On Queue (and maybe offered a new call) between two polls: the earlier poll bounds
+            // the moment it was freed, so the lag measured is an upper bound.
+            if (!freeAt.has(id)) freeAt.set(id, previousPoll);
+          }
           if (x.activeInteractions === 0 && !freeAt.has(id)) freeAt.set(id, t);
-          if (x.presence.systemPresence === 'On Queue' && !onQueueAt.has(id)) onQueueAt.set(id, t);
         }
+        previousPoll = t;
         return watched.every((a) => onQueueAt.has(a.id));
       },
       { timeoutMs: 150_000, intervalMs: 200, what: 'every steady and slow-wrap-up seat On Queue' },

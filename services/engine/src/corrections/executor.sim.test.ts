@@ -16,7 +16,7 @@ import {
   createReads,
   type RedisClient,
 } from '@lockstep/store';
-import { pollUntil, type RedisServer, type SimProcess, startRedis, startSim } from '@lockstep/testkit';
+import { type RedisServer, type SimProcess, startRedis, startSim } from '@lockstep/testkit';
 import fc from 'fast-check';
 import { pino } from 'pino';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -304,6 +304,39 @@ describe('correction executor', () => {
       await h.close();
     }
   });
+
+  it('stops after maxSends when another system reverts every change, and escalates naming the source seen', async () => {
+    const h = await harness('apply', 1_000);
+    const agentId = agents[3] as string;
+    // The agent's own client puts the previous presence back 50 ms after anyone else changes it.
+    await sim.control('POST', '/__sim/actions', {
+      type: 'revert-presence',
+      agentId,
+      enabled: true,
+      revertAfterMs: 50,
+    });
+    try {
+      h.executor.executeCommitted(agentId, [intent(agentId, onQueue)], h.keeper.token() as number);
+      await h.executor.idle();
+      const entries = await audit(h.prefix, agentId);
+      expect(entries.map((e) => e.detail.outcome)).toEqual(['sent', 'sent', 'failed']);
+      expect(entries[2]?.detail.reason).toMatch(
+        /^not confirmed after 2 sends: AVAILABLE\/OFF_QUEUE set by \S+$/,
+      );
+      expect(entries[2]?.detail.observed).toMatchObject({ presence: { system: 'AVAILABLE' } });
+      const sent = await writes();
+      expect(sent.map((r) => r.status)).toEqual([200, 200]);
+      const world = await truth();
+      expect(world.get(agentId)?.presence.systemPresence).toBe('Available');
+      const outbox = createOutbox({ redis, keys: createKeys(h.prefix), group: 'test' });
+      await outbox.ensureGroup('all');
+      const types = (await outbox.readGroup('t', 10, 0)).map((m) => (m.effect as { type: string }).type);
+      expect(types).toEqual(['correction.failed']);
+    } finally {
+      await sim.control('POST', '/__sim/actions', { type: 'revert-presence', agentId, enabled: false });
+      await h.close();
+    }
+  }, 60_000);
 
   it('property: over random interleavings of calls, presence changes and intents, no request reaches a busy agent', async () => {
     const h = await harness('apply', 2_000);

@@ -1,4 +1,4 @@
-import { type GenesysApi, USER_EXPAND } from '@lockstep/genesys';
+import { type GenesysApi, isGenesysError, USER_EXPAND } from '@lockstep/genesys';
 import { type FreshAgent, freshAgent } from './fresh-state.js';
 import type { CorrectionBudget } from './budget.js';
 
@@ -51,6 +51,10 @@ export function createFreshReader(deps: FreshReaderDeps): FreshReader {
         else w.resolve(agent);
       }
     } catch (err) {
+      // A 429 past the adapter's own retries pauses every replica's corrections for the time it asks.
+      if (isGenesysError(err, 'GENESYS_RATE_LIMITED')) {
+        await deps.budget.block(err.details.retryAfterMs ?? 3_000).catch(() => undefined);
+      }
       for (const w of batch) w.reject(err);
     }
   }

@@ -42,6 +42,9 @@ export interface ExecutorDeps {
   readonly random?: () => number;
 }
 
+/** Failed steps (Redis or read errors) of one intent before it is given up as `correction.failed`. */
+const MAX_STEP_ERRORS = 8;
+
 export interface CorrectionExecutor extends EffectsExecutor {
   /** Resolves once nothing is queued, parked or running (tests). */
   idle(): Promise<void>;
@@ -218,8 +221,13 @@ export function createCorrectionExecutor(deps: ExecutorDeps): CorrectionExecutor
       await send(job, fresh, request);
     } catch (err) {
       if (closed) return;
+      job.errors += 1;
+      if (job.errors >= MAX_STEP_ERRORS) {
+        log.error({ err, agentId: intent.agentId, intentId: intent.id }, 'correction step failed; giving up');
+        return await giveUp(job, null, `gave up after ${job.errors} failed steps`).catch(() => undefined);
+      }
       log.warn({ err, agentId: intent.agentId, intentId: intent.id }, 'correction step failed; retrying');
-      job.dueAt = clock.now() + backoff(job.errors++);
+      job.dueAt = clock.now() + backoff(job.errors);
       queue.put(job);
     }
   }
@@ -308,8 +316,9 @@ export function createCorrectionExecutor(deps: ExecutorDeps): CorrectionExecutor
     queue.put(job);
   }
 
-  async function giveUp(job: Job, observed: FreshAgent | null): Promise<void> {
-    await deps.locks.mark(job.intent.agentId, job.intent.id, job.fence, 'settled', clock.now());
+  async function giveUp(job: Job, observed: FreshAgent | null, why?: string): Promise<void> {
+    if (job.claimed)
+      await deps.locks.mark(job.intent.agentId, job.intent.id, job.fence, 'settled', clock.now());
     const by = observed?.presence?.source;
     await record(job, {
       outcome: 'failed',
@@ -317,9 +326,10 @@ export function createCorrectionExecutor(deps: ExecutorDeps): CorrectionExecutor
       request: job.request,
       result: job.result,
       reason:
-        observed === null
+        why ??
+        (observed === null
           ? `not applied after ${job.sends} sends`
-          : `not confirmed after ${job.sends} sends: ${observed.presence?.system ?? '?'}/${observed.routing ?? '?'}${by ? ` set by ${by}` : ''}`,
+          : `not confirmed after ${job.sends} sends: ${observed.presence?.system ?? '?'}/${observed.routing ?? '?'}${by ? ` set by ${by}` : ''}`),
       observed,
     });
   }

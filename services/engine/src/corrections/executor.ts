@@ -10,11 +10,12 @@ import type { AttemptRecord, Auditor } from './audit.js';
 import type { CorrectionBudget } from './budget.js';
 import type { FreshAgent } from './fresh-state.js';
 import type { FreshReader } from './fresh-reader.js';
-import { guardCorrection, type KnownAgent } from './guards.js';
+import { guardCorrection } from './guards.js';
 import type { PresenceIds } from './presence-ids.js';
 import { priorityOf, type ReceivedIntent } from './priority.js';
 import { buildRequest, type CorrectionRequest, sendRequest } from './request.js';
 import { createJobQueue, type Job } from './queue.js';
+import { confirmed, knownAgent } from './state-checks.js';
 
 export interface ExecutorDeps {
   readonly config: CorrectionsConfig;
@@ -50,31 +51,6 @@ export interface CorrectionExecutor extends EffectsExecutor {
   idle(): Promise<void>;
   /** Stops taking work; running attempts finish their current step and send nothing more. Idempotent. */
   close(): Promise<void>;
-}
-
-/** The station health the engine's signals and findings show: reported dead, or dead inferred by the domain. */
-function knownAgent(signals: AgentSignals | undefined, openRules: readonly string[]): KnownAgent {
-  const health = signals?.stationHealth;
-  const associatedAt = signals?.station?.value.stationId != null ? signals.station.at : 0;
-  if (health?.value === 'dead' && health.at >= associatedAt) return { stationHealth: 'dead' };
-  if (openRules.includes('repeated-not-responding')) return { stationHealth: 'dead' };
-  return { stationHealth: health?.value ?? 'unknown' };
-}
-
-function confirmed(intent: ReceivedIntent, fresh: FreshAgent): boolean {
-  switch (intent.kind) {
-    case 'set-presence':
-      return fresh.presence?.system === intent.target.presence;
-    case 'set-routing-status':
-      // An agent made IDLE may be offered a call at once: a working status proves the change too.
-      return (
-        fresh.routing === intent.target.status ||
-        (intent.target.status === 'IDLE' &&
-          (fresh.routing === 'INTERACTING' || fresh.routing === 'COMMUNICATING'))
-      );
-    case 'disassociate-station':
-      return false;
-  }
 }
 
 /**

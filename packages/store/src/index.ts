@@ -24,6 +24,14 @@ export {
 } from './commands.js';
 export { type ConnectOptions, connectRedis } from './connect.js';
 export {
+  type CorrectionAudit,
+  type CorrectionAuditEntry,
+  type CorrectionAuditOptions,
+  type CorrectionOutcomeEntry,
+  createCorrectionAudit,
+  MAX_AUDIT_DETAIL_LENGTH,
+} from './correction-audit.js';
+export {
   type ClaimResult,
   type CorrectionLocks,
   type CorrectionLocksOptions,

@@ -6,6 +6,11 @@ export const ALERT_TYPES = [
   'finding.opened',
   'finding.escalated',
   'finding.resolved',
+  'correction.applied',
+  'correction.deferred',
+  'correction.refused',
+  'correction.expired',
+  'correction.failed',
   'subscription.disabled',
   'alerts.suppressed',
   'webhook.test',
@@ -19,6 +24,14 @@ export const ALERT_TYPE_DESCRIPTIONS: Readonly<Record<AlertType, string>> = Obje
   'finding.escalated':
     "An open finding's severity rose to critical (corrections suppressed by the flap guard).",
   'finding.resolved': 'The condition of an open finding stopped holding.',
+  'correction.applied': 'A correction was sent and a read confirmed the new state.',
+  'correction.deferred':
+    'A correction waits: the agent has an interaction (it is re-checked once the interaction ends).',
+  'correction.refused':
+    'A correction can never be safe as asked (e.g. On Queue without a station, or with a dead station).',
+  'correction.expired': 'A deferred correction gave up waiting for the agent to be free.',
+  'correction.failed':
+    'A correction was not confirmed after its last send (names who set the state since, when known).',
   'subscription.disabled':
     'A subscription was disabled (410 Gone, or every attempt failed for the disable period); sent to the others.',
   'alerts.suppressed':

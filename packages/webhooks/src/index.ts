@@ -11,6 +11,7 @@ export {
   type OutboxEntry,
   UNKNOWN_PROFILE,
 } from './alert.js';
+export { buildCorrectionAlert, isCorrectionOutcome } from './correction-alert.js';
 export {
   ALERT_SEVERITIES,
   ALERT_TYPE_DESCRIPTIONS,

@@ -47,8 +47,24 @@ export interface EngineConfig {
   readonly instanceId: string;
   /** A start-up that has not finished within this long is fatal: the process exits non-zero. */
   readonly startupTimeoutMs: number;
+  /** The correction executor: what it does with correction intents (see docs/operations.md "Corrections"). */
+  readonly corrections: CorrectionsConfig;
   /** How long the start-up check waits for Redis to answer (min of 10 s and `startupTimeoutMs`). */
   readonly redisProbeTimeoutMs: number;
+}
+
+/** Settings of the correction executor. */
+export interface CorrectionsConfig {
+  /** `apply` sends, `dry-run` audits what it would send and sends nothing, `off` ignores intents. */
+  readonly mode: 'apply' | 'dry-run' | 'off';
+  /** Share of `rateLimitPerMinute` corrections may take (through the budget shared in Redis); the rest is left to resyncs. */
+  readonly budgetShare: number;
+  /** A correction counts once a read shows the new state within this long; otherwise it is sent again. */
+  readonly confirmTimeoutMs: number;
+  /** Sends of one intent before it is given up as `correction.failed`. */
+  readonly maxSends: number;
+  /** How long an intent waits for the agent's interaction to end before it expires (the domain re-plans). */
+  readonly deferMaxMs: number;
 }
 
 /** A decimal integer in `min..max`. `0x10`, `1e3`, `12.0` and the empty string are refused, not coerced. */
@@ -102,6 +118,11 @@ const envSchema = z.object({
   LOCKSTEP_LEASE_TTL_MS: ms(1_000).default(15_000),
   LOCKSTEP_HISTORY_MAX_LEN: int(10, 1_000_000).default(1_000),
   LOCKSTEP_STARTUP_TIMEOUT_MS: ms(1_000).default(120_000),
+  LOCKSTEP_CORRECTIONS: z.enum(['apply', 'dry-run', 'off']).default('dry-run'),
+  LOCKSTEP_CORRECTIONS_BUDGET_PERCENT: int(1, 90).default(50),
+  LOCKSTEP_CORRECTIONS_CONFIRM_TIMEOUT_MS: ms(500).default(10_000),
+  LOCKSTEP_CORRECTIONS_MAX_SENDS: int(1, 10).default(3),
+  LOCKSTEP_CORRECTIONS_DEFER_MAX_MS: ms(1_000).default(15 * 60_000),
   LOCKSTEP_INSTANCE_ID: z
     .string()
     .regex(/^[A-Za-z0-9._:-]{1,100}$/, "must be 1-100 letters, digits, '.', '_', ':' or '-'")
@@ -246,6 +267,13 @@ export function loadConfig(env: Env = process.env): EngineConfig {
     historyMaxLen: e.LOCKSTEP_HISTORY_MAX_LEN,
     startupTimeoutMs: e.LOCKSTEP_STARTUP_TIMEOUT_MS,
     redisProbeTimeoutMs: Math.min(10_000, e.LOCKSTEP_STARTUP_TIMEOUT_MS),
+    corrections: {
+      mode: e.LOCKSTEP_CORRECTIONS,
+      budgetShare: e.LOCKSTEP_CORRECTIONS_BUDGET_PERCENT / 100,
+      confirmTimeoutMs: e.LOCKSTEP_CORRECTIONS_CONFIRM_TIMEOUT_MS,
+      maxSends: e.LOCKSTEP_CORRECTIONS_MAX_SENDS,
+      deferMaxMs: e.LOCKSTEP_CORRECTIONS_DEFER_MAX_MS,
+    },
     // The host name is stable across restarts (a container keeps its name), so a restarted engine takes its own
     // lease back at once instead of waiting it out.
     instanceId:
@@ -346,6 +374,7 @@ export function describeConfig(config: EngineConfig): Record<string, unknown> {
     rateLimitPerMinute: config.rateLimitPerMinute,
     maxChannels: config.maxChannels,
     wfm: config.wfm,
+    corrections: config.corrections,
     instanceId: config.instanceId,
     startupTimeoutMs: config.startupTimeoutMs,
   };

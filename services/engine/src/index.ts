@@ -19,3 +19,5 @@ export { createMetrics, type EngineMetrics } from './metrics.js';
 export { createEventMapper, type EventMapper, type MappedEvent } from './pipeline/map-event.js';
 export { createPipeline, type Pipeline, type PipelineDeps } from './pipeline/pipeline.js';
 export { type EffectsExecutor, noEffectsExecutor } from './pipeline/effects.js';
+export { createCorrections, type CorrectionsDeps } from './corrections/create.js';
+export type { CorrectionExecutor } from './corrections/executor.js';

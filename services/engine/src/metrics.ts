@@ -18,6 +18,14 @@ export interface EngineMetrics {
   readonly findingsResolved: Counter<'rule'>;
   readonly openFindings: Gauge<'rule'>;
   readonly corrections: Counter<'kind'>;
+  /** Correction attempts by outcome (applied, failed, deferred, skipped, refused, dry-run, dropped, expired). */
+  readonly correctionOutcomes: Counter<'outcome'>;
+  /** Correction requests sent to the platform, by kind and HTTP status (`network` without a response). */
+  readonly correctionRequests: Counter<'kind' | 'status'>;
+  /** Seconds spent waiting for the shared request budget before a correction request, by priority. */
+  readonly correctionBudgetWait: Histogram<'priority'>;
+  /** Intents queued or parked (deferred) in the correction executor. */
+  readonly correctionsQueued: Gauge;
   readonly resyncs: Counter<'reason'>;
   readonly resyncErrors: Counter<'code'>;
   readonly channelsConnected: Gauge;
@@ -129,6 +137,30 @@ export function createMetrics(): EngineMetrics {
       name: 'lockstep_correction_intents_total',
       help: 'Correction intents emitted to the outbox, by kind.',
       labelNames: ['kind'],
+      ...opts,
+    }),
+    correctionOutcomes: new Counter({
+      name: 'lockstep_correction_outcomes_total',
+      help: 'Correction attempts by outcome (applied, failed, deferred, skipped, refused, dry-run, dropped, expired).',
+      labelNames: ['outcome'],
+      ...opts,
+    }),
+    correctionRequests: new Counter({
+      name: 'lockstep_correction_requests_total',
+      help: 'Correction requests sent to the platform, by kind and HTTP status (network: no response).',
+      labelNames: ['kind', 'status'],
+      ...opts,
+    }),
+    correctionBudgetWait: new Histogram({
+      name: 'lockstep_correction_budget_wait_seconds',
+      help: 'Time a correction request or fresh read waited for the shared request budget, by priority.',
+      labelNames: ['priority'],
+      buckets: [0.001, 0.01, 0.1, 0.5, 1, 2, 5, 10, 30, 60, 120],
+      ...opts,
+    }),
+    correctionsQueued: new Gauge({
+      name: 'lockstep_corrections_queued',
+      help: 'Correction intents waiting in the executor (due later, or deferred while the agent is busy).',
       ...opts,
     }),
     resyncs: new Counter({

@@ -1,8 +1,11 @@
-import { createChannelPool, createGenesysApi } from '@lockstep/genesys';
+import { createChannelPool, createGenesysApi, systemClock } from '@lockstep/genesys';
 import { connectRedis } from '@lockstep/store';
 import type { Logger } from 'pino';
 import { describeConfig, type EngineConfig, redisServers } from './config.js';
+import type { CorrectionExecutor } from './corrections/executor.js';
+import { createCorrections } from './corrections/create.js';
 import { createEngine, type Engine } from './engine.js';
+import { createMetrics } from './metrics.js';
 import { createMetricsServer, type MetricsServer } from './metrics-server.js';
 import { createRateLimitedLog } from './rate-limited-log.js';
 import { closeRedis, probeRedis } from './redis-probe.js';
@@ -11,7 +14,9 @@ import { closeRedis, probeRedis } from './redis-probe.js';
 export interface EngineRuntime {
   readonly engine: Engine;
   readonly metricsServer: MetricsServer;
-  /** Closes the engine, then the pool, the metrics server, the Genesys client and Redis. Idempotent. */
+  /** The correction executor the engine hands its committed effects to. */
+  readonly corrections: CorrectionExecutor;
+  /** Closes the corrections, the engine, then the pool, the metrics server, the Genesys client and Redis. Idempotent. */
   close(): Promise<void>;
 }
 
@@ -47,7 +52,23 @@ export async function startEngineRuntime(config: EngineConfig, logger: Logger): 
       topics: { conversationTopic: config.conversationTopic, wfm: config.wfm },
     },
   });
-  const engine = createEngine(config, { redis, api, pool, logger });
+  const metrics = createMetrics();
+  let engine: Engine | undefined;
+  const corrections = createCorrections({
+    config: config.corrections,
+    redis,
+    keyPrefix: config.keyPrefix,
+    api,
+    clientId: config.genesys.clientId,
+    rateLimitPerMinute: config.rateLimitPerMinute,
+    instanceId: config.instanceId,
+    historyMaxLen: config.historyMaxLen,
+    clock: systemClock,
+    logger,
+    metrics,
+    leadership: () => engine?.leadership,
+  });
+  engine = createEngine(config, { redis, api, pool, logger, metrics, effects: corrections });
   const metricsServer = createMetricsServer({
     registry: engine.metrics.registry,
     logger,
@@ -59,6 +80,7 @@ export async function startEngineRuntime(config: EngineConfig, logger: Logger): 
   const close = () => {
     closing ??= (async () => {
       const steps: Array<[string, () => Promise<unknown> | unknown]> = [
+        ['corrections', () => corrections.close()],
         ['engine', () => engine.close()],
         ['channel pool', () => pool.close()],
         ['metrics server', () => metricsServer.close()],
@@ -85,5 +107,5 @@ export async function startEngineRuntime(config: EngineConfig, logger: Logger): 
     await close();
     throw err;
   }
-  return { engine, metricsServer, close };
+  return { engine, metricsServer, corrections, close };
 }

@@ -1,0 +1,144 @@
+/**
+ * 1,000 agents need a correction at once (Available → On Queue, no interaction), with the simulator holding the
+ * OAuth client to --limit requests per minute. The correction executor (engine wiring, real redis-server, the
+ * simulator over real sockets through the official SDK) applies them; the run reports the time until every agent
+ * is confirmed (`applied`), against the floor of agents / limit, and the 429s the simulator answered.
+ *
+ *   node --conditions=@lockstep/source --import tsx bench/corrections.ts [--agents 1000] [--limit 300] [--percent 90]
+ *
+ * --percent is LOCKSTEP_CORRECTIONS_BUDGET_PERCENT: the share of the limit corrections may take (the rest is left to
+ * resyncs). Each correction costs one PATCH; fresh and confirming reads cost one request per 100 agents.
+ */
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import type { Effect } from '@lockstep/domain';
+import { createCorrections, createMetrics } from '@lockstep/engine';
+import { createGenesysApi, systemClock } from '@lockstep/genesys';
+import { connectRedis, createKeys, createLeases } from '@lockstep/store';
+import { startRedis, startSim } from '@lockstep/testkit';
+import { pino } from 'pino';
+
+const { values } = parseArgs({
+  options: {
+    agents: { type: 'string', default: '1000' },
+    limit: { type: 'string', default: '300' },
+    percent: { type: 'string', default: '90' },
+  },
+});
+const agents = Number(values.agents);
+const limit = Number(values.limit);
+const percent = Number(values.percent);
+const QUEUE = 'be4c0000-0000-4000-8000-000000000001';
+
+const file = join(mkdtempSync(join(tmpdir(), 'lockstep-bench-corrections-')), 'world.json');
+writeFileSync(
+  file,
+  JSON.stringify({
+    name: 'bench-corrections',
+    seed: 1,
+    start: { local: '2024-03-05T09:00:00', zone: 'America/Los_Angeles' },
+    speed: 1,
+    org: { id: 'be4c0000-0000-4000-8000-0000000000aa', name: 'Bench Org' },
+    oauthClients: [
+      {
+        clientId: 'lockstep-demo',
+        clientSecret: 'lockstep-demo-secret',
+        permissions: ['wfm', 'presence', 'routing', 'telephony', 'directory'],
+        rateLimitPerMinute: limit,
+      },
+    ],
+    queues: [{ id: QUEUE, name: 'Bench', callsPerMinute: 0 }],
+    agentGroups: [
+      { id: 'bench', count: agents, namePattern: 'Bench Agent {n}', queues: [QUEUE], presence: 'Available' },
+    ],
+  }),
+);
+
+const logger = pino({ level: 'silent' });
+const [sim, server] = await Promise.all([startSim({ scenario: file }), startRedis()]);
+const redis = connectRedis(server.url);
+const api = createGenesysApi({
+  options: {
+    target: { apiBase: sim.baseUrl },
+    clientId: 'lockstep-demo',
+    clientSecret: 'lockstep-demo-secret',
+    pacing: { ratePerMinute: limit },
+  },
+  logger,
+});
+try {
+  await api.start();
+  const keys = createKeys('bench:');
+  const lease = await createLeases({ redis, keys }).acquireLease('engine:shard:0', 'bench', 3_600_000);
+  if (lease === null) throw new Error('no lease');
+  const leadership = { token: () => lease.token, assertHeld: () => lease.token };
+  const executor = createCorrections({
+    config: {
+      mode: 'apply',
+      budgetShare: percent / 100,
+      confirmTimeoutMs: 10_000,
+      maxSends: 3,
+      deferMaxMs: 600_000,
+    },
+    redis,
+    keyPrefix: 'bench:',
+    api,
+    clientId: 'lockstep-demo',
+    rateLimitPerMinute: limit,
+    instanceId: 'bench',
+    historyMaxLen: 100,
+    clock: systemClock,
+    logger,
+    metrics: createMetrics(),
+    leadership: () => leadership,
+  });
+  const ids = (await sim.control<Array<{ id: string }>>('GET', '/__sim/agents')).map((a) => a.id);
+  await sim.control('PATCH', '/__sim/settings', { resetRateWindows: true });
+  await sim.control('DELETE', '/__sim/requests');
+  const started = Date.now();
+  for (const [i, agentId] of ids.entries()) {
+    const effect: Effect = {
+      type: 'correction.intended',
+      intent: {
+        kind: 'set-presence',
+        target: { presence: 'ON_QUEUE', definitionId: null },
+        id: `bench-${i}:c1`,
+        agentId,
+        ruleId: 'on-queue-not-routable',
+        findingId: `bench-${i}`,
+        attempt: 1,
+        reason: 'bench',
+        notBefore: started,
+      },
+    };
+    executor.executeCommitted(agentId, [effect], lease.token);
+  }
+  await executor.idle();
+  const seconds = (Date.now() - started) / 1000;
+  const onQueue = (
+    await sim.control<Array<{ presence: { systemPresence: string } }>>('GET', '/__sim/agents')
+  ).filter((a) => a.presence.systemPresence === 'On Queue').length;
+  const rejected = await sim.control<{ total: number }>('GET', '/__sim/requests?status=429');
+  const sent = await sim.control<{ total: number }>('GET', '/__sim/requests?method=PATCH');
+  const floor = (agents / limit) * 60;
+  console.log(
+    JSON.stringify({
+      agents,
+      limitPerMinute: limit,
+      budgetPercent: percent,
+      seconds: Number(seconds.toFixed(1)),
+      floorSeconds: Number(floor.toFixed(1)),
+      ratioToFloor: Number((seconds / floor).toFixed(2)),
+      onQueue,
+      patches: sent.total,
+      rejected429: rejected.total,
+    }),
+  );
+  await executor.close();
+} finally {
+  api.close();
+  await redis.quit();
+  await Promise.all([sim.stop(), server.stop()]);
+}

@@ -3,7 +3,13 @@
  * configuration, or run the operator CLI. `main.ts` and `cli.ts` are the process entry points.
  */
 export { runCli, USAGE } from './cli-commands.js';
-export { describeConfig, type EngineConfig, loadConfig } from './config.js';
+export {
+  describeConfig,
+  ENGINE_ENV_VARIABLES,
+  ENGINE_SECRET_VARIABLES,
+  type EngineConfig,
+  loadConfig,
+} from './config.js';
 export {
   createEngine,
   type Engine,

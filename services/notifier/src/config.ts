@@ -1,4 +1,5 @@
 import { hostname } from 'node:os';
+import { applyRedisPassword, resolveSecretFiles } from '@lockstep/config';
 import { parseCidrs } from '@lockstep/webhooks';
 import { z } from 'zod';
 import { parseDuration, parseDurationList } from './durations.js';
@@ -52,6 +53,7 @@ const int = (min: number, max: number) =>
 
 const envSchema = z.object({
   REDIS_URL: z.string({ error: 'is required' }).trim().min(1, 'is required'),
+  REDIS_PASSWORD: z.string().optional(),
   LOCKSTEP_KEY_PREFIX: z
     .string()
     .regex(/^[^{}\s]*$/, 'must not contain braces or whitespace')
@@ -87,6 +89,18 @@ const envSchema = z.object({
 
 type Env = Readonly<Record<string, string | undefined>>;
 
+/** Settings that may instead be read from a file named by `<NAME>_FILE` (Docker secrets). */
+export const NOTIFIER_SECRET_VARIABLES: readonly string[] = Object.freeze(['REDIS_URL', 'REDIS_PASSWORD']);
+
+/** Every environment variable the notifier reads: its schema's keys and the `*_FILE` variants of its secrets. */
+export const NOTIFIER_ENV_VARIABLES: readonly string[] = Object.freeze([
+  ...Object.keys(envSchema.shape),
+  ...NOTIFIER_SECRET_VARIABLES.map((name) => `${name}_FILE`),
+]);
+
+/** Whether `<name>_FILE` was given: its own problems, if any, are already reported. */
+const fromFile = (env: Env, name: string) => (env[`${name}_FILE`]?.trim() ?? '') !== '';
+
 function parseRedisUrls(text: string, problems: string[]): string[] {
   const urls = text
     .split(',')
@@ -110,18 +124,30 @@ function parseRedisUrls(text: string, problems: string[]): string[] {
  * Reads the notifier configuration from `env` (default `process.env`). Returns a frozen object, or throws
  * `NotifierConfigError` listing EVERY problem. Problem texts never contain Redis credentials.
  */
-export function loadNotifierConfig(env: Env = process.env): NotifierConfig {
-  const problems: string[] = [];
+export function loadNotifierConfig(input: Env = process.env): NotifierConfig {
+  const secrets = resolveSecretFiles(input, NOTIFIER_SECRET_VARIABLES);
+  const problems: string[] = [...secrets.problems];
+  const env = secrets.env;
   // Empty strings count as unset, as in a compose file with `VAR=`.
   const cleaned = Object.fromEntries(
     Object.entries(env).filter(([, v]) => v !== undefined && v.trim() !== ''),
   );
   const parsed = envSchema.safeParse(cleaned);
   if (!parsed.success) {
-    for (const issue of parsed.error.issues)
+    for (const issue of parsed.error.issues) {
+      const name = String(issue.path[0]);
+      // A secret whose file could not be read is reported once, by its `_FILE` variable.
+      if (NOTIFIER_SECRET_VARIABLES.includes(name) && fromFile(input, name) && env[name] === undefined)
+        continue;
       problems.push(`${issue.path.map(String).join('.')}: ${issue.message}`);
+    }
   }
-  const redisUrls = typeof env.REDIS_URL === 'string' ? parseRedisUrls(env.REDIS_URL, problems) : [];
+  const withPassword = applyRedisPassword(
+    typeof env.REDIS_URL === 'string' ? parseRedisUrls(env.REDIS_URL, problems) : [],
+    env.REDIS_PASSWORD?.trim() || undefined,
+  );
+  problems.push(...withPassword.problems);
+  const redisUrls = [...withPassword.urls];
   const schedule = parseDurationList(env.WEBHOOK_RETRY_SCHEDULE?.trim() || '0s,5s,5m,30m,2h,5h,10h,10h');
   for (const p of schedule.problems) problems.push(`WEBHOOK_RETRY_SCHEDULE: ${p}`);
   if (schedule.problems.length === 0 && schedule.values[0] !== 0) {

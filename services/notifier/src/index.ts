@@ -1,4 +1,9 @@
-export { loadNotifierConfig, type NotifierConfig } from './config.js';
+export {
+  loadNotifierConfig,
+  NOTIFIER_ENV_VARIABLES,
+  NOTIFIER_SECRET_VARIABLES,
+  type NotifierConfig,
+} from './config.js';
 export { type AgentDirectory, EMPTY_DIRECTORY } from './directory.js';
 export { NotifierConfigError } from './errors.js';
 export { createNotifierLogger, REDACT_PATHS } from './logger.js';

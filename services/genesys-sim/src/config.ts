@@ -85,6 +85,12 @@ const schema = z.object({
 type FlagName = keyof z.infer<typeof schema>;
 const FLAGS = new Set<string>(Object.keys(schema.shape));
 
+/** The environment variables the simulator reads, each standing in for a flag (the flag wins). */
+const ENV_FLAGS = { LOG_LEVEL: 'log-level' } as const satisfies Record<string, FlagName>;
+
+/** Every environment variable the simulator reads (everything else is a command-line flag). */
+export const SIM_ENV_VARIABLES: readonly string[] = Object.freeze(Object.keys(ENV_FLAGS));
+
 /**
  * Parses `--flag value` / `--flag=value` arguments (and `LOG_LEVEL` from `env`) into a frozen config.
  * Pure apart from reading the given arrays. Throws `SimConfigError` listing every problem at once.
@@ -92,7 +98,10 @@ const FLAGS = new Set<string>(Object.keys(schema.shape));
 export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv = process.env): SimConfig {
   const problems: string[] = [];
   const raw: Partial<Record<FlagName, string>> = {};
-  if (env.LOG_LEVEL) raw['log-level'] = env.LOG_LEVEL;
+  for (const [name, flag] of Object.entries(ENV_FLAGS)) {
+    const value = env[name];
+    if (value) raw[flag] = value;
+  }
   // Non-strict, so that every problem is collected rather than the first one thrown.
   const { tokens } = parseArgs({
     args: [...argv],

@@ -48,6 +48,8 @@ export interface EngineConfig {
   readonly instanceId: string;
   /** A start-up that has not finished within this long is fatal: the process exits non-zero. */
   readonly startupTimeoutMs: number;
+  /** A shutdown (SIGTERM) that has not finished within this long ends the process with exit code 1. */
+  readonly shutdownTimeoutMs: number;
   /** How long the start-up check waits for Redis to answer (min of 10 s and `startupTimeoutMs`). */
   readonly redisProbeTimeoutMs: number;
 }
@@ -104,6 +106,7 @@ const envSchema = z.object({
   LOCKSTEP_LEASE_TTL_MS: ms(1_000).default(15_000),
   LOCKSTEP_HISTORY_MAX_LEN: int(10, 1_000_000).default(1_000),
   LOCKSTEP_STARTUP_TIMEOUT_MS: ms(1_000).default(120_000),
+  LOCKSTEP_SHUTDOWN_TIMEOUT_MS: ms(1_000).default(10_000),
   LOCKSTEP_INSTANCE_ID: z
     .string()
     .regex(/^[A-Za-z0-9._:-]{1,100}$/, "must be 1-100 letters, digits, '.', '_', ':' or '-'")
@@ -275,6 +278,7 @@ export function loadConfig(input: Env = process.env): EngineConfig {
     leaseRenewMs: Math.max(500, Math.floor(e.LOCKSTEP_LEASE_TTL_MS / 3)),
     historyMaxLen: e.LOCKSTEP_HISTORY_MAX_LEN,
     startupTimeoutMs: e.LOCKSTEP_STARTUP_TIMEOUT_MS,
+    shutdownTimeoutMs: e.LOCKSTEP_SHUTDOWN_TIMEOUT_MS,
     redisProbeTimeoutMs: Math.min(10_000, e.LOCKSTEP_STARTUP_TIMEOUT_MS),
     // The host name is stable across restarts (a container keeps its name), so a restarted engine takes its own
     // lease back at once instead of waiting it out.

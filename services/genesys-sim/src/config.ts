@@ -48,6 +48,8 @@ export interface SimConfig {
   /** Seed of the transport's own random choices (delivery-fault probabilities, server-error bursts). */
   readonly faultSeed: number;
   readonly logLevel: string;
+  /** A shutdown (SIGTERM) that has not finished within this long ends the process with exit code 1. */
+  readonly shutdownTimeoutMs: number;
 }
 
 /** Raised when flags or environment are invalid; lists every problem. */
@@ -80,6 +82,7 @@ const schema = z.object({
   'invalid-topic-with-ignore-errors': z.enum(['reject-entity', 'error']).default('reject-entity'),
   'max-socket-buffered-bytes': int(1024).default(8 * 1024 * 1024),
   'log-level': z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  'shutdown-timeout-ms': int(100).max(600_000).default(10_000),
 });
 
 type FlagName = keyof z.infer<typeof schema>;
@@ -144,6 +147,7 @@ export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv = pro
     maxSocketBufferedBytes: v['max-socket-buffered-bytes'],
     faultSeed: v.seed ?? 0,
     logLevel: v['log-level'],
+    shutdownTimeoutMs: v['shutdown-timeout-ms'],
   });
 }
 

@@ -42,6 +42,11 @@ export interface NotifierConfig {
   readonly pollMs: number;
   /** Outbox entries another consumer left unacknowledged this long are taken over (XAUTOCLAIM). */
   readonly claimIdleMs: number;
+  /**
+   * A shutdown (SIGTERM) ends within this long: attempts in flight get half of it to finish, the rest are
+   * abandoned unrecorded (their lane locks expire and they are retried); past it the process exits with code 1.
+   */
+  readonly shutdownTimeoutMs: number;
 }
 
 const int = (min: number, max: number) =>
@@ -85,6 +90,7 @@ const envSchema = z.object({
   NOTIFIER_CONCURRENCY: int(1, 10_000).default(64),
   NOTIFIER_POLL_MS: int(10, 60_000).default(200),
   NOTIFIER_CLAIM_IDLE_MS: int(100, 3_600_000).default(60_000),
+  LOCKSTEP_SHUTDOWN_TIMEOUT_MS: int(1_000, 600_000).default(10_000),
 });
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -195,5 +201,6 @@ export function loadNotifierConfig(input: Env = process.env): NotifierConfig {
     concurrency: e.NOTIFIER_CONCURRENCY,
     pollMs: e.NOTIFIER_POLL_MS,
     claimIdleMs: e.NOTIFIER_CLAIM_IDLE_MS,
+    shutdownTimeoutMs: e.LOCKSTEP_SHUTDOWN_TIMEOUT_MS,
   });
 }

@@ -393,5 +393,6 @@ export function describeConfig(config: EngineConfig): Record<string, unknown> {
     wfm: config.wfm,
     instanceId: config.instanceId,
     startupTimeoutMs: config.startupTimeoutMs,
+    shutdownTimeoutMs: config.shutdownTimeoutMs,
   };
 }

@@ -1,9 +1,9 @@
 /**
  * The engine process: reads the configuration, starts the runtime, and closes everything on SIGINT/SIGTERM.
  * Exit codes: 0 after a clean shutdown, 1 for a configuration or start-up failure or a shutdown that outlasts
- * `LOCKSTEP_SHUTDOWN_TIMEOUT_MS`. A start-up failure (Redis
- * unreachable or refusing the password, a rejected Genesys login, a start-up that outlasts
- * `LOCKSTEP_STARTUP_TIMEOUT_MS`) always ends the process: a supervisor never sees a live process that does nothing.
+ * `LOCKSTEP_SHUTDOWN_TIMEOUT_MS`. A start-up failure (Redis unreachable or refusing the password, a rejected
+ * Genesys login, a start-up that outlasts `LOCKSTEP_STARTUP_TIMEOUT_MS`) always ends the process: a supervisor
+ * never sees a live process that does nothing.
  */
 import { loadConfig } from './config.js';
 import { ConfigError, StartupError } from './errors.js';

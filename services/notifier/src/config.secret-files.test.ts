@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { loadNotifierConfig } from './config.js';
+import { loadNotifierConfig, loadReceiverSecret } from './config.js';
 import { NotifierConfigError } from './errors.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'lockstep-notifier-secrets-'));
@@ -56,5 +56,25 @@ describe('notifier secrets from files', () => {
     expect(problems({ REDIS_URL: 'redis://:in-url@h:1', REDIS_PASSWORD: 'separate' })).toEqual([
       'REDIS_PASSWORD: REDIS_URL item 1 already carries a password: keep one',
     ]);
+  });
+});
+
+describe('webhook receiver secret', () => {
+  it('comes from WEBHOOK_RECEIVER_SECRET or WEBHOOK_RECEIVER_SECRET_FILE, never both', () => {
+    expect(loadReceiverSecret({ WEBHOOK_RECEIVER_SECRET: 'whsec_inline' })).toEqual({
+      secret: 'whsec_inline',
+      problems: [],
+    });
+    expect(loadReceiverSecret({ WEBHOOK_RECEIVER_SECRET_FILE: file('receiver', 'whsec_file\n') })).toEqual({
+      secret: 'whsec_file',
+      problems: [],
+    });
+    expect(
+      loadReceiverSecret({
+        WEBHOOK_RECEIVER_SECRET: 'whsec_inline',
+        WEBHOOK_RECEIVER_SECRET_FILE: file('receiver2', 'whsec_file'),
+      }).problems,
+    ).toEqual(['WEBHOOK_RECEIVER_SECRET and WEBHOOK_RECEIVER_SECRET_FILE are both set: keep one']);
+    expect(loadReceiverSecret({})).toEqual({ secret: undefined, problems: [] });
   });
 });

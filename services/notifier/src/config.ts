@@ -204,3 +204,16 @@ export function loadNotifierConfig(input: Env = process.env): NotifierConfig {
     shutdownTimeoutMs: e.LOCKSTEP_SHUTDOWN_TIMEOUT_MS,
   });
 }
+
+/**
+ * The webhook receiver's secret when `--secret` is not given: `WEBHOOK_RECEIVER_SECRET`, or the file
+ * `WEBHOOK_RECEIVER_SECRET_FILE` names (a Docker secret). `problems` never contain the secret.
+ */
+export function loadReceiverSecret(input: Env = process.env): {
+  readonly secret: string | undefined;
+  readonly problems: readonly string[];
+} {
+  const { env, problems } = resolveSecretFiles(input, ['WEBHOOK_RECEIVER_SECRET']);
+  const secret = env.WEBHOOK_RECEIVER_SECRET?.trim();
+  return { secret: secret === '' ? undefined : secret, problems };
+}

@@ -37,7 +37,7 @@ async function main(): Promise<void> {
   }
   if (values.secret === undefined || !isValidSecret(values.secret)) {
     problems.push(
-      '--secret (or WEBHOOK_RECEIVER_SECRET) must be the subscription secret: whsec_ followed by base64 of 24-64 bytes',
+      '--secret must be the subscription secret (whsec_ followed by base64 of 24-64 bytes), or set WEBHOOK_RECEIVER_SECRET',
     );
   }
   if (problems.length > 0) fail(problems.join('; '));

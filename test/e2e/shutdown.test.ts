@@ -143,10 +143,15 @@ describe('SIGTERM', () => {
     expect(engine.output()).not.toMatch(/shutdown did not finish|close step failed/);
   }, 60_000);
 
-  it('the engine exits within the bound, with code 1, when its shutdown hangs on a Redis that does not answer', async () => {
-    const own = await startRedis();
+  it('the engine (Redis password from a file) exits 1 at the bound when its shutdown hangs on a Redis that does not answer', async () => {
+    // A Redis that wants a password, given to the engine as a Docker secret file: reaching the lead proves it.
+    const password = 'pw-from-a-file';
+    const own = await startRedis({ extraArgs: ['--requirepass', password] });
     cleanups.push(() => own.stop());
-    const admin = connectRedis(own.url);
+    const secrets = mkdtempSync(join(tmpdir(), 'lockstep-shutdown-'));
+    cleanups.push(async () => rmSync(secrets, { recursive: true, force: true }));
+    writeFileSync(join(secrets, 'redis_password'), `${password}\n`);
+    const admin = connectRedis(own.url.replace('redis://', `redis://:${password}@`));
     cleanups.push(() => admin.quit());
     const metricsPort = await freePort();
     const bound = 3_000;
@@ -155,6 +160,7 @@ describe('SIGTERM', () => {
       GENESYS_CLIENT_ID: 'lockstep-demo',
       GENESYS_CLIENT_SECRET: 'lockstep-demo-secret',
       REDIS_URL: own.url,
+      REDIS_PASSWORD_FILE: join(secrets, 'redis_password'),
       LOCKSTEP_KEY_PREFIX: 'shutdown-hang:',
       LOCKSTEP_AGENTS: 'division:e2e-faults-division',
       LOCKSTEP_INSTANCE_ID: 'shutdown-hang',
@@ -177,6 +183,7 @@ describe('SIGTERM', () => {
     expect(exit.tookMs).toBeGreaterThanOrEqual(bound - 100);
     expect(exit.tookMs).toBeLessThan(bound + 3_000);
     expect(engine.output()).toMatch(/"msg":"shutdown did not finish in time: exiting"/);
+    expect(engine.output()).not.toContain(password);
   }, 60_000);
 
   it('the notifier leaves a delivery it cannot finish pending; another notifier delivers it', async () => {

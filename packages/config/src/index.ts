@@ -1,2 +1,3 @@
 /** `@lockstep/config`: configuration helpers shared by the services. */
+export { applyRedisPassword, type RedisPasswordResult } from './redis-password.js';
 export { resolveSecretFiles, type SecretFilesResult } from './secret-files.js';

@@ -102,6 +102,26 @@ describe('createRootLogger', () => {
     expect(text.match(/\[redacted\]/g)?.length).toBe(13);
   });
 
+  it('redacts webhook signing secrets (a rotation holds several) and signatures in request headers', () => {
+    const { logger, lines } = capture();
+    logger.info(
+      {
+        subscription: { id: 'sub-1', secrets: [{ secret: 'whsec_w-1', expiresAt: null }] },
+        secrets: ['whsec_w-2'],
+        request: { headers: { 'webhook-signature': 'v1,w-3', 'webhook-id': 'msg-1' } },
+      },
+      'delivering',
+    );
+    const text = lines.join('');
+    expect(text).not.toMatch(/w-\d/);
+    const line = JSON.parse(lines[0] ?? '{}') as {
+      subscription: { id: string; secrets: unknown };
+      request: { headers: Record<string, unknown> };
+    };
+    expect(line.subscription).toEqual({ id: 'sub-1', secrets: '[redacted]' });
+    expect(line.request.headers).toEqual({ 'webhook-signature': '[redacted]', 'webhook-id': 'msg-1' });
+  });
+
   it('leaves fields that are not secrets as they are', () => {
     const { logger, lines } = capture();
     logger.info({ agentId: 'a-1', queue: 'q-1' }, 'tracked');

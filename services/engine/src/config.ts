@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
+import { applyRedisPassword, resolveSecretFiles } from '@lockstep/config';
 import { type Policy, PolicyError, parsePolicy } from '@lockstep/domain';
 import { type GenesysTarget, resolveRegion } from '@lockstep/genesys';
 import { z } from 'zod';
@@ -49,6 +50,8 @@ export interface EngineConfig {
   readonly startupTimeoutMs: number;
   /** The correction executor: what it does with correction intents (see docs/operations.md "Corrections"). */
   readonly corrections: CorrectionsConfig;
+  /** A shutdown (SIGTERM) that has not finished within this long ends the process with exit code 1. */
+  readonly shutdownTimeoutMs: number;
   /** How long the start-up check waits for Redis to answer (min of 10 s and `startupTimeoutMs`). */
   readonly redisProbeTimeoutMs: number;
 }
@@ -92,6 +95,7 @@ const envSchema = z.object({
   GENESYS_CLIENT_ID: z.string({ error: 'is required' }).trim().min(1, 'is required'),
   GENESYS_CLIENT_SECRET: z.string({ error: 'is required' }).min(1, 'is required'),
   REDIS_URL: z.string({ error: 'is required' }).trim().min(1, 'is required'),
+  REDIS_PASSWORD: optionalText,
   LOCKSTEP_AGENTS: z.string({ error: 'is required' }).min(1, 'is required'),
   LOCKSTEP_POLICY_FILE: optionalText,
   LOCKSTEP_KEY_PREFIX: z
@@ -123,6 +127,7 @@ const envSchema = z.object({
   LOCKSTEP_CORRECTIONS_CONFIRM_TIMEOUT_MS: ms(500).default(10_000),
   LOCKSTEP_CORRECTIONS_MAX_SENDS: int(1, 10).default(3),
   LOCKSTEP_CORRECTIONS_DEFER_MAX_MS: ms(1_000).default(15 * 60_000),
+  LOCKSTEP_SHUTDOWN_TIMEOUT_MS: ms(1_000).default(10_000),
   LOCKSTEP_INSTANCE_ID: z
     .string()
     .regex(/^[A-Za-z0-9._:-]{1,100}$/, "must be 1-100 letters, digits, '.', '_', ':' or '-'")
@@ -130,6 +135,22 @@ const envSchema = z.object({
 });
 
 type Env = Readonly<Record<string, string | undefined>>;
+
+/** Settings that may instead be read from a file named by `<NAME>_FILE` (Docker secrets). */
+export const ENGINE_SECRET_VARIABLES: readonly string[] = Object.freeze([
+  'GENESYS_CLIENT_SECRET',
+  'REDIS_URL',
+  'REDIS_PASSWORD',
+]);
+
+/** Every environment variable the engine reads: its schema's keys and the `*_FILE` variants of its secrets. */
+export const ENGINE_ENV_VARIABLES: readonly string[] = Object.freeze([
+  ...Object.keys(envSchema.shape),
+  ...ENGINE_SECRET_VARIABLES.map((name) => `${name}_FILE`),
+]);
+
+/** Whether `<name>_FILE` was given: its own problems, if any, are already reported. */
+const fromFile = (env: Env, name: string) => (env[`${name}_FILE`]?.trim() ?? '') !== '';
 
 function readPolicy(file: string | undefined, problems: string[]): Policy | undefined {
   if (file === undefined) return parsePolicy({});
@@ -222,18 +243,30 @@ function deepFreeze<T>(value: T): T {
  * `ConfigError` whose `problems` list EVERY problem (`VARIABLE: message`), policy-file problems included.
  * Problem texts never contain the client secret or Redis credentials.
  */
-export function loadConfig(env: Env = process.env): EngineConfig {
-  const problems: string[] = [];
+export function loadConfig(input: Env = process.env): EngineConfig {
+  const secrets = resolveSecretFiles(input, ENGINE_SECRET_VARIABLES);
+  const problems: string[] = [...secrets.problems];
+  const env = secrets.env;
   const parsed = envSchema.safeParse(env);
   if (!parsed.success) {
-    for (const issue of parsed.error.issues)
+    for (const issue of parsed.error.issues) {
+      const name = String(issue.path[0]);
+      // A secret whose file could not be read is reported once, by its `_FILE` variable.
+      if (ENGINE_SECRET_VARIABLES.includes(name) && fromFile(input, name) && env[name] === undefined)
+        continue;
       problems.push(`${issue.path.map(String).join('.')}: ${issue.message}`);
+    }
   }
   const selector = trySelector(env.LOCKSTEP_AGENTS, problems);
   const shard = tryShard(env.LOCKSTEP_SHARD, problems);
   const policyFile = env.LOCKSTEP_POLICY_FILE?.trim() || undefined;
   const policy = readPolicy(policyFile, problems);
-  const redisUrls = typeof env.REDIS_URL === 'string' ? parseRedisUrls(env.REDIS_URL, problems) : [];
+  const withPassword = applyRedisPassword(
+    typeof env.REDIS_URL === 'string' ? parseRedisUrls(env.REDIS_URL, problems) : [],
+    env.REDIS_PASSWORD?.trim() || undefined,
+  );
+  problems.push(...withPassword.problems);
+  const redisUrls = withPassword.urls;
   const target = resolveTarget(env, problems);
   crossFieldProblems(env, problems);
   if (!parsed.success || problems.length > 0 || !target || !selector || !shard || !policy) {
@@ -266,6 +299,7 @@ export function loadConfig(env: Env = process.env): EngineConfig {
     leaseRenewMs: Math.max(500, Math.floor(e.LOCKSTEP_LEASE_TTL_MS / 3)),
     historyMaxLen: e.LOCKSTEP_HISTORY_MAX_LEN,
     startupTimeoutMs: e.LOCKSTEP_STARTUP_TIMEOUT_MS,
+    shutdownTimeoutMs: e.LOCKSTEP_SHUTDOWN_TIMEOUT_MS,
     redisProbeTimeoutMs: Math.min(10_000, e.LOCKSTEP_STARTUP_TIMEOUT_MS),
     corrections: {
       mode: e.LOCKSTEP_CORRECTIONS,
@@ -336,12 +370,22 @@ export interface CliConfig {
   readonly keyPrefix: string;
 }
 
-/** Reads `REDIS_URL` and `LOCKSTEP_KEY_PREFIX` only. Throws `ConfigError` listing every problem. */
-export function loadCliConfig(env: Env = process.env): CliConfig {
-  const problems: string[] = [];
+/**
+ * Reads `REDIS_URL`, `REDIS_PASSWORD` (each or its `_FILE` variant) and `LOCKSTEP_KEY_PREFIX` only. Throws
+ * `ConfigError` listing every problem.
+ */
+export function loadCliConfig(input: Env = process.env): CliConfig {
+  const secrets = resolveSecretFiles(input, ['REDIS_URL', 'REDIS_PASSWORD']);
+  const problems: string[] = [...secrets.problems];
+  const env = secrets.env;
   const redis = env.REDIS_URL?.trim() ?? '';
-  if (redis === '') problems.push('REDIS_URL: is required');
-  const redisUrls = redis === '' ? [] : parseRedisUrls(redis, problems);
+  if (redis === '' && !fromFile(input, 'REDIS_URL')) problems.push('REDIS_URL: is required');
+  const withPassword = applyRedisPassword(
+    redis === '' ? [] : parseRedisUrls(redis, problems),
+    env.REDIS_PASSWORD?.trim() || undefined,
+  );
+  problems.push(...withPassword.problems);
+  const redisUrls = [...withPassword.urls];
   const keyPrefix = env.LOCKSTEP_KEY_PREFIX ?? 'lockstep:';
   if (/[{}\s]/.test(keyPrefix)) problems.push('LOCKSTEP_KEY_PREFIX: must not contain braces or whitespace');
   if (problems.length > 0) throw new ConfigError(problems);
@@ -350,13 +394,17 @@ export function loadCliConfig(env: Env = process.env): CliConfig {
 
 /** The environment variables the CLI reads (the CLI must not touch `process.env` itself). */
 export function loadCliEnv(): Readonly<Record<string, string | undefined>> {
-  return {
-    REDIS_URL: process.env.REDIS_URL,
-    LOCKSTEP_KEY_PREFIX: process.env.LOCKSTEP_KEY_PREFIX,
+  const names = [
+    'REDIS_URL',
+    'REDIS_URL_FILE',
+    'REDIS_PASSWORD',
+    'REDIS_PASSWORD_FILE',
+    'LOCKSTEP_KEY_PREFIX',
     // The commands over the admin API (see cli-api.ts).
-    LOCKSTEP_API_URL: process.env.LOCKSTEP_API_URL,
-    LOCKSTEP_API_KEY: process.env.LOCKSTEP_API_KEY,
-  };
+    'LOCKSTEP_API_URL',
+    'LOCKSTEP_API_KEY',
+  ];
+  return Object.fromEntries(names.map((name) => [name, process.env[name]]));
 }
 
 /** A loggable summary of the configuration: no secret, no Redis credentials. Pure. */
@@ -377,5 +425,6 @@ export function describeConfig(config: EngineConfig): Record<string, unknown> {
     corrections: config.corrections,
     instanceId: config.instanceId,
     startupTimeoutMs: config.startupTimeoutMs,
+    shutdownTimeoutMs: config.shutdownTimeoutMs,
   };
 }

@@ -4,7 +4,13 @@
  */
 export { API_USAGE, isApiCommand, runApiCli } from './cli-api.js';
 export { runCli, USAGE } from './cli-commands.js';
-export { describeConfig, type EngineConfig, loadConfig } from './config.js';
+export {
+  describeConfig,
+  ENGINE_ENV_VARIABLES,
+  ENGINE_SECRET_VARIABLES,
+  type EngineConfig,
+  loadConfig,
+} from './config.js';
 export {
   createEngine,
   type Engine,

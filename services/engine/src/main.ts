@@ -1,8 +1,9 @@
 /**
  * The engine process: reads the configuration, starts the runtime, and closes everything on SIGINT/SIGTERM.
- * Exit codes: 0 after a clean shutdown, 1 for a configuration or start-up failure. A start-up failure (Redis
- * unreachable or refusing the password, a rejected Genesys login, a start-up that outlasts
- * `LOCKSTEP_STARTUP_TIMEOUT_MS`) always ends the process: a supervisor never sees a live process that does nothing.
+ * Exit codes: 0 after a clean shutdown, 1 for a configuration or start-up failure or a shutdown that outlasts
+ * `LOCKSTEP_SHUTDOWN_TIMEOUT_MS`. A start-up failure (Redis unreachable or refusing the password, a rejected
+ * Genesys login, a start-up that outlasts `LOCKSTEP_STARTUP_TIMEOUT_MS`) always ends the process: a supervisor
+ * never sees a live process that does nothing.
  */
 import { loadConfig } from './config.js';
 import { ConfigError, StartupError } from './errors.js';
@@ -46,6 +47,12 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     logger.info({ signal }, 'shutting down');
+    // The bound: whatever hangs (a peer that never answers), the process ends and a supervisor sees it.
+    setTimeout(() => {
+      logger.error({ timeoutMs: config.shutdownTimeoutMs }, 'shutdown did not finish in time: exiting');
+      logger.flush();
+      process.exit(1);
+    }, config.shutdownTimeoutMs).unref();
     starting
       .then((runtime) => runtime.close())
       .catch((err: unknown) => logger.error({ err }, 'shutdown failed'))

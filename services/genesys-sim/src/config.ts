@@ -48,6 +48,8 @@ export interface SimConfig {
   /** Seed of the transport's own random choices (delivery-fault probabilities, server-error bursts). */
   readonly faultSeed: number;
   readonly logLevel: string;
+  /** A shutdown (SIGTERM) that has not finished within this long ends the process with exit code 1. */
+  readonly shutdownTimeoutMs: number;
 }
 
 /** Raised when flags or environment are invalid; lists every problem. */
@@ -80,10 +82,17 @@ const schema = z.object({
   'invalid-topic-with-ignore-errors': z.enum(['reject-entity', 'error']).default('reject-entity'),
   'max-socket-buffered-bytes': int(1024).default(8 * 1024 * 1024),
   'log-level': z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  'shutdown-timeout-ms': int(100).max(600_000).default(10_000),
 });
 
 type FlagName = keyof z.infer<typeof schema>;
 const FLAGS = new Set<string>(Object.keys(schema.shape));
+
+/** The environment variables the simulator reads, each standing in for a flag (the flag wins). */
+const ENV_FLAGS = { LOG_LEVEL: 'log-level' } as const satisfies Record<string, FlagName>;
+
+/** Every environment variable the simulator reads (everything else is a command-line flag). */
+export const SIM_ENV_VARIABLES: readonly string[] = Object.freeze(Object.keys(ENV_FLAGS));
 
 /**
  * Parses `--flag value` / `--flag=value` arguments (and `LOG_LEVEL` from `env`) into a frozen config.
@@ -92,7 +101,10 @@ const FLAGS = new Set<string>(Object.keys(schema.shape));
 export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv = process.env): SimConfig {
   const problems: string[] = [];
   const raw: Partial<Record<FlagName, string>> = {};
-  if (env.LOG_LEVEL) raw['log-level'] = env.LOG_LEVEL;
+  for (const [name, flag] of Object.entries(ENV_FLAGS)) {
+    const value = env[name];
+    if (value) raw[flag] = value;
+  }
   // Non-strict, so that every problem is collected rather than the first one thrown.
   const { tokens } = parseArgs({
     args: [...argv],
@@ -135,6 +147,7 @@ export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv = pro
     maxSocketBufferedBytes: v['max-socket-buffered-bytes'],
     faultSeed: v.seed ?? 0,
     logLevel: v['log-level'],
+    shutdownTimeoutMs: v['shutdown-timeout-ms'],
   });
 }
 

@@ -1,4 +1,5 @@
 import { hostname } from 'node:os';
+import { applyRedisPassword, resolveSecretFiles } from '@lockstep/config';
 import { parseCidrs } from '@lockstep/webhooks';
 import { z } from 'zod';
 import { parseDuration, parseDurationList } from './durations.js';
@@ -41,6 +42,11 @@ export interface NotifierConfig {
   readonly pollMs: number;
   /** Outbox entries another consumer left unacknowledged this long are taken over (XAUTOCLAIM). */
   readonly claimIdleMs: number;
+  /**
+   * A shutdown (SIGTERM) ends within this long: attempts in flight get half of it to finish, the rest are
+   * abandoned unrecorded (their lane locks expire and they are retried); past it the process exits with code 1.
+   */
+  readonly shutdownTimeoutMs: number;
 }
 
 const int = (min: number, max: number) =>
@@ -52,6 +58,7 @@ const int = (min: number, max: number) =>
 
 const envSchema = z.object({
   REDIS_URL: z.string({ error: 'is required' }).trim().min(1, 'is required'),
+  REDIS_PASSWORD: z.string().optional(),
   LOCKSTEP_KEY_PREFIX: z
     .string()
     .regex(/^[^{}\s]*$/, 'must not contain braces or whitespace')
@@ -83,9 +90,22 @@ const envSchema = z.object({
   NOTIFIER_CONCURRENCY: int(1, 10_000).default(64),
   NOTIFIER_POLL_MS: int(10, 60_000).default(200),
   NOTIFIER_CLAIM_IDLE_MS: int(100, 3_600_000).default(60_000),
+  LOCKSTEP_SHUTDOWN_TIMEOUT_MS: int(1_000, 600_000).default(10_000),
 });
 
 type Env = Readonly<Record<string, string | undefined>>;
+
+/** Settings that may instead be read from a file named by `<NAME>_FILE` (Docker secrets). */
+export const NOTIFIER_SECRET_VARIABLES: readonly string[] = Object.freeze(['REDIS_URL', 'REDIS_PASSWORD']);
+
+/** Every environment variable the notifier reads: its schema's keys and the `*_FILE` variants of its secrets. */
+export const NOTIFIER_ENV_VARIABLES: readonly string[] = Object.freeze([
+  ...Object.keys(envSchema.shape),
+  ...NOTIFIER_SECRET_VARIABLES.map((name) => `${name}_FILE`),
+]);
+
+/** Whether `<name>_FILE` was given: its own problems, if any, are already reported. */
+const fromFile = (env: Env, name: string) => (env[`${name}_FILE`]?.trim() ?? '') !== '';
 
 function parseRedisUrls(text: string, problems: string[]): string[] {
   const urls = text
@@ -110,18 +130,30 @@ function parseRedisUrls(text: string, problems: string[]): string[] {
  * Reads the notifier configuration from `env` (default `process.env`). Returns a frozen object, or throws
  * `NotifierConfigError` listing EVERY problem. Problem texts never contain Redis credentials.
  */
-export function loadNotifierConfig(env: Env = process.env): NotifierConfig {
-  const problems: string[] = [];
+export function loadNotifierConfig(input: Env = process.env): NotifierConfig {
+  const secrets = resolveSecretFiles(input, NOTIFIER_SECRET_VARIABLES);
+  const problems: string[] = [...secrets.problems];
+  const env = secrets.env;
   // Empty strings count as unset, as in a compose file with `VAR=`.
   const cleaned = Object.fromEntries(
     Object.entries(env).filter(([, v]) => v !== undefined && v.trim() !== ''),
   );
   const parsed = envSchema.safeParse(cleaned);
   if (!parsed.success) {
-    for (const issue of parsed.error.issues)
+    for (const issue of parsed.error.issues) {
+      const name = String(issue.path[0]);
+      // A secret whose file could not be read is reported once, by its `_FILE` variable.
+      if (NOTIFIER_SECRET_VARIABLES.includes(name) && fromFile(input, name) && env[name] === undefined)
+        continue;
       problems.push(`${issue.path.map(String).join('.')}: ${issue.message}`);
+    }
   }
-  const redisUrls = typeof env.REDIS_URL === 'string' ? parseRedisUrls(env.REDIS_URL, problems) : [];
+  const withPassword = applyRedisPassword(
+    typeof env.REDIS_URL === 'string' ? parseRedisUrls(env.REDIS_URL, problems) : [],
+    env.REDIS_PASSWORD?.trim() || undefined,
+  );
+  problems.push(...withPassword.problems);
+  const redisUrls = [...withPassword.urls];
   const schedule = parseDurationList(env.WEBHOOK_RETRY_SCHEDULE?.trim() || '0s,5s,5m,30m,2h,5h,10h,10h');
   for (const p of schedule.problems) problems.push(`WEBHOOK_RETRY_SCHEDULE: ${p}`);
   if (schedule.problems.length === 0 && schedule.values[0] !== 0) {
@@ -169,5 +201,19 @@ export function loadNotifierConfig(env: Env = process.env): NotifierConfig {
     concurrency: e.NOTIFIER_CONCURRENCY,
     pollMs: e.NOTIFIER_POLL_MS,
     claimIdleMs: e.NOTIFIER_CLAIM_IDLE_MS,
+    shutdownTimeoutMs: e.LOCKSTEP_SHUTDOWN_TIMEOUT_MS,
   });
+}
+
+/**
+ * The webhook receiver's secret when `--secret` is not given: `WEBHOOK_RECEIVER_SECRET`, or the file
+ * `WEBHOOK_RECEIVER_SECRET_FILE` names (a Docker secret). `problems` never contain the secret.
+ */
+export function loadReceiverSecret(input: Env = process.env): {
+  readonly secret: string | undefined;
+  readonly problems: readonly string[];
+} {
+  const { env, problems } = resolveSecretFiles(input, ['WEBHOOK_RECEIVER_SECRET']);
+  const secret = env.WEBHOOK_RECEIVER_SECRET?.trim();
+  return { secret: secret === '' ? undefined : secret, problems };
 }

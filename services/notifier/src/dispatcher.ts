@@ -36,8 +36,12 @@ export interface Dispatcher {
   wake(): void;
   /** Attempts in flight now. */
   inFlight(): number;
-  /** Stops claiming, waits for the attempts in flight (each bounded by the timeout). Idempotent. */
-  close(): Promise<void>;
+  /**
+   * Stops claiming and waits for the attempts in flight, at most `graceMs` (default: until each ends, bounded by
+   * the request timeout). Attempts still running then are abandoned: their outcome is not recorded, so the
+   * delivery stays pending and is retried, here or by another replica, once its lane lock expires. Idempotent.
+   */
+  close(graceMs?: number): Promise<void>;
 }
 
 /**
@@ -71,6 +75,8 @@ export function createDispatcher(deps: {
   const lockMs = settings.timeoutMs * 2 + 1_000;
   const inFlight = new Set<Promise<void>>();
   let closed = false;
+  // Set when shutdown gave up waiting: late outcomes are not recorded (the lane lock expires instead).
+  let abandoned = false;
   let loop: Promise<void> | null = null;
   let timer: NodeJS.Timeout | null = null;
   let wake: (() => void) | null = null;
@@ -134,6 +140,13 @@ export function createDispatcher(deps: {
           retryAfter: undefined,
         };
       }
+    }
+    if (abandoned) {
+      log.info(
+        { subscriptionId: sub.id, alertId: record.alertId },
+        'attempt abandoned at shutdown: left pending',
+      );
+      return;
     }
     const verdict = result.status === 0 ? 'failed' : classifyStatus(result.status);
     let outcome: 'delivered' | 'retry' | 'dead';
@@ -250,11 +263,28 @@ export function createDispatcher(deps: {
       wake?.();
     },
     inFlight: () => inFlight.size,
-    async close() {
+    async close(graceMs = Number.POSITIVE_INFINITY) {
       closed = true;
       wake?.();
       await loop;
-      await Promise.all([...inFlight]);
+      const all = Promise.all([...inFlight]).then(() => true);
+      if (!Number.isFinite(graceMs)) {
+        await all;
+        return;
+      }
+      let timer: NodeJS.Timeout | undefined;
+      const done = await Promise.race([
+        all,
+        new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), graceMs))),
+      ]);
+      clearTimeout(timer);
+      if (!done) {
+        abandoned = true;
+        log.warn(
+          { attempts: inFlight.size, graceMs },
+          'shutting down: attempts in flight abandoned; their deliveries stay pending and are retried',
+        );
+      }
     },
   };
 }

@@ -1,7 +1,8 @@
 /**
  * The notifier process: reads the configuration, starts the notifier, and shuts down on SIGINT/SIGTERM
- * (stops reading, lets attempts in flight finish, releases the intake lease). Exit codes: 0 after a clean
- * shutdown, 1 for a configuration or startup failure.
+ * (stops reading, gives attempts in flight half of `LOCKSTEP_SHUTDOWN_TIMEOUT_MS` to finish and leaves the rest
+ * pending, releases the intake lease). Exit codes: 0 after a clean shutdown, 1 for a configuration or startup
+ * failure or a shutdown that outlasts `LOCKSTEP_SHUTDOWN_TIMEOUT_MS`.
  */
 import { loadNotifierConfig, type NotifierConfig } from './config.js';
 import { NotifierConfigError } from './errors.js';
@@ -34,6 +35,11 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     logger.info({ signal }, 'shutting down');
+    setTimeout(() => {
+      logger.error({ timeoutMs: config.shutdownTimeoutMs }, 'shutdown did not finish in time: exiting');
+      logger.flush();
+      process.exit(1);
+    }, config.shutdownTimeoutMs).unref();
     runtime
       .close()
       .catch((err: unknown) => logger.error({ err }, 'shutdown failed'))

@@ -21,7 +21,10 @@ import { createSender } from './sender.js';
 export interface NotifierRuntime {
   readonly metricsServer: MetricsServer;
   readonly intake: Intake;
-  /** Stops intake and delivery (in-flight attempts finish), then closes servers and clients. Idempotent. */
+  /**
+   * Stops intake and delivery (attempts in flight get half of `shutdownTimeoutMs` to finish; the rest stay pending
+   * for another replica), then closes servers and clients. Idempotent.
+   */
   close(): Promise<void>;
 }
 
@@ -122,7 +125,7 @@ export async function startNotifier(
       closing ??= (async () => {
         const steps: [string, () => Promise<unknown>][] = [
           ['intake', () => intake.close()],
-          ['dispatcher', () => dispatcher.close()],
+          ['dispatcher', () => dispatcher.close(config.shutdownTimeoutMs / 2)],
           ['sender', () => Promise.resolve(sender.close())],
           ['metrics server', () => metricsServer.close()],
           ['redis-read', () => readRedis.quit()],

@@ -1,9 +1,11 @@
 /**
  * `npm run webhook-receiver -- --port <p> --secret <whsec_...> [--host 127.0.0.1]`: verifies each delivery
- * with `standardwebhooks` and prints one line per alert on stdout; rejections go to stderr.
+ * with `standardwebhooks` and prints one line per alert on stdout; rejections go to stderr. Without `--secret`
+ * the secret comes from `WEBHOOK_RECEIVER_SECRET` or `WEBHOOK_RECEIVER_SECRET_FILE`.
  */
 import { parseArgs } from 'node:util';
 import { isValidSecret } from '@lockstep/webhooks';
+import { loadReceiverSecret } from './config.js';
 import { createReceiver, formatAlertLine } from './receiver.js';
 
 function fail(message: string): never {
@@ -24,12 +26,19 @@ async function main(): Promise<void> {
     fail((err as Error).message);
   }
   const problems: string[] = [];
+  if (values.secret === undefined) {
+    const fromEnv = loadReceiverSecret();
+    problems.push(...fromEnv.problems);
+    values.secret = fromEnv.secret;
+  }
   const port = Number(values.port);
   if (values.port === undefined || !/^\d{1,5}$/.test(values.port) || port > 65_535) {
     problems.push('--port must be a port number (0 picks a free one)');
   }
   if (values.secret === undefined || !isValidSecret(values.secret)) {
-    problems.push('--secret must be the subscription secret: whsec_ followed by base64 of 24-64 bytes');
+    problems.push(
+      '--secret must be the subscription secret (whsec_ followed by base64 of 24-64 bytes), or set WEBHOOK_RECEIVER_SECRET',
+    );
   }
   if (problems.length > 0) fail(problems.join('; '));
   const receiver = createReceiver({

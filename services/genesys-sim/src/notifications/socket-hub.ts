@@ -52,6 +52,9 @@ interface Conn extends ChannelConnection {
 }
 
 /** Creates the WebSocket side of the notification service (`ws` in `noServer` mode). */
+/** How long a shutdown waits for clients to answer the close frame before cutting their sockets. */
+const CLOSE_HANDSHAKE_MS = 1_000;
+
 export function createSocketHub(opts: SocketHubOptions): SocketHub {
   const { registry, stats, logger } = opts;
   const wss = new WebSocketServer({ noServer: true, maxPayload: 64 * 1024, autoPong: false });
@@ -231,10 +234,23 @@ export function createSocketHub(opts: SocketHubOptions): SocketHub {
       if (closed) return;
       closed = true;
       if (heartbeatTimer) clearInterval(heartbeatTimer);
-      for (const c of conns) {
-        if (c.closingTimer) clearTimeout(c.closingTimer);
-        c.ws.terminate();
-      }
+      // A close frame (1001 going away) so clients know the server left; what does not finish the close
+      // handshake in time is cut.
+      const ends = [...conns].map(
+        (c) =>
+          new Promise<void>((resolve) => {
+            if (c.ws.readyState === c.ws.CLOSED) return resolve();
+            c.ws.once('close', () => resolve());
+            c.end(1001, 'Server shutting down');
+          }),
+      );
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([
+        Promise.all(ends),
+        new Promise<void>((resolve) => (timer = setTimeout(resolve, CLOSE_HANDSHAKE_MS))),
+      ]);
+      clearTimeout(timer);
+      for (const c of conns) c.ws.terminate();
       conns.clear();
       await new Promise<void>((resolve) => wss.close(() => resolve()));
     },

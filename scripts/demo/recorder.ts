@@ -130,6 +130,7 @@ export async function createRecorder(options: RecorderOptions): Promise<Recorder
   let notifier = { delivered: 0, retried: 0 };
   let lastEvents: { at: number; count: number } | undefined;
   let openFindings: { agentId: string; ruleId: string }[] = [];
+  let correctionCommits: { agentId: string; count: number }[] = [];
 
   return {
     async pollOutbox() {
@@ -169,6 +170,8 @@ export async function createRecorder(options: RecorderOptions): Promise<Recorder
     },
     async pollAgents(full) {
       const truth = await options.truth();
+      // A failed read of the ground truth keeps the last one.
+      if (truth.length === 0) return;
       const signalsOf = async (id: string) =>
         full ? obj((await reads.readAgent(id))?.signals) : ({} as Record<string, unknown>);
       agents = await Promise.all(
@@ -195,6 +198,14 @@ export async function createRecorder(options: RecorderOptions): Promise<Recorder
       if (full) {
         const open = await reads.listOpenFindings({ limit: 1000 });
         openFindings = open.map((o) => ({ agentId: o.agentId, ruleId: o.finding.ruleId }));
+        const histories = await Promise.all(
+          truth.map(async (t) => ({
+            agentId: t.id,
+            count: (await reads.readHistory(t.id, { count: 1000 })).filter((h) => h.cause === 'correction')
+              .length,
+          })),
+        );
+        correctionCommits = histories.filter((h) => h.count > 0);
       }
     },
     noteDeclared(agentId, at) {
@@ -211,6 +222,7 @@ export async function createRecorder(options: RecorderOptions): Promise<Recorder
         declared: [...declared],
         engine,
         notifier,
+        correctionCommits: [...correctionCommits],
         openFindings: [...openFindings],
       };
     },

@@ -66,6 +66,8 @@ export interface Recording {
     readonly declarationsApplied: number;
   };
   readonly notifier: { readonly delivered: number; readonly retried: number };
+  /** Agent history entries whose cause is a correction lockstep applied, by agent (read at the end). */
+  readonly correctionCommits: readonly { readonly agentId: string; readonly count: number }[];
   /** Findings open in Redis at the end. */
   readonly openFindings: readonly { readonly agentId: string; readonly ruleId: string }[];
 }

@@ -151,7 +151,16 @@ export function buildReport(
     );
     const intents = entriesOf(recording, 'correction.intended').filter((e) => agents.has(e.agentId));
     if (corrections.length > 0) lines.push(`Corrections: ${outcomeCounts(corrections, 'correction')}.`);
-    else if (intents.length > 0) {
+    const corrected = recording.correctionCommits.filter((c) => agents.has(c.agentId));
+    if (corrected.length > 0) {
+      lines.push(
+        `lockstep's history shows corrections applied to ${plural(corrected.length, 'agent')} ` +
+          `(${names(
+            recording,
+            corrected.map((c) => c.agentId),
+          )}).`,
+      );
+    } else if (intents.length > 0) {
       lines.push(
         `${plural(intents.length, 'correction')} planned (${names(
           recording,

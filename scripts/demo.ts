@@ -66,6 +66,8 @@ const say = (line: string) =>
 let finishing: Promise<never> | undefined;
 let redisServer: Awaited<ReturnType<typeof startRedis>> | undefined;
 const clients: { disconnect(): void }[] = [];
+/** Set when the demo writes into the operator's Redis: removes the demo's keys on the way out. */
+let cleanupExternal: (() => Promise<void>) | undefined;
 
 /** Stops every process the demo started (children newest first, then Redis) and exits with `code`. */
 function finish(code: number): Promise<never> {
@@ -73,6 +75,7 @@ function finish(code: number): Promise<never> {
     running = false;
     await loop?.catch(() => undefined);
     await supervisor.stopAll();
+    await cleanupExternal?.().catch(() => undefined);
     for (const c of clients) c.disconnect();
     await redisServer?.stop();
     process.exit(code);
@@ -111,6 +114,19 @@ async function run(): Promise<void> {
   const readRedis = connectRedis([redisUrl]);
   clients.push(redis, readRedis);
   const keys = createKeys(prefix);
+  if (external !== undefined) {
+    cleanupExternal = async () => {
+      let cursor = '0';
+      do {
+        const [next, batch] = (await redis.call('SCAN', cursor, 'MATCH', `${prefix}*`, 'COUNT', 500)) as [
+          string,
+          string[],
+        ];
+        if (batch.length > 0) await redis.unlink(...batch);
+        cursor = next;
+      } while (cursor !== '0');
+    };
+  }
 
   // The webhook receiver and its subscription (plain http on loopback, allowed explicitly).
   const [receiverPort, engineMetricsPort, notifierMetricsPort, adminPort] = await Promise.all([

@@ -23,6 +23,7 @@ import { nameOf } from './demo/recording.js';
 import { buildReport } from './demo/report.js';
 import { createSupervisor, httpText, waitFor, waitForLog } from './demo/services.js';
 import { createDisplay, renderStatus } from './demo/view.js';
+import { createWfmDeclarer } from './demo/wfm-declarations.js';
 
 const { values: flags } = parseArgs({
   options: {
@@ -231,29 +232,17 @@ async function run(): Promise<void> {
 
   // The external WFM platform tells lockstep which states it pushed: each seat it sets On Queue is declared, so
   // lockstep can hold the platform to it (state-not-sticking when the state is reverted).
-  const commands = createCommandQueue({ redis, keys });
-  const declared = new Set<string>();
-  async function declarePushes(agents: readonly Truth[]): Promise<void> {
-    const pushed = agents.filter(
-      (a) =>
-        a.activeQueueIds.includes(stories.tuesdayQueueId) &&
-        a.lastChangedBy?.presence === 'external-wfm' &&
-        a.presence.systemPresence === 'On Queue' &&
-        !declared.has(a.id),
-    );
-    for (const agent of pushed) {
-      declared.add(agent.id);
-      const at = Date.now();
-      await commands.send({
-        agentId: agent.id,
-        type: 'declare',
-        body: { presence: 'ON_QUEUE', by: 'external-wfm', at, ttlMs: 300_000 },
-      });
-      recorder.noteDeclared(agent.id, at);
-    }
-    if (pushed.length > 0)
-      say(`DECLARE   external WFM pushed ${pushed.length} seats On Queue; declared to lockstep`);
-  }
+  const declare = createWfmDeclarer({
+    commands: createCommandQueue({ redis, keys }),
+    queueId: stories.tuesdayQueueId,
+    by: 'external-wfm',
+    ttlMs: 300_000,
+    onDeclared: (agentId, at) => recorder.noteDeclared(agentId, at),
+  });
+  const declarePushes = async (agents: readonly Truth[]) => {
+    const n = await declare(agents);
+    if (n > 0) say(`DECLARE   external WFM pushed ${n} seats On Queue; declared to lockstep`);
+  };
 
   let alertsShown = 0;
   let passedEarly = false;

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# `make demo`: runs lockstep on the local Genesys simulator and prints findings as they open and resolve.
+# `make demo`: the whole product on the local Genesys simulator, without Docker (see scripts/demo.ts).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-exec node --conditions=@lockstep/source --import tsx scripts/demo.ts
+exec node --conditions=@lockstep/source --import tsx scripts/demo.ts "$@"

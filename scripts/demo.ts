@@ -1,166 +1,319 @@
 /**
- * `make demo`: the whole product on the local Genesys simulator. Starts redis-server, the simulator on a seed story
- * and the lockstep engine (as its own process), then prints the findings and correction intents as the engine
- * emits them, and a summary at the end.
+ * `make demo`: the whole product on the embedded default, without Docker. Starts a private redis-server (unless
+ * REDIS_URL is set), the Genesys simulator on the `demo` scenario (both seed stories plus background desyncs), the
+ * engine, the notifier, the webhook receiver and the admin API when the build has one, each as a child process
+ * with its own log file. Shows a live view, then a report of each story, and exits 0 only if every story's
+ * expected outcome happened (scripts/demo/outcomes.ts).
  *
- * Environment: DEMO_SCENARIO (default tuesday-0900-ready-push), DEMO_SECONDS (default 150).
+ * Options: `--fast` (DEMO_FAST=1) ends as soon as every expected outcome has happened; `--keep` (DEMO_KEEP=1)
+ * leaves everything running after the report until Ctrl-C; `--result <file>` (DEMO_RESULT_FILE) writes the
+ * recording and the checks as JSON. DEMO_SECONDS bounds the run (default 100 s after the simulator starts).
  */
-import { spawn } from 'node:child_process';
-import { createInterface } from 'node:readline';
-import type { Effect } from '@lockstep/domain';
-import { connectRedis, createCommandQueue, createKeys, createOutbox, createReads } from '@lockstep/store';
-import { killAndWait, repoRoot, startRedis, startSim } from '@lockstep/testkit';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { connectRedis, createCommandQueue, createKeys } from '@lockstep/store';
+import { freePort, repoRoot, startRedis } from '@lockstep/testkit';
+import { createSubscriptionStore, createWebhookKeys } from '@lockstep/webhooks';
+import { allPassed, runChecks } from './demo/outcomes.js';
+import { createRecorder, type StoryMap, type Truth } from './demo/recorder.js';
+import { nameOf } from './demo/recording.js';
+import { buildReport } from './demo/report.js';
+import { createSupervisor, httpText, waitFor, waitForLog } from './demo/services.js';
+import { createDisplay, renderStatus } from './demo/view.js';
+import { createWfmDeclarer } from './demo/wfm-declarations.js';
 
-const scenario = process.env.DEMO_SCENARIO ?? 'tuesday-0900-ready-push';
-const seconds = Number(process.env.DEMO_SECONDS ?? '150');
-const PREFIX = 'lockstep:';
-
-interface Truth {
-  id: string;
-  name: string;
-  activeQueueIds: string[];
-  presence: { systemPresence: string };
-  routingStatus: { status: string };
-  station: { healthy: boolean } | null;
-  lastChangedBy?: { presence?: string };
-}
-
-const t0 = Date.now();
-const stamp = () => `+${((Date.now() - t0) / 1000).toFixed(1).padStart(6)}s`;
-const say = (line: string) => console.log(`${stamp()}  ${line}`);
-
-console.log(`lockstep demo: the "${scenario}" story on the Genesys simulator, for ${seconds} s\n`);
-const [redisServer, sim] = await Promise.all([startRedis(), startSim({ scenario })]);
-const truth0 = await sim.control<Truth[]>('GET', '/__sim/agents');
-const names = new Map(truth0.map((a) => [a.id, a.name]));
-const queues = [...new Set(truth0.flatMap((a) => a.activeQueueIds))];
-const name = (id: string) => (names.get(id) ?? id).padEnd(18);
-
-const engine = spawn(
-  process.execPath,
-  [
-    '--max-semi-space-size=32',
-    '--conditions=@lockstep/source',
-    '--import',
-    'tsx',
-    'services/engine/src/main.ts',
-  ],
-  {
-    cwd: repoRoot,
-    stdio: ['ignore', 'pipe', 'pipe'],
-    env: {
-      ...process.env,
-      GENESYS_API_BASE: sim.baseUrl,
-      GENESYS_CLIENT_ID: 'lockstep-demo',
-      GENESYS_CLIENT_SECRET: 'lockstep-demo-secret',
-      REDIS_URL: redisServer.url,
-      LOCKSTEP_AGENTS: queues.map((q) => `queue:${q}`).join(','),
-      LOCKSTEP_KEY_PREFIX: PREFIX,
-      METRICS_HOST: '127.0.0.1',
-      METRICS_PORT: '0',
-      LOG_LEVEL: 'info',
-    },
+const { values: flags } = parseArgs({
+  options: {
+    fast: { type: 'boolean', default: process.env.DEMO_FAST === '1' },
+    keep: { type: 'boolean', default: process.env.DEMO_KEEP === '1' },
+    result: { type: 'string', default: process.env.DEMO_RESULT_FILE },
   },
-);
-// The engine logs pino JSON; the demo shows its start and anything at warn or above.
-for (const stream of [engine.stdout, engine.stderr]) {
-  createInterface({ input: stream }).on('line', (line) => {
-    try {
-      const entry = JSON.parse(line) as { level?: number; msg?: string; agents?: number };
-      if (entry.msg === 'engine started') say(`engine started, tracking ${entry.agents} agents`);
-      else if ((entry.level ?? 0) >= 40) say(`engine: ${entry.msg}`);
-    } catch {
-      if (line.trim()) say(`engine: ${line}`);
-    }
-  });
+  strict: true,
+});
+const runSeconds = Number(process.env.DEMO_SECONDS ?? (flags.fast ? '150' : '100'));
+const SCENARIO = 'demo';
+const SIM_TOKEN = randomBytes(16).toString('hex');
+
+interface ScenarioMeta {
+  queues: { id: string; name: string }[];
+  managementUnits: { id: string; name: string; timeZone: string }[];
+  start: { local: string; zone: string };
 }
-
-const redis = connectRedis([redisServer.url]);
-const reader = connectRedis([redisServer.url]);
-const keys = createKeys(PREFIX);
-const outbox = createOutbox({ redis, keys, group: 'demo', readRedis: reader });
-await outbox.ensureGroup('all');
-
-let running = true;
-const counts = { opened: 0, resolved: 0, intents: 0 };
-const tail = (async () => {
-  while (running) {
-    const batch = await outbox.readGroup('demo', 100, 500).catch(() => []);
-    for (const message of batch) {
-      const effect = message.effect as Effect;
-      if (effect.type === 'finding.opened') {
-        counts.opened++;
-        const f = effect.finding;
-        say(`OPEN      ${f.ruleId.padEnd(30)} ${name(f.agentId)} ${f.severity.padEnd(8)} ${f.summary}`);
-      } else if (effect.type === 'finding.resolved') {
-        counts.resolved++;
-        say(`RESOLVED  ${effect.finding.ruleId.padEnd(30)} ${name(effect.finding.agentId)}`);
-      } else if (effect.type === 'correction.intended') {
-        counts.intents++;
-        const i = effect.intent;
-        say(`CORRECT   ${i.kind.padEnd(30)} ${name(i.agentId)} ${JSON.stringify(i.target)} (${i.reason})`);
-      }
-    }
-    if (batch.length > 0) await outbox.ack(batch);
-  }
-})();
-
-const finish = async (code: number) => {
-  running = false;
-  await tail.catch(() => undefined);
-  await killAndWait(engine);
-  reader.disconnect();
-  redis.disconnect();
-  await Promise.all([sim.stop(), redisServer.stop()]);
-  process.exit(code);
+const scenario = JSON.parse(
+  readFileSync(join(repoRoot, 'services/genesys-sim/scenarios', `${SCENARIO}.json`), 'utf8'),
+) as ScenarioMeta;
+const billing = scenario.queues.find((q) => q.name === 'Billing');
+const unit = scenario.managementUnits[0];
+if (!billing || !unit) throw new Error(`the ${SCENARIO} scenario has no Billing queue or management unit`);
+const stories: StoryMap = {
+  tuesdayQueueId: billing.id,
+  managementUnits: new Map(scenario.managementUnits.map((m) => [m.id, m])),
 };
-process.once('SIGINT', () => void finish(0));
-process.once('SIGTERM', () => void finish(0));
-engine.once('exit', (code) => {
-  if (running) {
-    say(`engine exited early with code ${code}`);
-    void finish(1);
-  }
+const setting = {
+  tuesday: `Tuesday 09:00 PT push (${billing.name} queue)`,
+  friday: `Friday early shifts after a schedule publish (${unit.name})`,
+  background: 'Background (other queues)',
+};
+
+const display = createDisplay(process.stdout);
+const logDir = mkdtempSync(join(tmpdir(), 'lockstep-demo-'));
+const supervisor = createSupervisor(logDir);
+const t0 = Date.now();
+const say = (line: string) =>
+  display.event(`+${((Date.now() - t0) / 1000).toFixed(1).padStart(5)}s  ${line}`);
+let finishing: Promise<never> | undefined;
+let redisServer: Awaited<ReturnType<typeof startRedis>> | undefined;
+const clients: { disconnect(): void }[] = [];
+/** Set when the demo writes into the operator's Redis: removes the demo's keys on the way out. */
+let cleanupExternal: (() => Promise<void>) | undefined;
+
+/** Stops every process the demo started (children newest first, then Redis) and exits with `code`. */
+function finish(code: number): Promise<never> {
+  finishing ??= (async () => {
+    running = false;
+    await loop?.catch(() => undefined);
+    await supervisor.stopAll();
+    await cleanupExternal?.().catch(() => undefined);
+    for (const c of clients) c.disconnect();
+    await redisServer?.stop();
+    process.exit(code);
+  })();
+  return finishing;
+}
+let running = true;
+let loop: Promise<void> | undefined;
+/** Set once the report is out: Ctrl-C then ends a `--keep` run with the outcome's code. */
+let outcomeCode: number | undefined;
+process.on('SIGINT', () => {
+  if (outcomeCode === undefined) display.event('interrupted: stopping every process the demo started');
+  void finish(outcomeCode ?? 130);
+});
+process.once('SIGTERM', () => void finish(outcomeCode ?? 143));
+process.on('exit', () => {
+  supervisor.killAllNow();
+  void redisServer?.kill();
+});
+supervisor.onUnexpectedExit((service, code) => {
+  if (finishing !== undefined) return;
+  say(`${service.name} exited early with code ${code}; its log: ${service.logFile}`);
+  void finish(1);
 });
 
-// The external WFM platform tells lockstep which states it pushed, so lockstep can hold it to them: every agent the
-// platform sets On Queue is declared (the engine raises state-not-sticking when such a state is reverted).
-const commands = createCommandQueue({ redis, keys });
-const declared = new Set<string>();
-const deadline = Date.now() + seconds * 1000;
-while (Date.now() < deadline) {
-  const pushed = (await sim.control<Truth[]>('GET', '/__sim/agents')).filter(
-    (a) => a.lastChangedBy?.presence === 'external-wfm' && !declared.has(a.id),
-  );
-  for (const agent of pushed) {
-    declared.add(agent.id);
-    await commands.send({
-      agentId: agent.id,
-      type: 'declare',
-      body: { presence: 'ON_QUEUE', by: 'external-wfm', at: Date.now(), ttlMs: 300_000 },
-    });
+async function run(): Promise<void> {
+  console.log(`lockstep demo: both seed stories on the Genesys simulator (logs in ${logDir})\n`);
+
+  // Redis: the operator's when REDIS_URL is set (under a prefix of its own), else a private redis-server.
+  const external = process.env.REDIS_URL?.trim() || undefined;
+  if (external === undefined)
+    redisServer = await startRedis({ extraArgs: ['--logfile', join(logDir, 'redis.log')] });
+  const redisUrl = external ?? redisServer!.url;
+  const prefix = external === undefined ? 'lockstep:' : `lockstep-demo-${randomBytes(4).toString('hex')}:`;
+  const redis = connectRedis([redisUrl]);
+  const readRedis = connectRedis([redisUrl]);
+  clients.push(redis, readRedis);
+  const keys = createKeys(prefix);
+  if (external !== undefined) {
+    cleanupExternal = async () => {
+      let cursor = '0';
+      do {
+        const [next, batch] = (await redis.call('SCAN', cursor, 'MATCH', `${prefix}*`, 'COUNT', 500)) as [
+          string,
+          string[],
+        ];
+        if (batch.length > 0) await redis.unlink(...batch);
+        cursor = next;
+      } while (cursor !== '0');
+    };
   }
-  if (pushed.length > 0) say(`DECLARE   external-wfm pushed On Queue ("ready") for ${pushed.length} agents`);
-  await new Promise((r) => setTimeout(r, Math.min(1000, Math.max(0, deadline - Date.now()))));
+
+  // The webhook receiver and its subscription (plain http on loopback, allowed explicitly).
+  const [receiverPort, engineMetricsPort, notifierMetricsPort, adminPort] = await Promise.all([
+    freePort(),
+    freePort(),
+    freePort(),
+    freePort(),
+  ]);
+  const ssrf = { allowHttp: true, allowedCidrs: ['127.0.0.1/32'] };
+  const subscriptions = createSubscriptionStore({ redis, keys: createWebhookKeys(prefix), ssrf });
+  const { secret } = await subscriptions.create({
+    url: `http://127.0.0.1:${receiverPort}/alerts`,
+    description: 'make demo: the local webhook receiver',
+  });
+  const receiver = supervisor.startNode(
+    'webhook-receiver',
+    ['services/notifier/src/receiver-main.ts', '--port', String(receiverPort), '--secret', secret],
+    {},
+  );
+  await waitForLog(receiver, /listening on/, 30_000);
+
+  const hasAdminApi = existsSync(join(repoRoot, 'services/admin-api/src/main.ts'));
+  const adminUrl = `http://127.0.0.1:${adminPort}`;
+  supervisor.startNode('notifier', ['services/notifier/src/main.ts'], {
+    REDIS_URL: redisUrl,
+    LOCKSTEP_KEY_PREFIX: prefix,
+    METRICS_HOST: '127.0.0.1',
+    METRICS_PORT: String(notifierMetricsPort),
+    WEBHOOK_ALLOW_HTTP: 'true',
+    WEBHOOK_ALLOWED_CIDRS: '127.0.0.1/32',
+    NOTIFIER_OUTBOX_START: 'all',
+    LOCKSTEP_API_BASE_URL: adminUrl,
+    LOCKSTEP_INSTANCE_ID: 'demo-notifier',
+    LOG_LEVEL: 'info',
+  });
+  const notifierMetricsUrl = `http://127.0.0.1:${notifierMetricsPort}`;
+  await waitFor('the notifier to answer /healthz', () => httpText(`${notifierMetricsUrl}/healthz`), 60_000);
+
+  let readKey: string | undefined;
+  if (hasAdminApi) {
+    const adminKey = randomBytes(24).toString('base64url');
+    supervisor.startNode('admin-api', ['services/admin-api/src/main.ts'], {
+      REDIS_URL: redisUrl,
+      LOCKSTEP_KEY_PREFIX: prefix,
+      ADMIN_API_HOST: '127.0.0.1',
+      ADMIN_API_PORT: String(adminPort),
+      LOCKSTEP_BOOTSTRAP_ADMIN_KEY: adminKey,
+      LOG_LEVEL: 'info',
+    });
+    await waitFor('the admin API to answer /healthz', () => httpText(`${adminUrl}/healthz`), 60_000);
+    // A read-only key for the user, made with the bootstrap admin key (which the demo never prints).
+    const res = await fetch(`${adminUrl}/v1/keys`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${adminKey}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ name: 'make-demo-read', scopes: ['read'] }),
+    }).catch(() => undefined);
+    if (res?.ok) readKey = ((await res.json()) as { key?: string }).key;
+    say(readKey ? 'admin API up, read key created' : 'admin API up (no read key: POST /v1/keys failed)');
+  } else {
+    say('admin API: not in this build, skipped');
+  }
+
+  // The simulator's clock starts when it does: the engine follows at once.
+  const sim = supervisor.startNode(
+    'genesys-sim',
+    ['services/genesys-sim/src/main.ts', '--port', '0', '--scenario', SCENARIO, '--control-token', SIM_TOKEN],
+    { LOG_LEVEL: 'warn' },
+  );
+  const simUrl = `http://127.0.0.1:${(await waitForLog(sim, /listening on http:\/\/127\.0\.0\.1:(\d+)/, 60_000))[1]}`;
+  const simStart = Date.now();
+  const truth = async (): Promise<Truth[]> =>
+    JSON.parse(
+      (await httpText(`${simUrl}/__sim/agents`, { authorization: `Bearer ${SIM_TOKEN}` })) ?? '[]',
+    ) as Truth[];
+  const queues = [...new Set((await truth()).flatMap((a) => a.activeQueueIds))];
+  const engine = supervisor.startNode('engine', ['--max-semi-space-size=32', 'services/engine/src/main.ts'], {
+    GENESYS_API_BASE: simUrl,
+    GENESYS_CLIENT_ID: 'lockstep-demo',
+    GENESYS_CLIENT_SECRET: 'lockstep-demo-secret',
+    REDIS_URL: redisUrl,
+    LOCKSTEP_KEY_PREFIX: prefix,
+    LOCKSTEP_AGENTS: queues.map((q) => `queue:${q}`).join(','),
+    LOCKSTEP_INSTANCE_ID: 'demo-engine',
+    METRICS_HOST: '127.0.0.1',
+    METRICS_PORT: String(engineMetricsPort),
+    LOG_LEVEL: 'info',
+  });
+  const started = await waitForLog(engine, /"agents":(\d+)[^\n]*"msg":"engine started"/, 90_000);
+  say(`engine started, tracking ${started[1]} agents`);
+
+  const recorder = await createRecorder({
+    redis,
+    readRedis,
+    keys,
+    engineMetricsUrl: `http://127.0.0.1:${engineMetricsPort}/metrics`,
+    notifierMetricsUrl: `${notifierMetricsUrl}/metrics`,
+    receiverLog: () => receiver.log(),
+    truth,
+    stories,
+  });
+  await recorder.pollAgents(false);
+
+  // The external WFM platform tells lockstep which states it pushed: each seat it sets On Queue is declared, so
+  // lockstep can hold the platform to it (state-not-sticking when the state is reverted).
+  const declare = createWfmDeclarer({
+    commands: createCommandQueue({ redis, keys }),
+    queueId: stories.tuesdayQueueId,
+    by: 'external-wfm',
+    ttlMs: 300_000,
+    onDeclared: (agentId, at) => recorder.noteDeclared(agentId, at),
+  });
+  const declarePushes = async (agents: readonly Truth[]) => {
+    const n = await declare(agents);
+    if (n > 0) say(`DECLARE   external WFM pushed ${n} seats On Queue; declared to lockstep`);
+  };
+
+  let alertsShown = 0;
+  let passedEarly = false;
+  loop = (async () => {
+    let lastSlow = 0;
+    while (running && Date.now() - simStart < runSeconds * 1000) {
+      for (const e of await recorder.pollOutbox()) {
+        const who = nameOf(recorder.snapshot(), e.agentId).padEnd(18);
+        if (e.type === 'finding.opened')
+          say(`OPEN      ${(e.ruleId ?? '').padEnd(26)} ${who} ${e.summary ?? ''}`);
+        else if (e.type === 'finding.resolved') say(`RESOLVED  ${(e.ruleId ?? '').padEnd(26)} ${who}`);
+        else if (e.type !== 'finding.updated')
+          say(`${e.type.padEnd(9)} ${who} ${e.status ?? ''} ${e.reason ?? ''}`);
+      }
+      if (Date.now() - lastSlow >= 1_000) {
+        lastSlow = Date.now();
+        await declarePushes(await truth());
+        await recorder.pollMetrics();
+        await recorder.pollAgents(false);
+        const snap = recorder.snapshot();
+        if (snap.alerts.length > alertsShown) {
+          say(`ALERTS    ${snap.alerts.length - alertsShown} more signed alerts verified by the receiver`);
+          alertsShown = snap.alerts.length;
+        }
+        display.status(renderStatus(snap, Date.now() - t0));
+        if (flags.fast && allPassed(runChecks(snap)) && runChecks(snap).some((c) => c.status === 'passed')) {
+          passedEarly = true;
+          break;
+        }
+      }
+    }
+  })();
+  await loop;
+  if (!running) await finishing;
+
+  await recorder.pollOutbox();
+  await recorder.pollMetrics();
+  await recorder.pollAgents(true);
+  const recording = recorder.snapshot();
+  const checks = runChecks(recording);
+  const ok = allPassed(checks);
+  display.status(renderStatus(recording, Date.now() - t0));
+  display.end();
+  const sample = recording.entries.find((e) => e.type === 'finding.opened')?.agentId ?? '<userId>';
+  const next = [
+    ...(hasAdminApi
+      ? [
+          `the admin API: curl -H 'authorization: Bearer ${readKey ?? '<read key>'}' ${adminUrl}/v1/findings`,
+          `one agent: curl -H 'authorization: Bearer ${readKey ?? '<read key>'}' ${adminUrl}/v1/agents/${sample}`,
+        ]
+      : []),
+    `the CLI: REDIS_URL=${redisUrl.replace(/\/\/[^@/]*@/, '//')} LOCKSTEP_KEY_PREFIX=${prefix} npm run lockstep -- agent ${sample}`,
+    flags.keep
+      ? 'everything keeps running until Ctrl-C'
+      : 'these need the demo running: DEMO_KEEP=1 make demo keeps it up after the report until Ctrl-C',
+    `logs of every process: ${logDir}`,
+  ];
+  console.log(`\n${buildReport(recording, setting, checks, next)}\n`);
+  if (passedEarly) console.log('(--fast: ended as soon as every expected outcome had happened)\n');
+  if (flags.result !== undefined) {
+    const pids = supervisor.services.map((s) => ({ name: s.name, pid: s.child.pid ?? -1 }));
+    writeFileSync(flags.result, JSON.stringify({ ok, checks, recording, pids, logDir }, null, 2));
+  }
+  outcomeCode = ok ? 0 : 1;
+  // With --keep, Ctrl-C (the SIGINT handler) ends the run with the outcome's code.
+  if (!flags.keep) await finish(outcomeCode);
 }
 
-const reads = createReads({ redis, keys });
-const open = await reads.listOpenFindings({ limit: 1000 });
-const byRule = new Map<string, number>();
-for (const { finding } of open) byRule.set(finding.ruleId, (byRule.get(finding.ruleId) ?? 0) + 1);
-console.log(
-  `\n${counts.opened} findings opened, ${counts.resolved} resolved, ${counts.intents} correction intents emitted.`,
-);
-console.log('open findings now, by rule:');
-for (const [rule, n] of [...byRule].sort((a, b) => b[1] - a[1]))
-  console.log(`  ${String(n).padStart(4)}  ${rule}`);
-if (byRule.size === 0) console.log('     none');
-const truth = await sim.control<Truth[]>('GET', '/__sim/agents');
-const dead = truth.filter((a) => a.station?.healthy === false).map((a) => a.name);
-console.log(
-  `simulator ground truth: ${dead.length} agents with a silently dead softphone (${dead.join(', ')})`,
-);
-console.log(
-  '\nInspect an agent: REDIS_URL=<url> npm run lockstep -- agent <userId>   (see docs/operations.md)',
-);
-await finish(0);
+run().catch(async (err: unknown) => {
+  if (finishing !== undefined) return;
+  display.event(`the demo failed: ${err instanceof Error ? err.message : String(err)}`);
+  display.event(`logs of every process: ${logDir}`);
+  await finish(1);
+});

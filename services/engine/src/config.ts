@@ -49,6 +49,15 @@ export interface EngineConfig {
   readonly startupTimeoutMs: number;
   /** How long the start-up check waits for Redis to answer (min of 10 s and `startupTimeoutMs`). */
   readonly redisProbeTimeoutMs: number;
+  /** Incident grouping (one engine at a time groups every shard's findings). */
+  readonly incidents: {
+    readonly enabled: boolean;
+    /** Open an incident when at least this many agents open findings of one rule within `windowMs`. */
+    readonly minAgents: number;
+    readonly windowMs: number;
+    /** Time between grouping passes. */
+    readonly intervalMs: number;
+  };
 }
 
 /** A decimal integer in `min..max`. `0x10`, `1e3`, `12.0` and the empty string are refused, not coerced. */
@@ -102,6 +111,10 @@ const envSchema = z.object({
   LOCKSTEP_LEASE_TTL_MS: ms(1_000).default(15_000),
   LOCKSTEP_HISTORY_MAX_LEN: int(10, 1_000_000).default(1_000),
   LOCKSTEP_STARTUP_TIMEOUT_MS: ms(1_000).default(120_000),
+  LOCKSTEP_INCIDENTS: z.enum(['true', 'false']).default('true'),
+  LOCKSTEP_INCIDENT_MIN_AGENTS: int(2, 100_000).default(5),
+  LOCKSTEP_INCIDENT_WINDOW_MS: ms(1_000).default(5 * 60_000),
+  LOCKSTEP_INCIDENT_INTERVAL_MS: ms(500).default(5_000),
   LOCKSTEP_INSTANCE_ID: z
     .string()
     .regex(/^[A-Za-z0-9._:-]{1,100}$/, "must be 1-100 letters, digits, '.', '_', ':' or '-'")
@@ -246,6 +259,12 @@ export function loadConfig(env: Env = process.env): EngineConfig {
     historyMaxLen: e.LOCKSTEP_HISTORY_MAX_LEN,
     startupTimeoutMs: e.LOCKSTEP_STARTUP_TIMEOUT_MS,
     redisProbeTimeoutMs: Math.min(10_000, e.LOCKSTEP_STARTUP_TIMEOUT_MS),
+    incidents: {
+      enabled: e.LOCKSTEP_INCIDENTS === 'true',
+      minAgents: e.LOCKSTEP_INCIDENT_MIN_AGENTS,
+      windowMs: e.LOCKSTEP_INCIDENT_WINDOW_MS,
+      intervalMs: e.LOCKSTEP_INCIDENT_INTERVAL_MS,
+    },
     // The host name is stable across restarts (a container keeps its name), so a restarted engine takes its own
     // lease back at once instead of waiting it out.
     instanceId:
@@ -342,5 +361,6 @@ export function describeConfig(config: EngineConfig): Record<string, unknown> {
     wfm: config.wfm,
     instanceId: config.instanceId,
     startupTimeoutMs: config.startupTimeoutMs,
+    incidents: config.incidents,
   };
 }

@@ -1,5 +1,5 @@
 import type { SignalUpdate } from '@lockstep/domain';
-import { type Clock, type GenesysApi, isGenesysError, USER_EXPAND } from '@lockstep/genesys';
+import { type Clock, type GenesysApi, isGenesysError, USER_EXPAND, type User } from '@lockstep/genesys';
 import type { Logger } from 'pino';
 import type { EngineMetrics } from './metrics.js';
 import { createEventTimer, type EventTimeOptions } from './pipeline/event-time.js';
@@ -36,6 +36,8 @@ export interface ResyncerDeps {
   readonly eventTimes?: EventTimeOptions;
   /** The conversation map built from `conversations` events: reconciled with every read's conversation summary. */
   readonly conversations?: Pick<EventMapper, 'reconcile'>;
+  /** Told of every user read (division, station type for incident attributes). Must not throw. */
+  readonly onUserRead?: (user: User) => void;
   /** Time-off reads (default: over `api.wfm`, management units and time zones cached for an hour). */
   readonly timeOff?: TimeOffReader;
 }
@@ -129,6 +131,7 @@ export function createResyncer(deps: ResyncerDeps): Resyncer {
         const list = user.id === undefined ? undefined : updates.get(user.id);
         if (user.id === undefined || list === undefined) continue;
         list.push(...userSignals(user, readAt, stamp));
+        deps.onUserRead?.(user);
         // A lost "disconnected" event must not leave a ghost call in the conversation map.
         const counts = interactionTotals(user.conversationSummary);
         if (counts !== undefined) deps.conversations?.reconcile(user.id, counts, readAt);

@@ -6,6 +6,9 @@ export const ALERT_TYPES = [
   'finding.opened',
   'finding.escalated',
   'finding.resolved',
+  'incident.opened',
+  'incident.updated',
+  'incident.resolved',
   'subscription.disabled',
   'alerts.suppressed',
   'webhook.test',
@@ -19,6 +22,10 @@ export const ALERT_TYPE_DESCRIPTIONS: Readonly<Record<AlertType, string>> = Obje
   'finding.escalated':
     "An open finding's severity rose to critical (corrections suppressed by the flap guard).",
   'finding.resolved': 'The condition of an open finding stopped holding.',
+  'incident.opened':
+    'At least K agents opened findings of one rule within the window: one alert for the group, with what they share.',
+  'incident.updated': 'Agents joined an open incident or recovered from it.',
+  'incident.resolved': 'Every agent of an incident recovered.',
   'subscription.disabled':
     'A subscription was disabled (410 Gone, or every attempt failed for the disable period); sent to the others.',
   'alerts.suppressed':

@@ -11,6 +11,7 @@ export {
   type OutboxEntry,
   UNKNOWN_PROFILE,
 } from './alert.js';
+export { buildIncidentAlert, isIncidentEffect } from './incident-alert.js';
 export {
   ALERT_SEVERITIES,
   ALERT_TYPE_DESCRIPTIONS,

@@ -12,8 +12,10 @@ export function subscriptionMatches(sub: Subscription, alert: Alert, profile: Ag
   if (!sub.enabled) return false;
   if (sub.eventTypes.length > 0 && !sub.eventTypes.includes(alert.type)) return false;
   if (sub.minSeverity !== null && severityRank(alert.severity) < severityRank(sub.minSeverity)) return false;
-  if (alert.agentId === null) return true;
   const f = sub.filters;
+  // Incidents concern a rule but no single agent: the rule filter applies, the agent filters do not.
+  if (alert.agentId === null)
+    return alert.ruleId === null || f.ruleIds.length === 0 || f.ruleIds.includes(alert.ruleId);
   if (f.ruleIds.length > 0 && (alert.ruleId === null || !f.ruleIds.includes(alert.ruleId))) return false;
   if (f.queueIds.length > 0 && !profile.queueIds.some((q) => f.queueIds.includes(q))) return false;
   if (

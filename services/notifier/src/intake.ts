@@ -1,5 +1,12 @@
 import type { Lease, Leases, Outbox, OutboxMessage } from '@lockstep/store';
-import { type Alert, buildFindingAlert, type SubscriptionStore } from '@lockstep/webhooks';
+import {
+  type Alert,
+  buildFindingAlert,
+  buildIncidentAlert,
+  isIncidentEffect,
+  type SubscriptionStore,
+  UNKNOWN_PROFILE,
+} from '@lockstep/webhooks';
 import type { Logger } from 'pino';
 import type { AgentDirectory } from './directory.js';
 import type { Fanout } from './fanout.js';
@@ -72,10 +79,14 @@ export function createIntake(deps: {
         log.warn({ entry: m.streamId, problem: m.malformed }, 'outbox entry cannot be decoded: skipped');
         continue;
       }
-      const profile = await deps.directory.profile(m.agentId);
+      // Incident changes concern a group, not one agent: one alert per change, no profile.
+      const incident = isIncidentEffect(m.effect);
+      const profile = incident ? UNKNOWN_PROFILE : await deps.directory.profile(m.agentId);
       let alert: Alert | null;
       try {
-        alert = buildFindingAlert(m, profile, { apiBaseUrl: deps.apiBaseUrl });
+        alert = incident
+          ? buildIncidentAlert(m, { apiBaseUrl: deps.apiBaseUrl })
+          : buildFindingAlert(m, profile, { apiBaseUrl: deps.apiBaseUrl });
       } catch (err) {
         // An entry that cannot make a payload (over 20 KB even when cut) must not stop the intake.
         log.error(

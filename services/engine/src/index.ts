@@ -18,3 +18,6 @@ export { createMetrics, type EngineMetrics } from './metrics.js';
 export { createEventMapper, type EventMapper, type MappedEvent } from './pipeline/map-event.js';
 export { createPipeline, type Pipeline, type PipelineDeps } from './pipeline/pipeline.js';
 export { type EffectsExecutor, noEffectsExecutor } from './pipeline/effects.js';
+// Incident grouping, for benchmarks and embedders.
+export { createIncidentGrouper, type IncidentGrouper, INCIDENT_LEASE } from './incidents/grouper.js';
+export type { WfmFacts } from './incidents/attributes-of.js';

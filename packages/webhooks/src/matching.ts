@@ -5,8 +5,8 @@ import type { Subscription } from './subscriptions.js';
 /**
  * Whether an enabled subscription wants an alert. Pure. Empty filter lists match everything. Filters on
  * queue, division or management unit need the agent's profile: an alert whose agent is not known to the
- * directory does not match such a filter (it is not guessed). System alerts (no agent) ignore the agent and
- * rule filters.
+ * directory does not match such a filter (it is not guessed). System alerts (no agent, no rule) ignore the agent
+ * and rule filters; incident alerts (no agent, a rule) obey the rule filter only.
  */
 export function subscriptionMatches(sub: Subscription, alert: Alert, profile: AgentProfile): boolean {
   if (!sub.enabled) return false;

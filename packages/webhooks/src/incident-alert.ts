@@ -3,6 +3,9 @@ import type { AlertType } from './catalogue.js';
 
 const INCIDENT_TYPES: readonly AlertType[] = ['incident.opened', 'incident.updated', 'incident.resolved'];
 
+/** Most agent ids a payload lists per field. */
+const MAX_LISTED = 100;
+
 const num = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : null);
 const iso = (ms: number | null): string | null => (ms === null ? null : new Date(ms).toISOString());
 const strings = (v: unknown): string[] =>
@@ -55,10 +58,13 @@ export function buildIncidentAlert(
     commonCause: lines,
     agents: num(incident.agents),
     failing: num(incident.failing),
-    failingAgentIds: strings(incident.failingAgentIds),
-    recoveredAgentIds: strings(incident.recoveredAgentIds),
+    failingAgentIds: strings(incident.failingAgentIds).slice(0, MAX_LISTED),
+    recoveredAgentIds: strings(incident.recoveredAgentIds).slice(0, MAX_LISTED),
     ...(type === 'incident.updated'
-      ? { joined: strings(effect.joined), recovered: strings(effect.recovered) }
+      ? {
+          joined: strings(effect.joined).slice(0, MAX_LISTED),
+          recovered: strings(effect.recovered).slice(0, MAX_LISTED),
+        }
       : {}),
     openedAt: iso(num(incident.openedAt)),
     resolvedAt: iso(num(incident.resolvedAt)),

@@ -117,4 +117,54 @@ describe('incident alerts', () => {
     });
     expect(JSON.parse(all.requests[0]?.body ?? '{}')).toMatchObject({ data: { agentId: 'agent-9' } });
   });
+
+  it('a subscription that mutes incident agents gets no finding alert for an agent an open incident covers', async () => {
+    const prefix = `inc-${++n}:`;
+    const engine = engineSide(server.url, prefix);
+    const muted = await startTestReceiver();
+    const plain = await startTestReceiver();
+    const runtime: NotifierRuntime = await startNotifier(
+      testConfig(server.url, prefix),
+      createNotifierLogger('silent'),
+    );
+    cleanups.push(
+      () => engine.close(),
+      () => muted.close(),
+      () => plain.close(),
+      () => runtime.close(),
+    );
+    await engine.waitForGroup();
+    const { subscription } = await engine.subscriptions.create({ url: muted.url, muteIncidentAgents: true });
+    expect(subscription.muteIncidentAgents).toBe(true);
+    await engine.subscriptions.create({ url: plain.url });
+
+    const outbox = createOutbox({ redis: engine.redis, keys: createKeys(prefix), group: 'test-engine' });
+    await outbox.publishEntries([incidentOpened(['agent-1', 'agent-2', 'agent-3', 'agent-4', 'agent-6'])]);
+    // agent-6 is covered by the open incident of this rule; agent-7 is not; agent-6's other rule is not.
+    await engine.emit('agent-6', 'finding.opened', RULE);
+    await engine.emit('agent-7', 'finding.opened', RULE);
+    await engine.emit('agent-6', 'finding.opened', 'stuck-not-responding');
+
+    const types = (r: { requests: Array<{ body: string }> }) =>
+      r.requests
+        .map((q) => JSON.parse(q.body) as { type: string; data: { agentId?: string; ruleId: string } })
+        .map((p) => `${p.type}:${p.data.agentId ?? '-'}:${p.data.ruleId}`)
+        .sort();
+    await pollUntil(() => plain.requests.length >= 4 && muted.requests.length >= 3, {
+      timeoutMs: 10_000,
+      what: 'the alerts of both subscriptions',
+    });
+    await new Promise((r) => setTimeout(r, 500));
+    expect(types(plain)).toEqual([
+      `finding.opened:agent-6:${RULE}`,
+      'finding.opened:agent-6:stuck-not-responding',
+      `finding.opened:agent-7:${RULE}`,
+      `incident.opened:-:${RULE}`,
+    ]);
+    expect(types(muted)).toEqual([
+      'finding.opened:agent-6:stuck-not-responding',
+      `finding.opened:agent-7:${RULE}`,
+      `incident.opened:-:${RULE}`,
+    ]);
+  });
 });

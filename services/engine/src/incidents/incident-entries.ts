@@ -1,12 +1,13 @@
 import type { Incident, IncidentChange } from '@lockstep/domain';
 import type { DirectEntry } from '@lockstep/store';
 
-/** Most agent ids an outbox entry lists (the stored incident keeps every member). */
+/** Most recovered or joining agent ids an outbox entry lists (the stored incident keeps every member). */
 export const MAX_LISTED_AGENTS = 100;
 
 /**
  * The body of an `incident.*` outbox entry: the incident without the members' attributes (which can be large),
- * with the failing and recovered agent ids (at most `MAX_LISTED_AGENTS` each) and the common-cause lines. Pure.
+ * with EVERY failing agent id (the notifier mutes their per-agent alerts for subscriptions that ask), at most
+ * `MAX_LISTED_AGENTS` recovered, joined and recovered-now ids, and the common-cause lines. Pure.
  */
 export function incidentBody(change: IncidentChange): Record<string, unknown> {
   const i = change.incident;
@@ -23,7 +24,7 @@ export function incidentBody(change: IncidentChange): Record<string, unknown> {
       resolvedAt: i.resolvedAt,
       agents: i.members.length,
       failing: failing.length,
-      failingAgentIds: failing.slice(0, MAX_LISTED_AGENTS),
+      failingAgentIds: failing,
       recoveredAgentIds: recovered.slice(0, MAX_LISTED_AGENTS),
       commonCause: i.commonCause.map((c) => ({
         id: c.id,

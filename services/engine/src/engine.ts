@@ -241,6 +241,7 @@ export function createEngine(settings: EngineSettings, deps: EngineDeps): Engine
     eventTimes,
     conversations: mapper,
     onUserRead: (user) => incidents.keeper.noteUser(user),
+    onWfmUnit: (agentId, unit) => incidents.keeper.setWfmFacts(agentId, unit),
   });
 
   const untracker = createUntracker({

@@ -38,6 +38,8 @@ export interface ResyncerDeps {
   readonly conversations?: Pick<EventMapper, 'reconcile'>;
   /** Told of every user read (division, station type for incident attributes). Must not throw. */
   readonly onUserRead?: (user: User) => void;
+  /** Told of an agent's management unit and zone at each time-off read (incident attributes). Must not throw. */
+  readonly onWfmUnit?: (agentId: string, unit: { managementUnitId: string; timeZone: string }) => void;
   /** Time-off reads (default: over `api.wfm`, management units and time zones cached for an hour). */
   readonly timeOff?: TimeOffReader;
 }
@@ -79,6 +81,7 @@ export function createResyncer(deps: ResyncerDeps): Resyncer {
           { businessUnitId, zone: zone ?? null },
           'business unit time zone missing or not an IANA zone: its time off is computed in UTC',
         ),
+      ...(deps.onWfmUnit === undefined ? {} : { onUnit: deps.onWfmUnit }),
     });
   const pending = new Map<string, ResyncReason>();
   const timeOff = new Set<string>();

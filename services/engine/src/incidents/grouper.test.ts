@@ -86,13 +86,23 @@ async function setup() {
     }
   }
   await attributes.writeAgents(new Map(Array.from({ length: 40 }, (_, i) => [agentId(i), attributesOf(i)])));
+  let failPublish = 0;
   const grouper = (owner: string) =>
     createIncidentGrouper({
       redis,
       keys,
       incidents,
       attributes,
-      outbox,
+      // The real outbox, failing the next `failPublish` publications (Redis errors between store and publish).
+      outbox: {
+        publishEntries(entries) {
+          if (failPublish > 0) {
+            failPublish--;
+            return Promise.reject(new Error('connection lost'));
+          }
+          return outbox.publishEntries(entries);
+        },
+      },
       clock,
       logger,
       owner,
@@ -104,7 +114,16 @@ async function setup() {
     const messages = await outbox.readGroup('reader', 100, 0);
     return messages.map((m) => m.effect as { type: string; incident: Record<string, unknown> });
   }
-  return { keys, clock, commit, grouper, incidents, attributes, published };
+  return {
+    keys,
+    clock,
+    commit,
+    grouper,
+    incidents,
+    attributes,
+    published,
+    failNextPublish: () => (failPublish = 1),
+  };
 }
 
 describe('incident grouper (real Redis)', () => {
@@ -213,5 +232,23 @@ describe('incident grouper (real Redis)', () => {
     expect((await published()).map((e) => e.type)).toEqual(['incident.updated']);
     expect((await incidents.listIncidents()).incidents).toHaveLength(1);
     await b.close();
+  });
+
+  test('a change stored but not published is published at the next pass, once', async () => {
+    const { clock, commit, grouper, incidents, published, failNextPublish } = await setup();
+    for (let i = 0; i < 5; i++) await commit(i, [finding(i, clock.now())]);
+    clock.advance(1_000);
+    const g = grouper('engine-a');
+    failNextPublish();
+    expect(await g.runOnce()).toBe(true);
+    expect((await incidents.listIncidents({ status: 'open' })).incidents).toHaveLength(1);
+    expect(await published()).toEqual([]);
+    clock.advance(1_000);
+    await g.runOnce();
+    expect((await published()).map((e) => e.type)).toEqual(['incident.opened']);
+    clock.advance(1_000);
+    await g.runOnce();
+    expect(await published()).toEqual([]);
+    await g.close();
   });
 });

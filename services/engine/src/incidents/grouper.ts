@@ -153,6 +153,8 @@ export function createIncidentGrouper(deps: IncidentGrouperDeps): IncidentGroupe
       // Nothing pages anyone unless this engine still holds the lease.
       if (!(await holdLease())) return false;
       await deps.incidents.save(changed, entries);
+      // Stored: from here on the changes are made, whatever happens to their publication.
+      open = result.incidents.filter((i) => i.status === 'open');
       for (const c of result.changes) {
         deps.metrics?.changes.inc({ type: c.type, rule: c.incident.ruleId });
         log.info(
@@ -160,7 +162,10 @@ export function createIncidentGrouper(deps: IncidentGrouperDeps): IncidentGroupe
           c.incident.summary,
         );
       }
-      await publishPending();
+      // A publication that fails stays pending and goes out first at the next pass.
+      await publishPending().catch((err: unknown) =>
+        log.warn({ err }, 'incident changes stored but not published yet: retrying at the next pass'),
+      );
     }
     open = result.incidents.filter((i) => i.status === 'open');
     deps.metrics?.open.set(open.length);

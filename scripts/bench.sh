@@ -10,6 +10,8 @@ engine bench/engine-firehose.ts --seconds 6
 engine bench/engine-replay.ts --frames 200000
 echo "== bench/engine-heap.ts"
 node --expose-gc --max-semi-space-size=32 --conditions=@lockstep/source --import tsx bench/engine-heap.ts --agents 100000
+run bench/incidents.ts
+run bench/incidents.ts --rules 4
 echo "== bench/notifier.ts"
 for mode in throughput latency memory; do
   node --expose-gc --conditions=@lockstep/source --import tsx bench/notifier.ts --mode "$mode"

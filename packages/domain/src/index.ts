@@ -54,7 +54,13 @@ export {
   traitId,
   traitsOf,
 } from './incidents/attributes.js';
-export { type CommonCauseOptions, commonCause, type TraitLift } from './incidents/common-cause.js';
+export {
+  type CommonCauseOptions,
+  commonCause,
+  countTraits,
+  type TraitCounts,
+  type TraitLift,
+} from './incidents/common-cause.js';
 export {
   type GroupedFinding,
   type GroupInput,

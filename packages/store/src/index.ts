@@ -16,6 +16,12 @@ export {
   MAX_DETAIL_LENGTH,
 } from './agent-store.js';
 export {
+  type AttributesStore,
+  type AttributesStoreOptions,
+  createAttributesStore,
+  type FindingRef,
+} from './attributes.js';
+export {
   type Command,
   type CommandQueue,
   type CommandQueueOptions,
@@ -49,6 +55,15 @@ export {
   type StoreErrorCode,
 } from './errors.js';
 export { type RepairReport, repairFindingsIndex } from './findings-repair.js';
+export {
+  createIncidentStore,
+  type IncidentDoc,
+  type IncidentPage,
+  type IncidentStatusFilter,
+  type IncidentStore,
+  type IncidentStoreOptions,
+} from './incidents.js';
+export { findingMember, parseFindingMember } from './findings-index.js';
 export { createKeys, type Keys, type KeysOptions, MAX_ID_LENGTH, validateId } from './keys.js';
 export {
   type AcquireOptions,
@@ -61,6 +76,7 @@ export {
 } from './leases.js';
 export {
   createOutbox,
+  type DirectEntry,
   type GroupStart,
   type Outbox,
   type OutboxOptions,

@@ -35,7 +35,7 @@ export interface KeysOptions {
 /**
  * Every Redis key the store uses. Per-agent keys share the hash tag `{agent:<id>}` so one script can touch
  * them all on Redis Cluster; global keys are grouped by tag (`{agents}`, `{findings}`, `{outbox:<n>}`,
- * `{leases}`) so each group can be updated atomically too.
+ * `{leases}`, `{incidents}`) so each group can be updated atomically too.
  */
 export interface Keys {
   readonly prefix: string;
@@ -56,6 +56,16 @@ export interface Keys {
   findingsRules(): string;
   /** Sorted set of recently resolved findings, score = resolvedAt (see `resolved-findings.ts`). */
   findingsResolved(): string;
+  /** Hash of every watched agent's attributes (field agent id, value JSON): the incident baseline. */
+  agentAttributes(): string;
+  /** Hash of the agent's attributes when each open finding opened (field `<agentId>|<findingId>`, value JSON). */
+  findingAttributes(): string;
+  /** Hash of incident documents (field incident id, value JSON). */
+  incidents(): string;
+  /** Sorted set of incident ids with `status` (or every incident), score = updatedAt (ms): newest first. */
+  incidentsByStatus(status: 'open' | 'resolved' | 'all'): string;
+  /** List of incident outbox entries stored but not yet published (published, then removed). */
+  incidentsPending(): string;
   /** Outbox stream of shard `n`. */
   outboxStream(shard: number): string;
   /** Sorted set of recently published outbox entry ids of shard `n` (idempotent relay). */
@@ -115,6 +125,18 @@ export function createKeys(prefix: string, options: KeysOptions = {}): Keys {
     findingsByRule: (ruleId: string) => `${prefix}{findings}:rule:${validateId('rule id', ruleId)}`,
     findingsRules: () => `${prefix}{findings}:rules`,
     findingsResolved: () => `${prefix}{findings}:resolved`,
+    agentAttributes: () => `${prefix}{agents}:attributes`,
+    findingAttributes: () => `${prefix}{findings}:attributes`,
+    incidents: () => `${prefix}{incidents}:docs`,
+    incidentsByStatus: (status: 'open' | 'resolved' | 'all') => {
+      if (status !== 'open' && status !== 'resolved' && status !== 'all') {
+        throw new InvalidInputError(
+          `incident status must be open, resolved or all, got ${JSON.stringify(status)}`,
+        );
+      }
+      return `${prefix}{incidents}:${status}`;
+    },
+    incidentsPending: () => `${prefix}{incidents}:pending`,
     outboxStream: (n: number) => `${prefix}{outbox:${shard(n)}}:stream`,
     outboxDedupe: (n: number) => `${prefix}{outbox:${shard(n)}}:dedupe`,
     outboxShardOf: (agentId: string) => fnv1a(validateId('agent id', agentId)) % shards,

@@ -1,4 +1,4 @@
-import { decodePendingLines, requireCount, requirePositive } from './codec.js';
+import { decodePendingLines, encodeJson, requireCount, requirePositive } from './codec.js';
 import { InvalidInputError } from './errors.js';
 import { type Keys, validateId } from './keys.js';
 import { parseStreamEntries } from './outbox-entries.js';
@@ -34,6 +34,19 @@ export interface OutboxOptions {
  */
 export type GroupStart = 'new' | 'all' | { readonly after: string };
 
+/** An outbox entry published directly (not relayed from an agent hash). */
+export interface DirectEntry {
+  /** Stable entry id: the dedupe key, and what consumers dedupe on. */
+  readonly id: string;
+  /** What the entry is about (an incident id): the shard and the entry's agent field. */
+  readonly key: string;
+  readonly version: number;
+  /** Epoch ms. */
+  readonly at: number;
+  /** The effect, JSON-serialisable. */
+  readonly body: unknown;
+}
+
 /** A page of agents that still hold unrelayed outbox entries. */
 export interface UnrelayedPage {
   readonly agentIds: readonly string[];
@@ -51,6 +64,12 @@ export interface Outbox {
   relay(agentId: string): Promise<number>;
   /** Relays several agents at once: one read per agent, one publish per shard chunk, one clear per agent. */
   relayMany(agentIds: readonly string[]): Promise<number>;
+  /**
+   * Publishes entries that do not come from an agent hash (incident changes), idempotently by entry id like the
+   * relay: `key` (e.g. the incident id) picks the shard, fills the entry's agent field and orders its entries.
+   * Returns how many were appended (0 when every id was published before).
+   */
+  publishEntries(entries: readonly DirectEntry[]): Promise<number>;
   /** Scans the agents index for agents whose pending outbox is not empty (crash recovery). */
   findUnrelayed(page: { cursor?: string | null; count: number }): Promise<UnrelayedPage>;
   /** Scans every agent and relays whatever is pending. Returns the number of entries appended. */
@@ -115,6 +134,16 @@ export function createOutbox(options: OutboxOptions): Outbox {
         argv.push(line.id, agentId, line.version, line.at, line.body);
       }
     }
+    const appended = await publishArgs(byShard);
+    await Promise.all(
+      toClear.map(async ({ agentId, version, pending }) => {
+        expectInt('clear-pending', await redis.lockstepClearPending(keys.agent(agentId), version, pending));
+      }),
+    );
+    return appended;
+  }
+
+  async function publishArgs(byShard: Map<number, (string | number)[]>): Promise<number> {
     let appended = 0;
     await Promise.all(
       [...byShard].map(async ([shard, argv]) => {
@@ -132,12 +161,22 @@ export function createOutbox(options: OutboxOptions): Outbox {
         }
       }),
     );
-    await Promise.all(
-      toClear.map(async ({ agentId, version, pending }) => {
-        expectInt('clear-pending', await redis.lockstepClearPending(keys.agent(agentId), version, pending));
-      }),
-    );
     return appended;
+  }
+
+  async function publishEntries(entries: readonly DirectEntry[]): Promise<number> {
+    const byShard = new Map<number, (string | number)[]>();
+    for (const e of entries) {
+      const id = validateId('entry id', e.id);
+      const key = validateId('entry key', e.key);
+      requireCount('version', e.version);
+      if (!Number.isFinite(e.at)) throw new InvalidInputError(`entry ${id}: at must be a finite epoch ms`);
+      const shard = keys.outboxShardOf(key);
+      const argv = byShard.get(shard) ?? [];
+      byShard.set(shard, argv);
+      argv.push(id, key, e.version, e.at, encodeJson(`entry ${id}`, e.body));
+    }
+    return publishArgs(byShard);
   }
 
   async function findUnrelayed(page: { cursor?: string | null; count: number }): Promise<UnrelayedPage> {
@@ -185,6 +224,7 @@ export function createOutbox(options: OutboxOptions): Outbox {
   return {
     relay: (agentId) => relayMany([agentId]),
     relayMany,
+    publishEntries,
     findUnrelayed,
     async relayAllPending(pageSize = 500) {
       let cursor: string | null | undefined;

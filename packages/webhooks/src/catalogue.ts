@@ -11,6 +11,9 @@ export const ALERT_TYPES = [
   'correction.refused',
   'correction.expired',
   'correction.failed',
+  'incident.opened',
+  'incident.updated',
+  'incident.resolved',
   'subscription.disabled',
   'alerts.suppressed',
   'webhook.test',
@@ -32,6 +35,10 @@ export const ALERT_TYPE_DESCRIPTIONS: Readonly<Record<AlertType, string>> = Obje
   'correction.expired': 'A deferred correction gave up waiting for the agent to be free.',
   'correction.failed':
     'A correction was not confirmed after its last send (names who set the state since, when known).',
+  'incident.opened':
+    'At least K agents opened findings of one rule within the window: one alert for the group, with what they share.',
+  'incident.updated': 'Agents joined an open incident or recovered from it.',
+  'incident.resolved': 'Every agent of an incident recovered.',
   'subscription.disabled':
     'A subscription was disabled (410 Gone, or every attempt failed for the disable period); sent to the others.',
   'alerts.suppressed':

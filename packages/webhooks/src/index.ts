@@ -12,6 +12,7 @@ export {
   UNKNOWN_PROFILE,
 } from './alert.js';
 export { buildCorrectionAlert, isCorrectionOutcome } from './correction-alert.js';
+export { buildIncidentAlert, isIncidentEffect } from './incident-alert.js';
 export {
   ALERT_SEVERITIES,
   ALERT_TYPE_DESCRIPTIONS,

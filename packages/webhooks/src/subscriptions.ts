@@ -26,6 +26,11 @@ export interface Subscription {
   readonly eventTypes: readonly AlertType[];
   readonly minSeverity: AlertSeverity | null;
   readonly filters: SubscriptionFilters;
+  /**
+   * Storm control: no `finding.*` alert for an agent while an open incident of the finding's rule covers it (the
+   * incident's own alerts stand for the group). Default false.
+   */
+  readonly muteIncidentAgents: boolean;
   readonly enabled: boolean;
   /** Why lockstep disabled it (410, failing too long), or `null`. */
   readonly disabledReason: string | null;
@@ -64,6 +69,7 @@ const createSchema = z
     filters: filtersSchema.optional(),
     description: z.string().max(500).optional(),
     enabled: z.boolean().optional(),
+    muteIncidentAgents: z.boolean().optional(),
   })
   .strict();
 const updateSchema = createSchema.partial();
@@ -147,7 +153,10 @@ export function createSubscriptionStore(options: SubscriptionStoreOptions): Subs
     const text = await redis.hget(key, 'doc');
     if (text === null) return null;
     try {
-      return JSON.parse(text) as SubscriptionRecord;
+      // Records stored before a field existed get its default.
+      const record = JSON.parse(text) as Omit<SubscriptionRecord, 'muteIncidentAgents'> &
+        Partial<Pick<SubscriptionRecord, 'muteIncidentAgents'>>;
+      return { ...record, muteIncidentAgents: record.muteIncidentAgents ?? false };
     } catch (cause) {
       throw new WebhookCorruptDataError(key, { cause });
     }
@@ -185,6 +194,7 @@ export function createSubscriptionStore(options: SubscriptionStoreOptions): Subs
         eventTypes: [...new Set(data.eventTypes ?? [])],
         minSeverity: data.minSeverity ?? null,
         filters: normaliseFilters(data.filters),
+        muteIncidentAgents: data.muteIncidentAgents ?? false,
         enabled: data.enabled ?? true,
         disabledReason: null,
         description: data.description ?? '',
@@ -214,6 +224,7 @@ export function createSubscriptionStore(options: SubscriptionStoreOptions): Subs
         minSeverity: data.minSeverity === undefined ? record.minSeverity : data.minSeverity,
         filters: data.filters === undefined ? record.filters : normaliseFilters(data.filters),
         description: data.description ?? record.description,
+        muteIncidentAgents: data.muteIncidentAgents ?? record.muteIncidentAgents,
         enabled,
         disabledReason: enabled ? null : record.disabledReason,
         updatedAt: now(),

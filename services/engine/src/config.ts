@@ -54,6 +54,15 @@ export interface EngineConfig {
   readonly shutdownTimeoutMs: number;
   /** How long the start-up check waits for Redis to answer (min of 10 s and `startupTimeoutMs`). */
   readonly redisProbeTimeoutMs: number;
+  /** Incident grouping (one engine at a time groups every shard's findings). */
+  readonly incidents: {
+    readonly enabled: boolean;
+    /** Open an incident when at least this many agents open findings of one rule within `windowMs`. */
+    readonly minAgents: number;
+    readonly windowMs: number;
+    /** Time between grouping passes. */
+    readonly intervalMs: number;
+  };
 }
 
 /** Settings of the correction executor. */
@@ -128,6 +137,10 @@ const envSchema = z.object({
   LOCKSTEP_CORRECTIONS_MAX_SENDS: int(1, 10).default(3),
   LOCKSTEP_CORRECTIONS_DEFER_MAX_MS: ms(1_000).default(15 * 60_000),
   LOCKSTEP_SHUTDOWN_TIMEOUT_MS: ms(1_000).default(10_000),
+  LOCKSTEP_INCIDENTS: z.enum(['true', 'false']).default('true'),
+  LOCKSTEP_INCIDENT_MIN_AGENTS: int(2, 100_000).default(5),
+  LOCKSTEP_INCIDENT_WINDOW_MS: ms(1_000).default(5 * 60_000),
+  LOCKSTEP_INCIDENT_INTERVAL_MS: ms(500).default(5_000),
   LOCKSTEP_INSTANCE_ID: z
     .string()
     .regex(/^[A-Za-z0-9._:-]{1,100}$/, "must be 1-100 letters, digits, '.', '_', ':' or '-'")
@@ -308,6 +321,12 @@ export function loadConfig(input: Env = process.env): EngineConfig {
       maxSends: e.LOCKSTEP_CORRECTIONS_MAX_SENDS,
       deferMaxMs: e.LOCKSTEP_CORRECTIONS_DEFER_MAX_MS,
     },
+    incidents: {
+      enabled: e.LOCKSTEP_INCIDENTS === 'true',
+      minAgents: e.LOCKSTEP_INCIDENT_MIN_AGENTS,
+      windowMs: e.LOCKSTEP_INCIDENT_WINDOW_MS,
+      intervalMs: e.LOCKSTEP_INCIDENT_INTERVAL_MS,
+    },
     // The host name is stable across restarts (a container keeps its name), so a restarted engine takes its own
     // lease back at once instead of waiting it out.
     instanceId:
@@ -426,5 +445,6 @@ export function describeConfig(config: EngineConfig): Record<string, unknown> {
     instanceId: config.instanceId,
     startupTimeoutMs: config.startupTimeoutMs,
     shutdownTimeoutMs: config.shutdownTimeoutMs,
+    incidents: config.incidents,
   };
 }

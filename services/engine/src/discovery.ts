@@ -25,6 +25,11 @@ export interface DiscoveryDeps {
   readonly retryBackoff?: BackoffOptions;
   /** Called once, after the refresh that made discovery ready when `start()` left it not ready. */
   readonly onReady?: () => void;
+  /**
+   * Called after each resolution with the tracked agents whose memberships (see `Discovery.memberships`) changed,
+   * before `onChange`. Must not throw. Default: nobody.
+   */
+  readonly onMemberships?: (agentIds: readonly string[]) => void;
   /** Called after each refresh that changed the set (never concurrently). */
   readonly onChange: (change: { added: readonly string[]; removed: readonly string[] }) => Promise<void>;
 }
@@ -45,6 +50,12 @@ export interface Discovery {
   /** A queue-membership notification: refresh soon when the queue is selected. */
   onMembership(queueId: string): void;
   agents(): ReadonlySet<string>;
+  /**
+   * What the selector reads said about a tracked agent: the selected queues it is a member of, and the selected
+   * management units and divisions that list it (`undefined` for an untracked agent). Items read by user id add
+   * nothing.
+   */
+  memberships(agentId: string): AgentMemberships | undefined;
   /** The platform has answered for every selector item at least once (agents of an item never read are untracked). */
   ready(): boolean;
   /** Selector items whose last read failed transiently (being retried). */
@@ -52,6 +63,51 @@ export interface Discovery {
   /** Stops the timers and waits for a refresh in flight. Idempotent. */
   close(): Promise<void>;
 }
+
+/** The selector items an agent was found through. */
+export interface AgentMemberships {
+  readonly queueIds: readonly string[];
+  readonly managementUnitIds: readonly string[];
+  readonly divisionIds: readonly string[];
+}
+
+const NO_MEMBERSHIPS: AgentMemberships = Object.freeze({
+  queueIds: Object.freeze([]),
+  managementUnitIds: Object.freeze([]),
+  divisionIds: Object.freeze([]),
+});
+
+/** Memberships per agent from the items read (`queue:<id>`, `mu:<id>`, `division:<id>` → member ids). Pure. */
+function membershipsOf(byItem: ReadonlyMap<string, readonly string[]>, agents: ReadonlySet<string>) {
+  const out = new Map<string, { queueIds: string[]; managementUnitIds: string[]; divisionIds: string[] }>();
+  for (const [key, ids] of byItem) {
+    const colon = key.indexOf(':');
+    const kind = key.slice(0, colon);
+    const id = key.slice(colon + 1);
+    const field =
+      kind === 'queue'
+        ? 'queueIds'
+        : kind === 'mu'
+          ? 'managementUnitIds'
+          : kind === 'division'
+            ? 'divisionIds'
+            : undefined;
+    if (field === undefined) continue;
+    for (const agentId of ids) {
+      if (!agents.has(agentId)) continue;
+      let entry = out.get(agentId);
+      if (entry === undefined) {
+        entry = { queueIds: [], managementUnitIds: [], divisionIds: [] };
+        out.set(agentId, entry);
+      }
+      if (!entry[field].includes(id)) entry[field].push(id);
+    }
+  }
+  return out as Map<string, AgentMemberships>;
+}
+
+const sameMemberships = (a: AgentMemberships | undefined, b: AgentMemberships | undefined): boolean =>
+  JSON.stringify(a ?? NO_MEMBERSHIPS) === JSON.stringify(b ?? NO_MEMBERSHIPS);
 
 /** A refusal that retrying will not change (unknown queue or unit, missing permission, bad request). */
 function isPermanent(err: unknown): boolean {
@@ -77,6 +133,7 @@ export function createDiscovery(deps: DiscoveryDeps): Discovery {
     ...selector.managementUnits.map((m) => `mu:${m}`),
   ];
   let current = new Set<string>();
+  let memberships = new Map<string, AgentMemberships>();
   let chain: Promise<void> = Promise.resolve();
   let periodic: unknown;
   let debounce: unknown;
@@ -146,7 +203,16 @@ export function createDiscovery(deps: DiscoveryDeps): Discovery {
     scheduleRetry();
     const next = new Set<string>();
     for (const ids of byItem.values()) for (const id of ids) if (inShard(id, deps.shard)) next.add(id);
+    keepMemberships(next);
     return next;
+  }
+
+  /** Discovery keeps what the reads said about each agent (queues, units, divisions) for incident attributes. */
+  function keepMemberships(agents: ReadonlySet<string>): void {
+    const next = membershipsOf(byItem, agents);
+    const changed = [...agents].filter((id) => !sameMemberships(memberships.get(id), next.get(id)));
+    memberships = next;
+    if (changed.length > 0) deps.onMemberships?.(changed);
   }
 
   function refresh(reason: string): Promise<void> {
@@ -213,6 +279,8 @@ export function createDiscovery(deps: DiscoveryDeps): Discovery {
       }, debounceMs);
     },
     agents: () => current,
+    memberships: (agentId) =>
+      current.has(agentId) ? (memberships.get(agentId) ?? NO_MEMBERSHIPS) : undefined,
     ready,
     failing: () => [...failed],
     async close() {

@@ -207,4 +207,19 @@ describe('time off in the management unit time zone', () => {
     runtime.engine.resync([agentId], 'gap');
     await waitResolved(agentId, 10_000);
   });
+
+  it("the incident attributes carry the agent's management unit, the zone of its time off and the approved time off", async () => {
+    const key = createKeys(PREFIX).agentAttributes();
+    const attributes = await pollUntil(
+      async () => {
+        const text = await redis.hget(key, AGENTS.sydneyFullDay.id);
+        const value = text === null ? undefined : (JSON.parse(text) as Record<string, unknown>);
+        return value?.timeZone === SYDNEY && value.timeOff === 'approved' ? value : undefined;
+      },
+      { timeoutMs: 10_000, what: 'the attributes of the Sydney agent' },
+    );
+    expect(attributes).toMatchObject({ managementUnitId: MU[SYDNEY], queueIds: [QUEUE] });
+    const la = JSON.parse((await redis.hget(key, AGENTS.laFullDay.id)) ?? '{}') as Record<string, unknown>;
+    expect(la).toMatchObject({ managementUnitId: MU[LOS_ANGELES], timeZone: LOS_ANGELES });
+  });
 });

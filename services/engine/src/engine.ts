@@ -13,6 +13,8 @@ import type { EngineConfig } from './config.js';
 import { createDiscovery } from './discovery.js';
 import { ClosedError } from './errors.js';
 import { createEventRouter } from './event-router.js';
+import type { AttributesKeeper } from './incidents/attributes-keeper.js';
+import { createIncidents, type IncidentsSettings } from './incidents/incidents.js';
 import { createLeadership, type Leadership } from './leadership.js';
 import { createMetrics, type EngineMetrics } from './metrics.js';
 import { createEventMapper } from './pipeline/map-event.js';
@@ -44,7 +46,10 @@ export type EngineSettings = Pick<
   | 'leaseRenewMs'
   | 'historyMaxLen'
   | 'instanceId'
->;
+> & {
+  /** Incident grouping; absent: attributes are kept, no grouper runs. */
+  readonly incidents?: IncidentsSettings;
+};
 
 /** What the engine is given; it closes none of these (whoever created them does). */
 export interface EngineDeps {
@@ -92,6 +97,8 @@ export interface Engine {
   resync(agentIds: Iterable<string>, reason: string): void;
   /** Feeds an event from outside the notification stream, e.g. a `DECLARE` after a correction. */
   submit(agentId: string, event: AgentEvent, cause: 'event' | 'correction'): void;
+  /** Agent attributes for incidents: WFM facts go in through `setWfmFacts`. */
+  readonly incidentAttributes: Pick<AttributesKeeper, 'setWfmFacts' | 'attributes' | 'flush'>;
 }
 
 /** Creates the engine: wires its parts, each in its own file. Only `start()` does I/O. */
@@ -136,6 +143,21 @@ export function createEngine(settings: EngineSettings, deps: EngineDeps): Engine
     resync: (id) => resyncer.request([id], 'command'),
   });
 
+  const incidents = createIncidents(
+    settings.incidents ?? { enabled: false, minAgents: 5, windowMs: 300_000, intervalMs: 5_000 },
+    {
+      redis,
+      keys,
+      outbox,
+      clock,
+      logger: deps.logger,
+      registry: metrics.registry,
+      owner: settings.instanceId,
+      memberships: (id) => discovery.memberships(id),
+      canAct: () => leadership.canAct(),
+    },
+  );
+
   const pipeline: Pipeline = createPipeline({
     machine,
     policy: settings.policy,
@@ -157,6 +179,7 @@ export function createEngine(settings: EngineSettings, deps: EngineDeps): Engine
     ...(deps.effects === undefined ? {} : { effects: deps.effects }),
     batchWindowMs: settings.batchWindowMs,
     hotAgents: settings.hotAgents,
+    onCommitted: (agentId, context, effects) => incidents.keeper.noteCommitted(agentId, context, effects),
   });
 
   // Agents whose events could not be committed are re-read over REST as soon as Redis answers again.
@@ -192,6 +215,7 @@ export function createEngine(settings: EngineSettings, deps: EngineDeps): Engine
     clock,
     intervalMs: settings.discoveryIntervalMs,
     onReady: () => void untracker.sweep(),
+    onMemberships: (agentIds) => incidents.keeper.touch(agentIds),
     async onChange({ added, removed }) {
       if (removed.length > 0) {
         await pool
@@ -199,6 +223,7 @@ export function createEngine(settings: EngineSettings, deps: EngineDeps): Engine
           .catch((err: unknown) => log.error({ err }, 'unsubscribing agents failed'));
         // Nothing watches them any more: their open findings resolve before they are forgotten.
         await untracker.untrack(removed);
+        await incidents.keeper.forget(removed);
         for (const id of removed) {
           pipeline.forget(id);
           mapper.forget(id);
@@ -224,6 +249,8 @@ export function createEngine(settings: EngineSettings, deps: EngineDeps): Engine
     tracked: (id) => discovery.agents().has(id),
     eventTimes,
     conversations: mapper,
+    onUserRead: (user) => incidents.keeper.noteUser(user),
+    onWfmUnit: (agentId, unit) => incidents.keeper.setWfmFacts(agentId, unit),
   });
 
   const untracker = createUntracker({
@@ -296,6 +323,7 @@ export function createEngine(settings: EngineSettings, deps: EngineDeps): Engine
       resyncer.request(agents, 'start');
       if (discovery.ready()) await untracker.sweep();
       safety.start();
+      incidents.start();
       log.info({ agents: agents.length, leader }, 'engine started');
     },
     close() {
@@ -310,6 +338,7 @@ export function createEngine(settings: EngineSettings, deps: EngineDeps): Engine
           ['policy', async () => policyWatcher.close()],
           ['resync', () => resyncer.close()],
           ['pipeline', () => pipeline.close()],
+          ['incidents', () => incidents.close()],
           ['lease', () => leadership.close()],
         ];
         for (const [name, step] of steps) {
@@ -346,6 +375,7 @@ export function createEngine(settings: EngineSettings, deps: EngineDeps): Engine
     resync(agentIds, reason) {
       resyncer.request(agentIds, reason);
     },
+    incidentAttributes: incidents.keeper,
     submit(agentId, event, cause) {
       if (closed) throw new ClosedError('submit');
       pipeline.submit(agentId, event, cause, clock.now());

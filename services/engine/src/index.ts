@@ -27,3 +27,6 @@ export { createPipeline, type Pipeline, type PipelineDeps } from './pipeline/pip
 export { type EffectsExecutor, noEffectsExecutor } from './pipeline/effects.js';
 export { createCorrections, type CorrectionsDeps } from './corrections/create.js';
 export type { CorrectionExecutor } from './corrections/executor.js';
+// Incident grouping, for benchmarks and embedders.
+export { createIncidentGrouper, type IncidentGrouper, INCIDENT_LEASE } from './incidents/grouper.js';
+export type { WfmFacts } from './incidents/attributes-of.js';

@@ -1,5 +1,5 @@
 import type { SignalUpdate } from '@lockstep/domain';
-import { type Clock, type GenesysApi, isGenesysError, USER_EXPAND } from '@lockstep/genesys';
+import { type Clock, type GenesysApi, isGenesysError, USER_EXPAND, type User } from '@lockstep/genesys';
 import type { Logger } from 'pino';
 import type { EngineMetrics } from './metrics.js';
 import { createEventTimer, type EventTimeOptions } from './pipeline/event-time.js';
@@ -36,6 +36,10 @@ export interface ResyncerDeps {
   readonly eventTimes?: EventTimeOptions;
   /** The conversation map built from `conversations` events: reconciled with every read's conversation summary. */
   readonly conversations?: Pick<EventMapper, 'reconcile'>;
+  /** Told of every user read (division, station type for incident attributes). Must not throw. */
+  readonly onUserRead?: (user: User) => void;
+  /** Told of an agent's management unit and zone at each time-off read (incident attributes). Must not throw. */
+  readonly onWfmUnit?: (agentId: string, unit: { managementUnitId: string; timeZone: string }) => void;
   /** Time-off reads (default: over `api.wfm`, management units and time zones cached for an hour). */
   readonly timeOff?: TimeOffReader;
 }
@@ -77,6 +81,7 @@ export function createResyncer(deps: ResyncerDeps): Resyncer {
           { businessUnitId, zone: zone ?? null },
           'business unit time zone missing or not an IANA zone: its time off is computed in UTC',
         ),
+      ...(deps.onWfmUnit === undefined ? {} : { onUnit: deps.onWfmUnit }),
     });
   const pending = new Map<string, ResyncReason>();
   const timeOff = new Set<string>();
@@ -129,6 +134,7 @@ export function createResyncer(deps: ResyncerDeps): Resyncer {
         const list = user.id === undefined ? undefined : updates.get(user.id);
         if (user.id === undefined || list === undefined) continue;
         list.push(...userSignals(user, readAt, stamp));
+        deps.onUserRead?.(user);
         // A lost "disconnected" event must not leave a ghost call in the conversation map.
         const counts = interactionTotals(user.conversationSummary);
         if (counts !== undefined) deps.conversations?.reconcile(user.id, counts, readAt);

@@ -83,6 +83,8 @@ export interface TimeOffReaderDeps {
   readonly cacheTtlMs?: number;
   /** Called once per business unit whose time zone is missing or not an IANA zone (then UTC is used). */
   readonly onUnknownZone?: (businessUnitId: string | null, zone: string | undefined) => void;
+  /** Told, at each read, the agent's management unit and the IANA zone its time off was computed in. */
+  readonly onUnit?: (agentId: string, unit: { managementUnitId: string; timeZone: string }) => void;
 }
 
 /** Reads agents' time off over WFM REST. */
@@ -137,7 +139,9 @@ export function createTimeOffReader(deps: TimeOffReaderDeps): TimeOffReader {
       if (unit.mu === null) return undefined;
       try {
         const requests = await deps.wfm.listTimeOffRequests(unit.mu, agentId);
-        return timeOffSignal(requests, await zoneOf(unit.bu, now), now);
+        const zone = await zoneOf(unit.bu, now);
+        deps.onUnit?.(agentId, { managementUnitId: unit.mu, timeZone: zone });
+        return timeOffSignal(requests, zone, now);
       } catch (err) {
         // The agent may have moved to another management unit: look it up again next time.
         units.delete(agentId);

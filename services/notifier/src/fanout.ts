@@ -25,6 +25,8 @@ export interface Fanout {
     profile: AgentProfile,
     records: readonly SubscriptionRecord[],
     exceptId?: string,
+    /** An open incident of the alert's rule covers its agent (subscriptions may mute such alerts). */
+    coveredByIncident?: boolean,
   ): Promise<number>;
   /** Queues the `alerts.suppressed` summaries of past minutes whose cap was hit. */
   flushStorms(subscriptionIds: readonly string[]): Promise<void>;
@@ -74,10 +76,10 @@ export function createFanout(deps: {
   }
 
   return {
-    async publish(alert, profile, records, exceptId) {
+    async publish(alert, profile, records, exceptId, coveredByIncident = false) {
       let n = 0;
       for (const sub of records) {
-        if (sub.id === exceptId || !subscriptionMatches(sub, alert, profile)) continue;
+        if (sub.id === exceptId || !subscriptionMatches(sub, alert, profile, coveredByIncident)) continue;
         if (await queue(sub, alert)) n++;
       }
       return n;

@@ -3,11 +3,15 @@ import {
   type Alert,
   buildCorrectionAlert,
   buildFindingAlert,
+  buildIncidentAlert,
+  isIncidentEffect,
   type SubscriptionStore,
+  UNKNOWN_PROFILE,
 } from '@lockstep/webhooks';
 import type { Logger } from 'pino';
 import type { AgentDirectory } from './directory.js';
 import type { Fanout } from './fanout.js';
+import { createIncidentCoverage } from './incident-coverage.js';
 import type { NotifierMetrics } from './metrics.js';
 
 /** Name of the lease that elects the one notifier replica reading the outbox. */
@@ -46,6 +50,8 @@ export function createIntake(deps: {
   readonly logger: Logger;
   /** Called after a batch queued alerts (the local dispatcher polls at once). */
   readonly onQueued?: () => void;
+  /** The stored open incidents, read when the lease is taken (subscriptions' `muteIncidentAgents`). */
+  readonly openIncidents?: () => Promise<readonly unknown[]>;
 }): Intake {
   const log = deps.logger.child({ component: 'intake' });
   let closed = false;
@@ -67,6 +73,9 @@ export function createIntake(deps: {
       };
     });
 
+  // Which agents open incidents cover (rebuilt from the store at each takeover, then kept from the outbox).
+  let coverage = createIncidentCoverage();
+
   async function handle(messages: readonly OutboxMessage[]): Promise<void> {
     if (messages.length === 0) return;
     deps.metrics.outboxRead.inc(messages.length);
@@ -77,12 +86,15 @@ export function createIntake(deps: {
         log.warn({ entry: m.streamId, problem: m.malformed }, 'outbox entry cannot be decoded: skipped');
         continue;
       }
-      const profile = await deps.directory.profile(m.agentId);
+      // Incident changes concern a group, not one agent: one alert per change, no profile.
+      const incident = isIncidentEffect(m.effect);
+      const profile = incident ? UNKNOWN_PROFILE : await deps.directory.profile(m.agentId);
       let alert: Alert | null;
       try {
-        alert =
-          buildFindingAlert(m, profile, { apiBaseUrl: deps.apiBaseUrl }) ??
-          buildCorrectionAlert(m, profile, { apiBaseUrl: deps.apiBaseUrl });
+        alert = incident
+          ? buildIncidentAlert(m, { apiBaseUrl: deps.apiBaseUrl })
+          : (buildFindingAlert(m, profile, { apiBaseUrl: deps.apiBaseUrl }) ??
+            buildCorrectionAlert(m, profile, { apiBaseUrl: deps.apiBaseUrl }));
       } catch (err) {
         // An entry that cannot make a payload (over 20 KB even when cut) must not stop the intake.
         log.error(
@@ -92,7 +104,9 @@ export function createIntake(deps: {
         continue;
       }
       if (alert === null) continue;
-      const n = await deps.fanout.publish(alert, profile, records);
+      if (incident) coverage.apply(m.effect);
+      const covered = !incident && alert.ruleId !== null && coverage.covers(alert.ruleId, m.agentId);
+      const n = await deps.fanout.publish(alert, profile, records, undefined, covered);
       log.debug(
         { alertId: alert.id, type: alert.type, agentId: m.agentId, subscriptions: n },
         'alert queued',
@@ -140,6 +154,10 @@ export function createIntake(deps: {
           // A batch that failed half-way is finished before anything newer is read, to keep agents' order.
           await handle(unfinished);
           unfinished = null;
+        }
+        if (takeover && deps.openIncidents !== undefined) {
+          coverage = createIncidentCoverage();
+          coverage.load(await deps.openIncidents());
         }
         if (takeover || Date.now() - lastClaim >= deps.claimIdleMs / 2) {
           // Entries a dead reader left unacknowledged come first: they are older than anything unread. At a

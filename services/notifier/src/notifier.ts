@@ -1,5 +1,12 @@
 import { lookup as dnsLookup } from 'node:dns/promises';
-import { connectRedis, createKeys, createLeases, createOutbox, type RedisClient } from '@lockstep/store';
+import {
+  connectRedis,
+  createIncidentStore,
+  createKeys,
+  createLeases,
+  createOutbox,
+  type RedisClient,
+} from '@lockstep/store';
 import {
   createDeliveryQueue,
   createSubscriptionStore,
@@ -91,6 +98,7 @@ export async function startNotifier(
     metrics,
     logger,
     onQueued: () => dispatcher.wake(),
+    openIncidents: () => createIncidentStore({ redis, keys: storeKeys }).openIncidents(),
   });
   const sender = createSender({ timeoutMs: config.timeoutMs, userAgent: 'lockstep-notifier/0.1' });
   const dispatcher = createDispatcher({

@@ -25,6 +25,29 @@ export interface CommonCauseOptions {
   readonly limit?: number;
 }
 
+/** How many agents hold each trait, by trait id. */
+export type TraitCounts = ReadonlyMap<string, { readonly trait: Trait; readonly n: number }>;
+
+/**
+ * Counts the agents holding each trait (an agent counts once per trait). Pure. Pass the baseline's counts to
+ * `commonCause` to count a large baseline once for several groups.
+ */
+export function countTraits(agents: readonly AgentAttributes[]): TraitCounts {
+  const counts = new Map<string, { trait: Trait; n: number }>();
+  for (const agent of agents) {
+    const seen = new Set<string>();
+    for (const trait of traitsOf(agent)) {
+      const id = traitId(trait);
+      if (seen.has(id)) continue;
+      seen.add(id);
+      const entry = counts.get(id);
+      if (entry) entry.n++;
+      else counts.set(id, { trait, n: 1 });
+    }
+  }
+  return counts;
+}
+
 function percent(share: number): string {
   const p = share * 100;
   return p > 0 && p < 1 ? '<1 %' : `${Math.round(p)} %`;
@@ -34,35 +57,22 @@ function percent(share: number): string {
  * What a group of affected agents has in common, compared with every watched agent (the baseline, which must
  * include the affected agents): each trait held by enough of the group and markedly more common there than in
  * the baseline, ranked by lift, then by the share of the group that holds it, then by id (deterministic). Traits
- * every watched agent has (lift 1) never explain anything. Pure.
+ * every watched agent has (lift 1) never explain anything. `baselineCounts`, when given, must be
+ * `countTraits(baseline)`. Pure.
  */
 export function commonCause(
   affected: readonly AgentAttributes[],
   baseline: readonly AgentAttributes[],
   options: CommonCauseOptions = {},
+  baselineCounts?: TraitCounts,
 ): TraitLift[] {
   const minShare = options.minShare ?? 0.5;
   const minLift = options.minLift ?? 1.5;
   const limit = options.limit ?? 5;
   if (affected.length === 0 || baseline.length === 0) return [];
 
-  const count = (agents: readonly AgentAttributes[]) => {
-    const counts = new Map<string, { trait: Trait; n: number }>();
-    for (const agent of agents) {
-      const seen = new Set<string>();
-      for (const trait of traitsOf(agent)) {
-        const id = traitId(trait);
-        if (seen.has(id)) continue;
-        seen.add(id);
-        const entry = counts.get(id);
-        if (entry) entry.n++;
-        else counts.set(id, { trait, n: 1 });
-      }
-    }
-    return counts;
-  };
-  const inGroup = count(affected);
-  const inBaseline = count(baseline);
+  const inGroup = countTraits(affected);
+  const inBaseline = baselineCounts ?? countTraits(baseline);
 
   const out: TraitLift[] = [];
   for (const [id, { trait, n }] of inGroup) {

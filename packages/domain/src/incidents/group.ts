@@ -1,6 +1,12 @@
 import type { RuleId } from '../policy.js';
 import type { AgentAttributes } from './attributes.js';
-import { type CommonCauseOptions, commonCause, type TraitLift } from './common-cause.js';
+import {
+  type CommonCauseOptions,
+  commonCause,
+  countTraits,
+  type TraitCounts,
+  type TraitLift,
+} from './common-cause.js';
 
 /** A finding as incident grouping sees it: which agent, which rule, when, and the agent's attributes then. */
 export interface GroupedFinding {
@@ -81,9 +87,13 @@ function summarize(ruleId: RuleId, members: readonly IncidentMember[], cause: re
     : `${head}. ${cause.map((c) => c.text).join('; ')}`;
 }
 
-function build(base: Omit<Incident, 'commonCause' | 'summary'>, input: GroupInput): Incident {
+function build(
+  base: Omit<Incident, 'commonCause' | 'summary'>,
+  input: GroupInput,
+  baselineCounts: () => TraitCounts,
+): Incident {
   const affected = base.members.map((m) => m.attributes);
-  const cause = commonCause(affected, input.baseline, input.settings.commonCause);
+  const cause = commonCause(affected, input.baseline, input.settings.commonCause, baselineCounts());
   return { ...base, commonCause: cause, summary: summarize(base.ruleId, base.members, cause) };
 }
 
@@ -119,6 +129,9 @@ export function groupIncidents(input: GroupInput): GroupResult {
   const out: Incident[] = [];
   const changes: IncidentChange[] = [];
   const openRules = new Set<RuleId>();
+  // The baseline is counted once per call, and only when an incident is built.
+  let counted: TraitCounts | undefined;
+  const baselineCounts = () => (counted ??= countTraits(input.baseline));
 
   for (const incident of input.incidents) {
     if (incident.status !== 'open') continue;
@@ -161,6 +174,7 @@ export function groupIncidents(input: GroupInput): GroupResult {
         members,
       },
       input,
+      baselineCounts,
     );
     out.push(kept);
     changes.push(
@@ -191,6 +205,7 @@ export function groupIncidents(input: GroupInput): GroupResult {
         members: group.map(memberOf),
       },
       input,
+      baselineCounts,
     );
     out.push(incident);
     changes.push({ type: 'incident.opened', incident });

@@ -1,4 +1,4 @@
-import { type Effect, persistAgent, type Policy } from '@lockstep/domain';
+import { type AgentContext, type Effect, persistAgent, type Policy } from '@lockstep/domain';
 import type { Clock } from '@lockstep/genesys';
 import {
   type AgentStore,
@@ -16,8 +16,8 @@ import { batchCause, batchDetail, describeEvent, findingDocs, stateSummary } fro
 
 /** How an agent's batch ended. */
 export type CommitOutcome =
-  /** Committed; `effects` were queued in the agent's outbox (possibly none). */
-  | { readonly kind: 'committed'; readonly effects: readonly Effect[] }
+  /** Committed; `effects` were queued in the agent's outbox (possibly none); `context` is what was committed. */
+  | { readonly kind: 'committed'; readonly effects: readonly Effect[]; readonly context: AgentContext }
   /** Nothing to commit (stale or duplicate events). */
   | { readonly kind: 'unchanged' }
   /** A newer lease holder wrote the agent. */
@@ -106,7 +106,7 @@ export function createAgentCommitter(deps: AgentCommitterDeps): AgentCommitter {
           if (item.receivedAt !== undefined)
             metrics.persistLatency.observe(Math.max(0, now - item.receivedAt) / 1000);
         }
-        return { kind: 'committed', effects };
+        return { kind: 'committed', effects, context };
       } catch (err) {
         if (err instanceof StaleVersionError) {
           metrics.commitConflicts.inc();

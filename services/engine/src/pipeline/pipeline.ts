@@ -1,4 +1,11 @@
-import { type AgentEvent, type AgentMachine, createAgentMachine, type Policy } from '@lockstep/domain';
+import {
+  type AgentContext,
+  type AgentEvent,
+  type AgentMachine,
+  createAgentMachine,
+  type Effect,
+  type Policy,
+} from '@lockstep/domain';
 import type { Clock } from '@lockstep/genesys';
 import {
   type AgentStore,
@@ -43,6 +50,11 @@ export interface PipelineDeps {
   readonly onLost?: (agentIds: readonly string[]) => void;
   /** Where committed effects go besides the outbox (corrections, to come). Default: nowhere. */
   readonly effects?: EffectsExecutor;
+  /**
+   * Told of every commit (after it landed): the committed context and effects. Must not block or throw; used to
+   * keep agent attributes for incidents. Default: nobody.
+   */
+  readonly onCommitted?: (agentId: string, context: AgentContext, effects: readonly Effect[]) => void;
   /** How long submitted events wait to be batched (0 = one event-loop turn). */
   readonly batchWindowMs: number;
   /** Commit attempts per agent and batch when versions conflict. Default 5. */
@@ -231,6 +243,7 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
       work.push(
         committer.commit(agentId, items, fence).then((outcome) => {
           settle(items, outcome.kind === 'committed' || outcome.kind === 'unchanged');
+          if (outcome.kind === 'committed') deps.onCommitted?.(agentId, outcome.context, outcome.effects);
           if (outcome.kind === 'committed' && outcome.effects.length > 0) {
             withEffects.push(agentId);
             effectsExecutor.executeCommitted(agentId, outcome.effects, fence);

@@ -1,0 +1,100 @@
+import type { AgentContext, Effect, Finding } from '@lockstep/domain';
+import { createManualClock } from '@lockstep/genesys';
+import { createAttributesStore, createKeys } from '@lockstep/store';
+import { type RedisServer, startRedis } from '@lockstep/testkit';
+import { Redis } from 'ioredis';
+import { pino } from 'pino';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import type { AgentMemberships } from '../discovery.js';
+import { createAttributesKeeper } from './attributes-keeper.js';
+
+const logger = pino({ level: 'silent' });
+let server: RedisServer;
+let redis: Redis;
+let n = 0;
+beforeAll(async () => {
+  server = await startRedis();
+  redis = new Redis(server.url);
+});
+afterAll(async () => {
+  await redis?.quit();
+  await server?.stop();
+});
+
+const stamp = { at: 0, seenAt: 0, source: 'event' as const };
+const context = (pending: number) =>
+  ({
+    signals: {
+      timeOff: { ...stamp, value: { active: false, pending } },
+      presence: { ...stamp, value: { system: 'ON_QUEUE', definitionId: null, source: 'PURECLOUD' } },
+    },
+  }) as unknown as AgentContext;
+const opened = (id: string): Effect => ({ type: 'finding.opened', finding: { id } as Finding });
+
+function setup() {
+  const keys = createKeys(`keep${++n}:`);
+  const store = createAttributesStore({ redis, keys });
+  const clock = createManualClock(1_000_000);
+  let leader = true;
+  const memberships = new Map<string, AgentMemberships>([
+    ['a1', { queueIds: ['q1'], managementUnitIds: ['mu1'], divisionIds: [] }],
+    ['a2', { queueIds: ['q2'], managementUnitIds: ['mu1'], divisionIds: [] }],
+  ]);
+  const keeper = createAttributesKeeper({
+    store,
+    memberships: (id) => memberships.get(id),
+    canAct: () => leader,
+    clock,
+    logger,
+  });
+  return { keys, store, keeper, memberships, setLeader: (v: boolean) => (leader = v) };
+}
+
+describe('attributes keeper (real Redis)', () => {
+  test('a commit marks the agent; the flush writes the baseline and the opening attributes', async () => {
+    const { store, keeper } = setup();
+    keeper.noteCommitted('a1', context(1), [opened('a1:r:1')]);
+    keeper.touch(['a2']);
+    expect(await store.readAgents()).toEqual(new Map());
+    await keeper.flush();
+    const agents = await store.readAgents();
+    expect(agents.get('a1')).toMatchObject({
+      queueIds: ['q1'],
+      timeOff: 'pending',
+      presenceSource: 'PURECLOUD',
+    });
+    expect(agents.get('a2')).toMatchObject({ queueIds: ['q2'], timeOff: null, managementUnitId: 'mu1' });
+    expect(await store.readFindings([{ agentId: 'a1', findingId: 'a1:r:1' }])).toEqual([
+      expect.objectContaining({ timeOff: 'pending', queueIds: ['q1'] }),
+    ]);
+
+    // Later changes move the baseline, never the attributes captured when the finding opened.
+    keeper.noteCommitted('a1', context(0), []);
+    keeper.setWfmFacts('a1', { scheduleChange: { kind: 'swap', at: 999_000 }, timeZone: 'America/Chicago' });
+    await keeper.flush();
+    expect((await store.readAgents()).get('a1')).toMatchObject({
+      timeOff: null,
+      scheduleChange24h: 'swap',
+      timeZone: 'America/Chicago',
+    });
+    expect(await store.readFindings([{ agentId: 'a1', findingId: 'a1:r:1' }])).toEqual([
+      expect.objectContaining({ timeOff: 'pending', scheduleChange24h: null }),
+    ]);
+    await keeper.close();
+  });
+
+  test('only the shard lease holder writes the baseline; forgotten agents leave it', async () => {
+    const { store, keeper, setLeader } = setup();
+    setLeader(false);
+    keeper.touch(['a1', 'a2']);
+    await keeper.flush();
+    expect(await store.readAgents()).toEqual(new Map());
+    setLeader(true);
+    keeper.touch(['a1', 'a2']);
+    await keeper.flush();
+    expect([...(await store.readAgents()).keys()].sort()).toEqual(['a1', 'a2']);
+    await keeper.forget(['a2']);
+    expect([...(await store.readAgents()).keys()]).toEqual(['a1']);
+    await keeper.close();
+  });
+});

@@ -8,9 +8,11 @@ import { parse } from 'yaml';
 const read = (path: string) => readFileSync(fileURLToPath(new URL(`../../${path}`, import.meta.url)), 'utf8');
 const runbook = read('docs/operations.md');
 const served = new Set(
-  ['services/engine/src/metrics.ts', 'services/notifier/src/metrics.ts'].flatMap((file) =>
-    [...read(file).matchAll(/'(lockstep_[a-z_]+)'/g)].map((m) => m[1] ?? ''),
-  ),
+  [
+    'services/engine/src/metrics.ts',
+    'services/engine/src/incidents/incident-metrics.ts',
+    'services/notifier/src/metrics.ts',
+  ].flatMap((file) => [...read(file).matchAll(/'(lockstep_[a-z_]+)'/g)].map((m) => m[1] ?? '')),
 );
 /** A histogram's series carry suffixes. */
 const base = (name: string) => name.replace(/_(bucket|sum|count)$/, '');

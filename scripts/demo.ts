@@ -211,6 +211,10 @@ async function run(): Promise<void> {
     LOCKSTEP_KEY_PREFIX: prefix,
     LOCKSTEP_AGENTS: queues.map((q) => `queue:${q}`).join(','),
     LOCKSTEP_INSTANCE_ID: 'demo-engine',
+    // The demo lets lockstep correct the simulator (a deployment starts in dry-run), and groups the Friday
+    // story's few failing agents into an incident (a contact center would keep the default of 5).
+    LOCKSTEP_CORRECTIONS: 'apply',
+    LOCKSTEP_INCIDENT_MIN_AGENTS: '3',
     METRICS_HOST: '127.0.0.1',
     METRICS_PORT: String(engineMetricsPort),
     LOG_LEVEL: 'info',

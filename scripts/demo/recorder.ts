@@ -44,8 +44,14 @@ export function toEntry(id: string, agentId: string, at: number, effect: unknown
   const intent = obj(e.intent);
   const incident = obj(e.incident);
   const inner = { ...obj(e.correction), ...obj(e.declaration), ...incident, ...intent, ...e };
-  const members = [incident.agentIds, incident.members, e.agentIds].find(Array.isArray) as
-    unknown[] | undefined;
+  // An incident entry lists its failing agents and (some of) its recovered ones.
+  const incidentAgents = [incident.failingAgentIds, incident.recoveredAgentIds]
+    .filter(Array.isArray)
+    .flat() as unknown[];
+  const members =
+    incidentAgents.length > 0
+      ? incidentAgents
+      : ([incident.agentIds, incident.members, e.agentIds].find(Array.isArray) as unknown[] | undefined);
   return {
     id,
     agentId,

@@ -154,7 +154,7 @@ export function buildReport(
     const corrected = recording.correctionCommits.filter((c) => agents.has(c.agentId));
     if (corrected.length > 0) {
       lines.push(
-        `lockstep's history shows corrections applied to ${plural(corrected.length, 'agent')} ` +
+        `lockstep's history records correction attempts for ${plural(corrected.length, 'agent')} ` +
           `(${names(
             recording,
             corrected.map((c) => c.agentId),

@@ -73,7 +73,9 @@ describe('subscription store', () => {
       `wh_${Buffer.alloc(32, 1).toString('base64')}`,
       'whsec_not base64!!',
     ]) {
-      const err = await s.create({ url: 'https://hooks.example.com/k', secret: bad }).catch((e: unknown) => e);
+      const err = await s
+        .create({ url: 'https://hooks.example.com/k', secret: bad })
+        .catch((e: unknown) => e);
       expect(err, bad).toBeInstanceOf(WebhookInputError);
       expect((err as WebhookInputError).problems.join('\n')).toMatch(/^secret: must be whsec_/);
       expect((err as Error).message).not.toContain(bad);

@@ -16,6 +16,7 @@ type Doc = {
 };
 let doc: Doc;
 let deref: Doc;
+let WEBHOOK_ID = 'wh_unset';
 const ajv = new Ajv2020({ strict: false, allErrors: true });
 
 beforeAll(async () => {
@@ -24,6 +25,13 @@ beforeAll(async () => {
   // A live engine heartbeat, so /readyz answers 200: a 503 there reports readiness, not bad input.
   await f.redis.set(f.keys.lease('engine:shard:0'), 'engine', 'PX', 600_000);
   await seedAgent(f.store, 'a1', { findings: [finding('a1', 'on-queue-not-routable', 1_700_000_000_500)] });
+  const created = await f.app.inject({
+    method: 'POST',
+    url: '/v1/webhooks',
+    headers: bearer(BOOTSTRAP),
+    payload: { url: 'https://hooks.example.com/fuzz' },
+  });
+  WEBHOOK_ID = created.json<{ id: string }>().id;
   doc = (await f.app.inject({ method: 'GET', url: '/openapi.json' })).json<Doc>();
   deref = (await SwaggerParser.dereference(structuredClone(doc) as never)) as unknown as Doc;
 });
@@ -99,12 +107,27 @@ const ROUTES = [
   { method: 'GET', path: '/v1/keys' },
   { method: 'POST', path: '/v1/keys' },
   { method: 'DELETE', path: '/v1/keys/:id' },
+  { method: 'POST', path: '/v1/webhooks' },
+  { method: 'GET', path: '/v1/webhooks' },
+  { method: 'GET', path: '/v1/webhooks/:id' },
+  { method: 'PATCH', path: '/v1/webhooks/:id' },
+  { method: 'DELETE', path: '/v1/webhooks/:id' },
+  { method: 'POST', path: '/v1/webhooks/:id/test' },
+  { method: 'POST', path: '/v1/webhooks/:id/rotate-secret' },
+  { method: 'GET', path: '/v1/webhooks/:id/deliveries' },
+  { method: 'POST', path: '/v1/webhooks/:id/recover' },
+  { method: 'GET', path: '/v1/dead-letters' },
+  { method: 'POST', path: '/v1/dead-letters/:id/replay' },
   { method: 'GET', path: '/healthz' },
   { method: 'GET', path: '/readyz' },
 ] as const;
 
 const idArb = fc.oneof(
   fc.constantFrom('a1', 'a2', 'stuck-not-responding', '0123456789abcdef', '%7B%7D', '..', 'a%00b'),
+  // Mapped at generation time: the subscription is created in beforeAll.
+  fc
+    .constantFrom('webhook', 'dead-letter', 'wh_missing', 'wh_x:msg_y')
+    .map((k) => (k === 'webhook' ? WEBHOOK_ID : k === 'dead-letter' ? `${WEBHOOK_ID}:msg_dead` : k)),
   fc.string({ maxLength: 30 }).map((s) => encodeURIComponent(s) || 'x'),
   fc.string({ unit: 'grapheme', maxLength: 300 }).map((s) => encodeURIComponent(s) || 'y'),
 );
@@ -121,6 +144,8 @@ const queryArb = fc.dictionary(
     'kind',
     'severity',
     'status',
+    'since',
+    'subscriptionId',
     'zz',
   ),
   fc.oneof(
@@ -149,6 +174,24 @@ const bodyArb = fc.oneof(
       scopes: fc.array(fc.constantFrom('read', 'operate', 'admin', 'root'), { maxLength: 4 }),
       graceMs: fc.oneof(fc.integer(), fc.double()),
       enabled: fc.oneof(fc.boolean(), fc.string()),
+      url: fc.constantFrom(
+        'https://hooks.example.com/x',
+        'http://hooks.example.com/x',
+        'https://10.0.0.1/x',
+        'https://[::1]/',
+        'not a url',
+        '',
+      ),
+      eventTypes: fc.array(fc.constantFrom('finding.opened', 'webhook.test', 'nope'), { maxLength: 3 }),
+      minSeverity: fc.constantFrom('info', 'critical', null, 'loud'),
+      description: fc.string({ maxLength: 60 }),
+      secret: fc.constantFrom(`whsec_${Buffer.alloc(32, 3).toString('base64')}`, 'whsec_short', 'x'),
+      since: fc.oneof(
+        fc.date({ noInvalidDate: true }).map((d) => d.toISOString()),
+        fc.string(),
+      ),
+      overlapMs: fc.oneof(fc.integer(), fc.constant(3_600_000)),
+      filters: fc.oneof(fc.constant({ ruleIds: ['r1'] }), fc.jsonValue({ maxDepth: 2 })),
     },
     { requiredKeys: [] },
   ),

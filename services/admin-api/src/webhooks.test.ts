@@ -566,6 +566,15 @@ describe('audit, logs and readiness', () => {
       expect(body.notifier).toMatchObject({ ok: false, queued: 1, deadLetters: 1, subscriptions: 1 });
       expect(body.notifier.oldestUndeliveredAgeSeconds).toBeGreaterThanOrEqual(3_600);
       expect(body.notifier.detail).toMatch(/1 alerts undelivered, the oldest for 36\d\d s/);
+      // A subscription document that cannot be read is reported in the notifier check, not as Redis down.
+      await shard.redis.hset(keys.subscription('wh_corrupt'), 'doc', '{not json');
+      await shard.redis.sadd(keys.subscriptions(), 'wh_corrupt');
+      const corrupt = await shard.app.inject({ method: 'GET', url: '/readyz' });
+      expect(corrupt.statusCode).toBe(200);
+      expect(corrupt.json()).toMatchObject({ ready: true, redis: { ok: true }, notifier: { ok: false } });
+      expect(corrupt.json().notifier.detail).toMatch(
+        /^backlog not read: stored webhook data .* cannot be decoded/,
+      );
     } finally {
       await shard.close();
     }

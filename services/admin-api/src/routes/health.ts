@@ -116,7 +116,11 @@ export function healthRoutes(ctx: ApiContext, metrics: ApiMetrics): FastifyPlugi
                 : { shard, ok: false, detail: 'no engine holds this shard' },
             ),
           );
-          notifier = await within(1_000, notifierBacklog(ctx));
+          // Its own failure (a slow or corrupt read) is reported in its check, never as Redis unreachable.
+          notifier = await within(1_000, notifierBacklog(ctx)).catch((err: unknown) => ({
+            ...notifier,
+            detail: `backlog not read: ${err instanceof Error ? err.message : 'error'}`,
+          }));
         } catch (err) {
           redis = { ok: false, detail: `unreachable: ${err instanceof Error ? err.message : 'error'}` };
         }

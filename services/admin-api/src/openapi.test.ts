@@ -155,7 +155,33 @@ const queryArb = fc.dictionary(
   ),
   { maxKeys: 4 },
 );
+const webhookUrlArb = fc.constantFrom(
+  'https://hooks.example.com/x',
+  'http://hooks.example.com/x',
+  'https://10.0.0.1/x',
+  'https://[::ffff:127.0.0.1]/',
+  'https://169.254.169.254/',
+  'not a url',
+  '',
+);
+// Webhook bodies that often pass validation, so the 201/200/422 answers are checked against the document too.
+const webhookBodyArb = fc.oneof(
+  fc.record(
+    {
+      url: webhookUrlArb,
+      eventTypes: fc.array(fc.constantFrom('finding.opened', 'webhook.test'), { maxLength: 2 }),
+      minSeverity: fc.constantFrom('info', 'critical', null),
+      description: fc.string({ maxLength: 40 }),
+      enabled: fc.boolean(),
+      secret: fc.constantFrom(`whsec_${Buffer.alloc(24, 5).toString('base64')}`, 'whsec_short'),
+    },
+    { requiredKeys: ['url'] },
+  ),
+  fc.record({ overlapMs: fc.oneof(fc.nat(1_000_000), fc.integer()) }, { requiredKeys: [] }),
+  fc.record({ since: fc.date({ noInvalidDate: true }).map((d) => d.toISOString()) }),
+);
 const bodyArb = fc.oneof(
+  webhookBodyArb,
   fc.jsonValue({ maxDepth: 4 }),
   fc.record(
     {
@@ -197,6 +223,51 @@ const bodyArb = fc.oneof(
   ),
 );
 
+const webhookIdArb = fc
+  .constantFrom('webhook', 'dead-letter')
+  .map((k) => (k === 'webhook' ? WEBHOOK_ID : `${WEBHOOK_ID}:msg_dead`));
+
+/** One request; checks the promises (no 5xx, problem bodies, conformance) and returns the status. */
+async function probe(
+  route: (typeof ROUTES)[number],
+  id: string,
+  query: Record<string, string>,
+  body: unknown,
+  mode: string,
+): Promise<number> {
+  const qs = new URLSearchParams(query).toString();
+  const url = `${route.path.replace(':id', id)}${qs ? `?${qs}` : ''}`;
+  const headers: Record<string, string> = mode === 'none' ? {} : bearer(BOOTSTRAP);
+  let payload: string | undefined;
+  if (route.method !== 'GET') {
+    payload = JSON.stringify(body);
+    headers['content-type'] = mode === 'garbage-type' ? 'application/x-weird' : 'application/json';
+    if (mode === 'json-text') payload = payload.slice(0, Math.max(0, payload.length - 1));
+  }
+  const res = await f.app.inject({
+    method: route.method,
+    url,
+    headers,
+    ...(payload === undefined ? {} : { payload }),
+  });
+  expect(res.statusCode, `${route.method} ${url}: ${res.body}`).toBeLessThan(500);
+  const json = res.body === '' ? null : (JSON.parse(res.body) as unknown);
+  if (res.statusCode >= 400) {
+    expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
+    expect(json).toMatchObject({
+      status: res.statusCode,
+      code: expect.any(String),
+      title: expect.any(String),
+      detail: expect.any(String),
+    });
+    expect(res.body).not.toMatch(/\bat .+:\d+:\d+/);
+  }
+  expect(conformance(route.method, url, res.statusCode, json), `${route.method} ${url}`).toEqual([]);
+  // The newest subscription is the one later requests name (a DELETE may have removed the previous one).
+  if (route.path === '/v1/webhooks' && res.statusCode === 201) WEBHOOK_ID = (json as { id: string }).id;
+  return res.statusCode;
+}
+
 describe('fuzzing', () => {
   test('the conformance check refuses bodies off the document', () => {
     expect(conformance('GET', '/v1/agents/a1', 200, { agentId: 3 })).not.toEqual([]);
@@ -215,37 +286,65 @@ describe('fuzzing', () => {
         bodyArb,
         fc.constantFrom('admin', 'none', 'json-text', 'garbage-type'),
         async (route, id, query, body, mode) => {
-          const qs = new URLSearchParams(query).toString();
-          const url = `${route.path.replace(':id', id)}${qs ? `?${qs}` : ''}`;
-          const headers: Record<string, string> = mode === 'none' ? {} : bearer(BOOTSTRAP);
-          let payload: string | undefined;
-          if (route.method !== 'GET') {
-            payload = JSON.stringify(body);
-            headers['content-type'] = mode === 'garbage-type' ? 'application/x-weird' : 'application/json';
-            if (mode === 'json-text') payload = payload.slice(0, Math.max(0, payload.length - 1));
-          }
-          const res = await f.app.inject({
-            method: route.method,
-            url,
-            headers,
-            ...(payload === undefined ? {} : { payload }),
-          });
-          expect(res.statusCode, `${route.method} ${url}: ${res.body}`).toBeLessThan(500);
-          const json = res.body === '' ? null : (JSON.parse(res.body) as unknown);
-          if (res.statusCode >= 400) {
-            expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
-            expect(json).toMatchObject({
-              status: res.statusCode,
-              code: expect.any(String),
-              title: expect.any(String),
-              detail: expect.any(String),
-            });
-            expect(res.body).not.toMatch(/\bat .+:\d+:\d+/);
-          }
-          expect(conformance(route.method, url, res.statusCode, json), `${route.method} ${url}`).toEqual([]);
+          await probe(route, id, query, body, mode);
         },
       ),
       { numRuns: 300 },
     );
+  });
+
+  test('the webhook routes, with an admin key and JSON bodies that often pass validation, keep the same promises', async () => {
+    const statuses = new Set<string>();
+    const webhookRoutes = ROUTES.filter((r) => /webhooks|dead-letters/.test(r.path));
+    const route = (method: string, path: string) => {
+      const found = webhookRoutes.find((r) => r.method === method && r.path === path);
+      if (found === undefined) throw new Error(`no route ${method} ${path}`);
+      return found;
+    };
+    const sub = await f.app.inject({
+      method: 'POST',
+      url: '/v1/webhooks',
+      headers: bearer(BOOTSTRAP),
+      payload: { url: 'https://hooks.example.com/examples' },
+    });
+    const id = sub.json<{ id: string }>().id;
+    const ok = 'https://hooks.example.com/x';
+    await fc.assert(
+      fc.asyncProperty(
+        fc.constantFrom(...webhookRoutes),
+        fc.oneof(webhookIdArb, idArb),
+        queryArb,
+        fc.oneof({ arbitrary: webhookBodyArb, weight: 4 }, { arbitrary: bodyArb, weight: 1 }),
+        async (r, i, query, body) => {
+          statuses.add(`${r.method} ${r.path} ${await probe(r, i, query, body, 'admin')}`);
+        },
+      ),
+      {
+        numRuns: 300,
+        // Run first, so every success and refusal answer is checked against the document whatever is drawn.
+        examples: [
+          [route('POST', '/v1/webhooks'), 'x', {}, { url: ok, eventTypes: ['finding.opened'] }],
+          [route('POST', '/v1/webhooks'), 'x', {}, { url: 'https://[::ffff:10.0.0.1]/' }],
+          [route('PATCH', '/v1/webhooks/:id'), id, {}, { url: ok, minSeverity: 'critical' }],
+          [route('POST', '/v1/webhooks/:id/test'), id, {}, {}],
+          [route('POST', '/v1/webhooks/:id/rotate-secret'), id, {}, { overlapMs: 1_000 }],
+          [route('POST', '/v1/webhooks/:id/recover'), id, {}, { since: '2026-01-01T00:00:00Z' }],
+          [route('GET', '/v1/webhooks/:id/deliveries'), id, { limit: '5' }, null],
+          [route('GET', '/v1/webhooks/:id'), id, {}, null],
+        ],
+      },
+    );
+    for (const seen of [
+      'POST /v1/webhooks 201',
+      'POST /v1/webhooks 422',
+      'PATCH /v1/webhooks/:id 200',
+      'POST /v1/webhooks/:id/test 202',
+      'POST /v1/webhooks/:id/rotate-secret 200',
+      'POST /v1/webhooks/:id/recover 202',
+      'GET /v1/webhooks/:id/deliveries 200',
+      'GET /v1/webhooks/:id 200',
+    ]) {
+      expect([...statuses]).toContain(seen);
+    }
   });
 });

@@ -413,7 +413,7 @@ async function deadLetters(api: ApiClient, sub: string | undefined, rest: string
       json: body,
       table: renderTable(
         ['id', 'type', 'agent', 'died', 'attempts', 'last status'],
-        body.deadLetters.map((d) => [d.id, d.type, d.agentId ?? '', d.diedAt, d.attempts, d.lastStatus]),
+        body.deadLetters.map((d) => [d.id, d.type, d.agentId, d.diedAt, d.attempts, d.lastStatus]),
       ),
     };
   }

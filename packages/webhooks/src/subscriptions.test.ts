@@ -61,6 +61,29 @@ describe('subscription store', () => {
     await expect(s.get(subscription.id)).rejects.toThrow(WebhookNotFoundError);
   });
 
+  it('takes a caller-provided whsec_ secret of 24-64 bytes, refuses any other without echoing it', async () => {
+    const s = store();
+    const known = `whsec_${Buffer.alloc(32, 7).toString('base64')}`;
+    const { subscription, secret } = await s.create({ url: 'https://hooks.example.com/k', secret: known });
+    expect(secret).toBe(known);
+    expect(signingSecrets((await s.getRecord(subscription.id))!, clock)).toEqual([known]);
+    for (const bad of [
+      `whsec_${Buffer.alloc(23, 1).toString('base64')}`,
+      `whsec_${Buffer.alloc(65, 1).toString('base64')}`,
+      `wh_${Buffer.alloc(32, 1).toString('base64')}`,
+      'whsec_not base64!!',
+    ]) {
+      const err = await s
+        .create({ url: 'https://hooks.example.com/k', secret: bad })
+        .catch((e: unknown) => e);
+      expect(err, bad).toBeInstanceOf(WebhookInputError);
+      expect((err as WebhookInputError).problems.join('\n')).toMatch(/^secret: must be whsec_/);
+      expect((err as Error).message).not.toContain(bad);
+    }
+    await expect(s.update(subscription.id, { secret: known } as never)).rejects.toThrow(/secret/);
+    expect((await s.list()).length).toBe(1);
+  });
+
   it('lists every problem of a bad input at once and writes nothing', async () => {
     const s = store();
     const err = await s

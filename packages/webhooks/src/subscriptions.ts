@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { ALERT_SEVERITIES, ALERT_TYPES, type AlertSeverity, type AlertType } from './catalogue.js';
 import { WebhookCorruptDataError, WebhookInputError, WebhookNotFoundError } from './errors.js';
 import type { WebhookKeys } from './keys.js';
-import { generateSecret } from './secrets.js';
+import { generateSecret, isValidSecret } from './secrets.js';
 import { type SsrfPolicy, validateWebhookUrl } from './ssrf.js';
 
 /** Default time a rotated-out secret keeps signing (both signatures are sent meanwhile). */
@@ -73,8 +73,18 @@ const createSchema = z
   })
   .strict();
 const updateSchema = createSchema.partial();
+// A caller-provided secret (a receiver started with a known secret); never echoed in a problem.
+const createWithSecretSchema = createSchema
+  .extend({
+    secret: z
+      .string()
+      .max(200)
+      .refine(isValidSecret, 'must be whsec_ followed by the base64 of 24-64 bytes')
+      .optional(),
+  })
+  .strict();
 
-export type CreateSubscriptionInput = z.input<typeof createSchema>;
+export type CreateSubscriptionInput = z.input<typeof createWithSecretSchema>;
 export type UpdateSubscriptionInput = z.input<typeof updateSchema>;
 
 function parseOrThrow<T>(schema: z.ZodType<T>, input: unknown): T {
@@ -184,10 +194,10 @@ export function createSubscriptionStore(options: SubscriptionStoreOptions): Subs
 
   return {
     async create(input) {
-      const data = parseOrThrow(createSchema, input);
+      const data = parseOrThrow(createWithSecretSchema, input);
       const url = checkUrl(data.url, ssrf);
       const at = now();
-      const secret = generateSecret();
+      const secret = data.secret ?? generateSecret();
       const record: SubscriptionRecord = {
         id: `wh_${randomBytes(12).toString('base64url')}`,
         url,

@@ -21,6 +21,7 @@ import { findingRoutes } from './routes/findings.js';
 import { healthRoutes } from './routes/health.js';
 import { keyRoutes } from './routes/keys.js';
 import { ruleRoutes } from './routes/rules.js';
+import { webhookRoutes } from './routes/webhooks.js';
 
 export interface BuildOptions {
   readonly config: AdminApiConfig;
@@ -89,7 +90,8 @@ export async function build(options: BuildOptions): Promise<FastifyInstance> {
       info: {
         title: 'lockstep admin API',
         version: '1.0.0',
-        description: 'Inspect agents and findings; manage keys, rules and declared desired state.',
+        description:
+          'Inspect agents and findings; manage keys, rules, declared desired state and webhook subscriptions.',
       },
       components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
     },
@@ -117,5 +119,6 @@ export async function build(options: BuildOptions): Promise<FastifyInstance> {
   await app.register(desiredStateRoutes(ctx), { prefix: '/v1' });
   await app.register(findingRoutes(ctx), { prefix: '/v1' });
   await app.register(ruleRoutes(ctx), { prefix: '/v1' });
+  await app.register(webhookRoutes(ctx), { prefix: '/v1' });
   return app;
 }

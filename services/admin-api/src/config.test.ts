@@ -23,6 +23,8 @@ describe('loadConfig', () => {
         LOCKSTEP_KEY_PREFIX: 'a b',
         LOCKSTEP_BOOTSTRAP_ADMIN_KEY: 'short-secret-value',
         LOG_LEVEL: 'loud',
+        WEBHOOK_ALLOW_HTTP: 'yes',
+        WEBHOOK_ALLOWED_CIDRS: '127.0.0.1/32, 10.0.0.0/99',
       });
     } catch (err) {
       error = err;
@@ -36,10 +38,25 @@ describe('loadConfig', () => {
         'LOCKSTEP_KEY_PREFIX',
         'LOG_LEVEL',
         'REDIS_URL',
+        'WEBHOOK_ALLOW_HTTP',
+        'WEBHOOK_ALLOWED_CIDRS',
       ].sort(),
     );
     expect((error as Error).message).not.toContain('hunter2');
     expect((error as Error).message).not.toContain('short-secret-value');
+  });
+
+  test('webhook SSRF policy: https only and no exemption by default; WEBHOOK_ALLOW_HTTP and WEBHOOK_ALLOWED_CIDRS as the notifier reads them', () => {
+    expect(loadConfig({ REDIS_URL: 'redis://127.0.0.1:6379' }).webhookSsrf).toEqual({
+      allowHttp: false,
+      allowedCidrs: [],
+    });
+    const config = loadConfig({
+      REDIS_URL: 'redis://127.0.0.1:6379',
+      WEBHOOK_ALLOW_HTTP: 'true',
+      WEBHOOK_ALLOWED_CIDRS: ' 127.0.0.1/32 ,10.20.0.0/16,',
+    });
+    expect(config.webhookSsrf).toEqual({ allowHttp: true, allowedCidrs: ['127.0.0.1/32', '10.20.0.0/16'] });
   });
 
   test('describeConfig leaves out the bootstrap key and Redis credentials', () => {

@@ -1,3 +1,4 @@
+import { parseCidrs, type SsrfPolicy } from '@lockstep/webhooks';
 import { z } from 'zod';
 import { ConfigError } from './errors.js';
 
@@ -20,6 +21,8 @@ export interface AdminApiConfig {
   readonly rateLimitWindowMs: number;
   /** Engine shards whose heartbeat (the shard lease) `/readyz` checks. */
   readonly engineShards: number;
+  /** The SSRF policy webhook URLs are checked with at creation; the same as the notifier's. */
+  readonly webhookSsrf: SsrfPolicy;
 }
 
 const decimal = (min: number, max: number) =>
@@ -46,6 +49,11 @@ const envSchema = z.object({
     .regex(/^[^{}\s]*$/, 'must not contain braces or whitespace')
     .default('lockstep:'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  WEBHOOK_ALLOW_HTTP: z
+    .enum(['true', 'false', ''], { error: 'must be true or false' })
+    .optional()
+    .transform((v) => v === 'true'),
+  WEBHOOK_ALLOWED_CIDRS: z.string().optional(),
 });
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -87,6 +95,13 @@ export function loadConfig(env: Env = process.env): AdminApiConfig {
     }
   }
   const redisUrls = typeof env.REDIS_URL === 'string' ? parseRedisUrls(env.REDIS_URL, problems) : [];
+  const cidrs = parseCidrs(
+    (env.WEBHOOK_ALLOWED_CIDRS ?? '')
+      .split(',')
+      .map((s) => s.trim())
+      .filter((s) => s.length > 0),
+  );
+  for (const p of cidrs.problems) problems.push(`WEBHOOK_ALLOWED_CIDRS: ${p}`);
   if (!parsed.success || problems.length > 0) throw new ConfigError(problems);
   const e = parsed.data;
   return Object.freeze({
@@ -99,6 +114,10 @@ export function loadConfig(env: Env = process.env): AdminApiConfig {
     rateLimitMax: e.ADMIN_API_RATE_LIMIT_MAX,
     rateLimitWindowMs: e.ADMIN_API_RATE_LIMIT_WINDOW_MS,
     engineShards: e.LOCKSTEP_ENGINE_SHARDS,
+    webhookSsrf: Object.freeze({
+      allowHttp: e.WEBHOOK_ALLOW_HTTP,
+      allowedCidrs: Object.freeze(cidrs.cidrs),
+    }),
   });
 }
 
@@ -116,5 +135,7 @@ export function describeConfig(config: AdminApiConfig): Record<string, unknown> 
     rateLimitMax: config.rateLimitMax,
     rateLimitWindowMs: config.rateLimitWindowMs,
     engineShards: config.engineShards,
+    webhookAllowHttp: config.webhookSsrf.allowHttp,
+    webhookAllowedCidrs: config.webhookSsrf.allowedCidrs,
   };
 }

@@ -9,6 +9,13 @@ import {
   type Reads,
   type RedisClient,
 } from '@lockstep/store';
+import {
+  createDeliveryQueue,
+  createSubscriptionStore,
+  createWebhookKeys,
+  type DeliveryQueue,
+  type SubscriptionStore,
+} from '@lockstep/webhooks';
 import { type Audit, createAudit } from './audit.js';
 import { type ApiKeys, createApiKeys } from './auth/api-keys.js';
 import type { AdminApiConfig } from './config.js';
@@ -23,11 +30,15 @@ export interface ApiContext {
   readonly commands: CommandQueue;
   readonly apiKeys: ApiKeys;
   readonly audit: Audit;
+  /** Webhook subscriptions (URLs checked with the config's SSRF policy) and their delivery queues. */
+  readonly subscriptions: SubscriptionStore;
+  readonly deliveries: DeliveryQueue;
   readonly now: () => number;
 }
 
 export function createApiContext(config: AdminApiConfig, redis: RedisClient, now: () => number): ApiContext {
   const keys = createKeys(config.keyPrefix);
+  const webhookKeys = createWebhookKeys(config.keyPrefix);
   return {
     config,
     redis,
@@ -37,6 +48,8 @@ export function createApiContext(config: AdminApiConfig, redis: RedisClient, now
     commands: createCommandQueue({ redis, keys }),
     apiKeys: createApiKeys({ redis, keys, bootstrapKey: config.bootstrapAdminKey, now }),
     audit: createAudit({ redis, keys, now }),
+    subscriptions: createSubscriptionStore({ redis, keys: webhookKeys, ssrf: config.webhookSsrf, now }),
+    deliveries: createDeliveryQueue({ redis, keys: webhookKeys, now }),
     now,
   };
 }

@@ -20,10 +20,20 @@ export const API_USAGE = `usage (over the admin API; --json prints JSON for scri
   lockstep keys revoke <keyId>
   lockstep rules list
   lockstep rules set <ruleId> [--grace-ms N] [--severity S] [--action A] [--enabled true|false]
+  lockstep webhooks add --url U [--secret whsec_...] [--event-types a,b] [--min-severity S] [--description D]
+  lockstep webhooks list
+  lockstep webhooks show <webhookId>
+  lockstep webhooks test <webhookId>
+  lockstep webhooks rotate <webhookId> [--overlap-ms N]
+  lockstep webhooks remove <webhookId>
+  lockstep webhooks deliveries <webhookId> [--limit N]
+  lockstep webhooks recover <webhookId> --since ISO
+  lockstep dead-letters list [--webhook W] [--since ISO] [--limit N]
+  lockstep dead-letters replay <deadLetterId>
 
 environment: LOCKSTEP_API_URL (e.g. http://127.0.0.1:8088), LOCKSTEP_API_KEY`;
 
-const API_COMMANDS = new Set(['agents', 'desired-state', 'keys', 'rules']);
+const API_COMMANDS = new Set(['agents', 'desired-state', 'keys', 'rules', 'webhooks', 'dead-letters']);
 
 /** Whether the arguments name a command served over the admin API (`findings` too once the API is configured). */
 export function isApiCommand(
@@ -60,6 +70,14 @@ const OPTIONS = {
   'grace-ms': { type: 'string' },
   action: { type: 'string' },
   enabled: { type: 'string' },
+  url: { type: 'string' },
+  secret: { type: 'string' },
+  'event-types': { type: 'string' },
+  'min-severity': { type: 'string' },
+  description: { type: 'string' },
+  'overlap-ms': { type: 'string' },
+  since: { type: 'string' },
+  webhook: { type: 'string' },
 } as const;
 
 type Values = ReturnType<typeof parseArgs<{ options: typeof OPTIONS; allowPositionals: true }>>['values'];
@@ -275,6 +293,138 @@ async function rules(api: ApiClient, sub: string | undefined, rest: string[], v:
   throw new UsageError('rules takes list or set');
 }
 
+type Webhook = Record<string, unknown> & {
+  id: string;
+  backlog: { queued: number; deadLetters: number };
+};
+
+function webhookRow(w: Webhook): unknown[] {
+  return [
+    w.id,
+    w.enabled,
+    w.url,
+    (w.eventTypes as string[]).join(',') || '*',
+    w.minSeverity ?? '*',
+    w.backlog.queued,
+    w.backlog.deadLetters,
+    w.description,
+  ];
+}
+const WEBHOOK_HEADERS = ['id', 'enabled', 'url', 'events', 'min severity', 'queued', 'dead', 'description'];
+
+async function webhooks(api: ApiClient, sub: string | undefined, rest: string[], v: Values): Promise<Out> {
+  if (sub === 'add') {
+    if (rest.length > 0) throw new UsageError('webhooks add takes no positional argument');
+    if (v.url === undefined) throw new UsageError('webhooks add needs --url');
+    const eventTypes = v['event-types']
+      ?.split(',')
+      .map((t) => t.trim())
+      .filter((t) => t !== '');
+    const body = await api.request<Webhook & { secret: string }>('POST', '/v1/webhooks', {
+      url: v.url,
+      ...(v.secret === undefined ? {} : { secret: v.secret }),
+      ...(eventTypes === undefined ? {} : { eventTypes }),
+      ...(v['min-severity'] === undefined ? {} : { minSeverity: v['min-severity'] }),
+      ...(v.description === undefined ? {} : { description: v.description }),
+    });
+    // A secret the operator gave is not printed back; a generated one is shown here only.
+    const secretLine =
+      v.secret === undefined
+        ? `secret: ${body.secret}\nshown once: store it now\n`
+        : 'secret: the one given with --secret\n';
+    return { json: body, table: `webhook ${body.id} -> ${String(body.url)}\n${secretLine}` };
+  }
+  if (sub === 'list') {
+    const body = await api.request<{ webhooks: Webhook[] }>('GET', '/v1/webhooks');
+    return { json: body, table: renderTable(WEBHOOK_HEADERS, body.webhooks.map(webhookRow)) };
+  }
+  if (sub === 'show') {
+    const body = await api.request<Webhook>('GET', `/v1/webhooks/${enc(one(rest, '<webhookId>'))}`);
+    return { json: body, table: `${JSON.stringify(body, null, 2)}\n` };
+  }
+  if (sub === 'test') {
+    const id = one(rest, '<webhookId>');
+    const body = await api.request<{ alertId: string }>('POST', `/v1/webhooks/${enc(id)}/test`);
+    return { json: body, table: `webhook.test queued for ${id} (webhook-id ${body.alertId})\n` };
+  }
+  if (sub === 'rotate') {
+    const id = one(rest, '<webhookId>');
+    const overlap = v['overlap-ms'] === undefined ? undefined : Number(v['overlap-ms']);
+    if (overlap !== undefined && !Number.isInteger(overlap))
+      throw new UsageError('--overlap-ms takes an integer');
+    const body = await api.request<{ secret: string; previousSecretExpiresAt: string | null }>(
+      'POST',
+      `/v1/webhooks/${enc(id)}/rotate-secret`,
+      overlap === undefined ? undefined : { overlapMs: overlap },
+    );
+    const until =
+      body.previousSecretExpiresAt === null
+        ? 'the previous secret no longer signs'
+        : `the previous secret also signs until ${body.previousSecretExpiresAt}`;
+    return { json: body, table: `new secret: ${body.secret}\nshown once: store it now; ${until}\n` };
+  }
+  if (sub === 'remove') {
+    const id = one(rest, '<webhookId>');
+    await api.request('DELETE', `/v1/webhooks/${enc(id)}`);
+    return { json: { removed: id }, table: `webhook ${id} removed\n` };
+  }
+  if (sub === 'deliveries') {
+    const id = one(rest, '<webhookId>');
+    const body = await api.request<{ deliveries: Record<string, unknown>[] }>(
+      'GET',
+      `/v1/webhooks/${enc(id)}/deliveries${query({ limit: v.limit })}`,
+    );
+    return {
+      json: body,
+      table: renderTable(
+        ['at', 'webhook-id', 'type', 'attempt', 'status', 'outcome', 'ms', 'error'],
+        body.deliveries.map((d) => [
+          d.at,
+          d.alertId,
+          d.type,
+          d.attempt,
+          d.status,
+          d.outcome,
+          d.latencyMs,
+          d.error ?? '',
+        ]),
+      ),
+    };
+  }
+  if (sub === 'recover') {
+    const id = one(rest, '<webhookId>');
+    if (v.since === undefined) throw new UsageError('webhooks recover needs --since');
+    const body = await api.request<{ replayed: number }>('POST', `/v1/webhooks/${enc(id)}/recover`, {
+      since: v.since,
+    });
+    return { json: body, table: `${body.replayed} dead letters of ${id} replayed\n` };
+  }
+  throw new UsageError('webhooks takes add, list, show, test, rotate, remove, deliveries or recover');
+}
+
+async function deadLetters(api: ApiClient, sub: string | undefined, rest: string[], v: Values): Promise<Out> {
+  if (sub === 'list') {
+    if (rest.length > 0) throw new UsageError('dead-letters list takes no positional argument');
+    const body = await api.request<{ deadLetters: Record<string, unknown>[] }>(
+      'GET',
+      `/v1/dead-letters${query({ subscriptionId: v.webhook, since: v.since, limit: v.limit })}`,
+    );
+    return {
+      json: body,
+      table: renderTable(
+        ['id', 'type', 'agent', 'died', 'attempts', 'last status'],
+        body.deadLetters.map((d) => [d.id, d.type, d.agentId, d.diedAt, d.attempts, d.lastStatus]),
+      ),
+    };
+  }
+  if (sub === 'replay') {
+    const id = one(rest, '<deadLetterId>');
+    await api.request('POST', `/v1/dead-letters/${enc(id)}/replay`);
+    return { json: { replayed: id }, table: `dead letter ${id} replayed\n` };
+  }
+  throw new UsageError('dead-letters takes list or replay');
+}
+
 async function findings(api: ApiClient, rest: string[], v: Values): Promise<Out> {
   if (rest.length > 0) throw new UsageError('findings takes no positional argument');
   const body = await api.request<{ findings: Record<string, unknown>[] }>(
@@ -343,6 +493,8 @@ export async function runApiCli(
     else if (command === 'desired-state') out = await desiredState(api, sub, rest, values);
     else if (command === 'keys') out = await keys(api, sub, rest, values);
     else if (command === 'rules') out = await rules(api, sub, rest, values);
+    else if (command === 'webhooks') out = await webhooks(api, sub, rest, values);
+    else if (command === 'dead-letters') out = await deadLetters(api, sub, rest, values);
     else if (command === 'findings')
       out = await findings(api, sub === undefined ? rest : [sub, ...rest], values);
     else throw new UsageError(`unknown command ${JSON.stringify(command ?? '')}`);

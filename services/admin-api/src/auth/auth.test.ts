@@ -71,6 +71,50 @@ const ROUTES: { method: string; url: string; path: string; scope: Scope; payload
     payload: { name: 'k', scopes: ['read'] },
   },
   { method: 'DELETE', url: '/v1/keys/0123456789abcdef', path: '/v1/keys/{id}', scope: 'admin' },
+  {
+    method: 'POST',
+    url: '/v1/webhooks',
+    path: '/v1/webhooks',
+    scope: 'admin',
+    payload: { url: 'https://hooks.example.com/a' },
+  },
+  { method: 'GET', url: '/v1/webhooks', path: '/v1/webhooks', scope: 'admin' },
+  { method: 'GET', url: '/v1/webhooks/wh_x', path: '/v1/webhooks/{id}', scope: 'admin' },
+  {
+    method: 'PATCH',
+    url: '/v1/webhooks/wh_x',
+    path: '/v1/webhooks/{id}',
+    scope: 'admin',
+    payload: { description: 'd' },
+  },
+  { method: 'DELETE', url: '/v1/webhooks/wh_x', path: '/v1/webhooks/{id}', scope: 'admin' },
+  { method: 'POST', url: '/v1/webhooks/wh_x/test', path: '/v1/webhooks/{id}/test', scope: 'admin' },
+  {
+    method: 'POST',
+    url: '/v1/webhooks/wh_x/rotate-secret',
+    path: '/v1/webhooks/{id}/rotate-secret',
+    scope: 'admin',
+  },
+  {
+    method: 'GET',
+    url: '/v1/webhooks/wh_x/deliveries',
+    path: '/v1/webhooks/{id}/deliveries',
+    scope: 'admin',
+  },
+  {
+    method: 'POST',
+    url: '/v1/webhooks/wh_x/recover',
+    path: '/v1/webhooks/{id}/recover',
+    scope: 'admin',
+    payload: { since: '2026-01-01T00:00:00Z' },
+  },
+  { method: 'GET', url: '/v1/dead-letters', path: '/v1/dead-letters', scope: 'admin' },
+  {
+    method: 'POST',
+    url: '/v1/dead-letters/wh_x:msg_y/replay',
+    path: '/v1/dead-letters/{id}/replay',
+    scope: 'admin',
+  },
 ];
 
 const RANK: Record<Scope, number> = { read: 0, operate: 1, admin: 2 };

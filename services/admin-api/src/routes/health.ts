@@ -4,9 +4,23 @@ import type { ApiContext } from '../context.js';
 import type { ApiMetrics } from '../metrics.js';
 
 const check = z.object({ ok: z.boolean(), detail: z.string() });
+const notifierCheck = check.extend({
+  subscriptions: z.number().int(),
+  queued: z.number().int(),
+  oldestUndeliveredAgeSeconds: z.number().nullable(),
+  deadLetters: z.number().int(),
+});
 const readiness = z
-  .object({ ready: z.boolean(), redis: check, engines: z.array(check.extend({ shard: z.number().int() })) })
+  .object({
+    ready: z.boolean(),
+    redis: check,
+    engines: z.array(check.extend({ shard: z.number().int() })),
+    notifier: notifierCheck,
+  })
   .meta({ id: 'Readiness' });
+
+/** Past this age the oldest undelivered alert marks the notifier check not ok (readiness does not depend on it). */
+export const BACKLOG_WARN_AGE_MS = 15 * 60_000;
 
 /** Bounds a Redis probe so `/readyz` answers even while Redis hangs. */
 async function within<T>(ms: number, work: Promise<T>): Promise<T> {
@@ -21,6 +35,32 @@ async function within<T>(ms: number, work: Promise<T>): Promise<T> {
   } finally {
     clearTimeout(timer);
   }
+}
+
+/** The notifier's backlog over every subscription: undelivered alerts, the oldest one's age, dead letters. */
+async function notifierBacklog(ctx: ApiContext): Promise<z.infer<typeof notifierCheck>> {
+  const subs = await ctx.subscriptions.list();
+  const backlogs = await Promise.all(subs.map((s) => ctx.deliveries.backlog(s.id)));
+  const queued = backlogs.reduce((n, b) => n + b.count, 0);
+  const deadLetters = backlogs.reduce((n, b) => n + b.dead, 0);
+  const oldest = backlogs.reduce<number | null>(
+    (min, b) => (b.oldestAt === null ? min : min === null ? b.oldestAt : Math.min(min, b.oldestAt)),
+    null,
+  );
+  const ageMs = oldest === null ? null : Math.max(0, ctx.now() - oldest);
+  const ok = ageMs === null || ageMs <= BACKLOG_WARN_AGE_MS;
+  const detail =
+    ageMs === null
+      ? `nothing undelivered (${subs.length} subscriptions)`
+      : `${queued} alerts undelivered, the oldest for ${Math.round(ageMs / 1000)} s${ok ? '' : ' (over 15 min: is a notifier running, is a receiver down?)'}`;
+  return {
+    ok,
+    detail,
+    subscriptions: subs.length,
+    queued,
+    oldestUndeliveredAgeSeconds: ageMs === null ? null : Math.round(ageMs / 100) / 10,
+    deadLetters,
+  };
 }
 
 /**
@@ -45,13 +85,22 @@ export function healthRoutes(ctx: ApiContext, metrics: ApiMetrics): FastifyPlugi
       {
         schema: {
           tags: ['health'],
-          summary: 'Readiness: Redis reachable and a fresh engine heartbeat per shard',
+          summary:
+            "Readiness: Redis reachable and a fresh engine heartbeat per shard; the notifier's backlog is reported, not required",
           response: { 200: readiness, 503: readiness },
         },
       },
       async (_request, reply) => {
         let redis: z.infer<typeof check>;
         const engines: z.infer<typeof readiness>['engines'] = [];
+        let notifier: z.infer<typeof notifierCheck> = {
+          ok: false,
+          detail: 'not read: Redis is unreachable',
+          subscriptions: 0,
+          queued: 0,
+          oldestUndeliveredAgeSeconds: null,
+          deadLetters: 0,
+        };
         try {
           await within(1_000, ctx.redis.ping());
           redis = { ok: true, detail: 'reachable' };
@@ -67,11 +116,17 @@ export function healthRoutes(ctx: ApiContext, metrics: ApiMetrics): FastifyPlugi
                 : { shard, ok: false, detail: 'no engine holds this shard' },
             ),
           );
+          // Its own failure (a slow or corrupt read) is reported in its check, never as Redis unreachable.
+          notifier = await within(1_000, notifierBacklog(ctx)).catch((err: unknown) => ({
+            ...notifier,
+            detail: `backlog not read: ${err instanceof Error ? err.message : 'error'}`,
+          }));
         } catch (err) {
           redis = { ok: false, detail: `unreachable: ${err instanceof Error ? err.message : 'error'}` };
         }
         const ready = redis.ok && engines.every((e) => e.ok);
-        return reply.code(ready ? 200 : 503).send({ ready, redis, engines });
+        // A backlog alone never fails readiness: the API serves fine while a receiver is down.
+        return reply.code(ready ? 200 : 503).send({ ready, redis, engines, notifier });
       },
     );
     app.get('/metrics', { schema: { hide: true } }, async (_request, reply) =>

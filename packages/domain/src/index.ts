@@ -99,11 +99,16 @@ export type {
   Verdict,
   WfmAvailability,
 } from './rules/types.js';
-export { adherenceScheduleSource, type ScheduleSource } from './schedule.js';
+export { adherenceScheduleSource, plannedScheduleSource, type ScheduleSource } from './schedule.js';
+export { MAX_SCHEDULE_SEGMENTS, nextPlannedBoundary, plannedActivityAt } from './planned-schedule.js';
+export { ownAdherence } from './rules/adherence-disagrees.js';
 export type {
   AgentSignals,
   InteractionCounts,
+  PendingTimeOff,
+  PlannedScheduleValue,
   PresenceValue,
+  ScheduleChangeKind,
   ScheduledActivity,
   SignalName,
   SignalSource,

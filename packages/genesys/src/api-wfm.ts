@@ -1,5 +1,6 @@
 import platformClient from 'purecloud-platform-client-v2';
 import { type ApiCall, chunk } from './api-call.js';
+import { codeForStatus, GenesysError } from './errors.js';
 import type { SdkApiClient } from './sdk-client.js';
 
 export type AgentManagementUnitReference = platformClient.Models.AgentManagementUnitReference;
@@ -71,6 +72,51 @@ export function createWfmApi(client: SdkApiClient, call: ApiCall) {
         out.push(...(r ?? []));
       }
       return out;
+    },
+    /**
+     * The document behind a schedule search `downloadUrl` (the search `result`; [UNVERIFIED] that the document is
+     * the bare result). Only `https:` URLs (and `http:` when `allowHttp`, for the simulator) are fetched; no token
+     * is sent. Not paced: the download is not an API call ([UNVERIFIED]).
+     */
+    async downloadScheduleSearch(url: string, opts: { allowHttp?: boolean; timeoutMs?: number } = {}) {
+      let parsed: URL;
+      try {
+        parsed = new URL(url);
+      } catch {
+        throw new GenesysError('GENESYS_UNEXPECTED_RESPONSE', 'schedule search downloadUrl is not a URL', {
+          operation: 'wfm.schedules.download',
+        });
+      }
+      if (parsed.protocol !== 'https:' && !(opts.allowHttp === true && parsed.protocol === 'http:')) {
+        throw new GenesysError(
+          'GENESYS_UNEXPECTED_RESPONSE',
+          `schedule search downloadUrl has a refused scheme ${parsed.protocol}`,
+          { operation: 'wfm.schedules.download' },
+        );
+      }
+      let res: Response;
+      try {
+        res = await fetch(parsed, {
+          signal: AbortSignal.timeout(opts.timeoutMs ?? 30_000),
+          redirect: 'error',
+        });
+      } catch (err) {
+        throw new GenesysError(
+          'GENESYS_NETWORK',
+          'schedule search download failed',
+          {
+            operation: 'wfm.schedules.download',
+          },
+          err,
+        );
+      }
+      if (!res.ok) {
+        throw new GenesysError(codeForStatus(res.status), `schedule search download answered ${res.status}`, {
+          status: res.status,
+          operation: 'wfm.schedules.download',
+        });
+      }
+      return (await res.json()) as unknown;
     },
     async listTimeOffRequests(muId: string, userId: string): Promise<TimeOffRequestResponse[]> {
       const r = await call('wfm.timeoffrequests', () =>

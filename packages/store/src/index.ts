@@ -49,6 +49,12 @@ export {
 } from './outbox.js';
 export { createRateBudget, type Grant, type RateBudget, type RateBudgetOptions } from './rate-budget.js';
 export { createReads, type Reads, type ReadsOptions } from './reads.js';
+export {
+  type CachedSchedule,
+  createScheduleCache,
+  type ScheduleCache,
+  type ScheduleCacheOptions,
+} from './schedule-cache.js';
 export { defineScripts, type RedisClient } from './scripts.js';
 export type {
   AgentCommit,

@@ -1,6 +1,13 @@
 import { type AgentEvent, createAgentMachine } from '@lockstep/domain';
 import { type ChannelPool, type Clock, type GenesysApi, systemClock } from '@lockstep/genesys';
-import { createAgentStore, createKeys, createOutbox, createReads, type RedisClient } from '@lockstep/store';
+import {
+  createAgentStore,
+  createKeys,
+  createOutbox,
+  createReads,
+  createScheduleCache,
+  type RedisClient,
+} from '@lockstep/store';
 import type { Logger } from 'pino';
 import type { EngineConfig } from './config.js';
 import { createDiscovery } from './discovery.js';
@@ -14,6 +21,8 @@ import { createPipeline, type Pipeline } from './pipeline/pipeline.js';
 import { createRedisWatch } from './redis-watch.js';
 import { createResyncer } from './resync.js';
 import { createSafetyResync } from './safety-resync.js';
+import { createScheduleLoader } from './schedule-loader.js';
+import { createScheduleService } from './schedules.js';
 import { repairAtStartup } from './startup-repair.js';
 import { subscribeAgents } from './subscriptions.js';
 import { createUntracker } from './untracked.js';
@@ -29,6 +38,9 @@ export type EngineSettings = Pick<
   | 'discoveryIntervalMs'
   | 'safetyResyncIntervalMs'
   | 'wfm'
+  | 'schedules'
+  | 'scheduleRefreshMs'
+  | 'scheduleDownloadHttp'
   | 'batchWindowMs'
   | 'futureToleranceMs'
   | 'hotAgents'
@@ -191,6 +203,7 @@ export function createEngine(settings: EngineSettings, deps: EngineDeps): Engine
         // Nothing watches them any more: their open findings resolve before they are forgotten.
         await untracker.untrack(removed);
         for (const id of removed) {
+          schedules?.forget(id);
           pipeline.forget(id);
           mapper.forget(id);
           wfm.forget(id);
@@ -201,6 +214,7 @@ export function createEngine(settings: EngineSettings, deps: EngineDeps): Engine
         await subscribeAgents(pool, 'add', added, log);
         wfm.track(added);
         resyncer.request(added, 'discovery');
+        await schedules?.track(added);
       }
     },
   });
@@ -217,6 +231,31 @@ export function createEngine(settings: EngineSettings, deps: EngineDeps): Engine
     conversations: mapper,
   });
 
+  const schedules =
+    settings.wfm && settings.schedules
+      ? createScheduleService({
+          loader: createScheduleLoader({
+            wfm: deps.api.wfm,
+            allowHttpDownloads: settings.scheduleDownloadHttp,
+            onProblems: (agentId, problems) =>
+              log.warn({ agentId, problems: problems.slice(0, 5) }, 'parts of a schedule could not be read'),
+            onUnknownZone: (businessUnitId, zone) =>
+              log.warn(
+                { businessUnitId, zone: zone ?? null },
+                'business unit time zone missing or not an IANA zone: its schedules are computed in UTC',
+              ),
+          }),
+          cache: createScheduleCache({ redis, keys }),
+          submit: (agentId, update) =>
+            pipeline.submit(agentId, { type: 'RESYNC', at: update.at, updates: [update] }, 'resync'),
+          wfm,
+          tracked: (id) => discovery.agents().has(id),
+          clock,
+          logger: deps.logger,
+          refreshIntervalMs: settings.scheduleRefreshMs,
+        })
+      : null;
+
   const untracker = createUntracker({
     reads,
     pipeline,
@@ -232,6 +271,7 @@ export function createEngine(settings: EngineSettings, deps: EngineDeps): Engine
     resyncer,
     tracked: () => discovery.agents(),
     onMembership: (queueId) => discovery.onMembership(queueId),
+    onScheduleChanged: (agentIds, origin, at) => schedules?.changed(agentIds, origin, at),
     metrics,
     logger: log,
     now: () => clock.now(),
@@ -275,6 +315,10 @@ export function createEngine(settings: EngineSettings, deps: EngineDeps): Engine
       started = true;
       redisWatch.start();
       resyncer.request(agents, 'start');
+      if (schedules !== null) {
+        await schedules.track([...agents]);
+        schedules.start();
+      }
       if (discovery.ready()) await untracker.sweep();
       safety.start();
       log.info({ agents: agents.length, leader }, 'engine started');
@@ -289,6 +333,7 @@ export function createEngine(settings: EngineSettings, deps: EngineDeps): Engine
           ['redis watch', () => redisWatch.close()],
           ['discovery', () => discovery.close()],
           ['resync', () => resyncer.close()],
+          ['schedules', () => schedules?.close() ?? Promise.resolve()],
           ['pipeline', () => pipeline.close()],
           ['lease', () => leadership.close()],
         ];
@@ -320,6 +365,7 @@ export function createEngine(settings: EngineSettings, deps: EngineDeps): Engine
     },
     async idle() {
       // Resyncs feed the pipeline, never the other way round: one pass of each suffices.
+      await schedules?.idle();
       await resyncer.idle();
       await pipeline.flush();
     },

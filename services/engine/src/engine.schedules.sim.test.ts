@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connectRedis, createKeys, createReads, type Reads, type RedisClient } from '@lockstep/store';
 import { pollUntil, type RedisServer, type SimProcess, startRedis, startSim } from '@lockstep/testkit';
+import { DateTime } from 'luxon';
 import { pino } from 'pino';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { loadConfig } from './config.js';
@@ -76,6 +77,15 @@ it('the agents whose station does not come up at shift start get the station rul
   expect(control?.value.segments.length).toBeGreaterThan(0);
   expect(control?.value.changedAt).toBeNull();
 
+  // The scenario's own pending requests are on its 2024 calendar, long past on the anchored clock: D1 asks for
+  // tomorrow (Chicago) off as well, so the finding can name a time off to come.
+  const tomorrow = DateTime.now().setZone('America/Chicago').plus({ days: 1 });
+  await sim.control('POST', '/__sim/actions', {
+    type: 'request-time-off',
+    agentId: agent('d001'),
+    status: 'PENDING',
+    fullDayDates: [tomorrow.toISODate()],
+  });
   const open = () => reads.listOpenFindings({ ruleId: RULE });
   await pollUntil(
     async () => {

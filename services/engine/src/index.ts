@@ -18,3 +18,5 @@ export { createMetrics, type EngineMetrics } from './metrics.js';
 export { createEventMapper, type EventMapper, type MappedEvent } from './pipeline/map-event.js';
 export { createPipeline, type Pipeline, type PipelineDeps } from './pipeline/pipeline.js';
 export { type EffectsExecutor, noEffectsExecutor } from './pipeline/effects.js';
+// Schedule loading, for the schedule-load benchmark.
+export { createScheduleLoader, type LoadResult, type ScheduleLoader } from './schedule-loader.js';

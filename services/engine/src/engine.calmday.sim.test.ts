@@ -1,8 +1,11 @@
 /**
  * Calm day end to end: twenty agents follow their published schedules (breaks and meals staggered, some in the
- * first minutes) with lags of up to a minute, inside every rule's grace. The engine loads the schedules from the
+ * first minutes of 09:09) with lags of up to a minute, inside every rule's grace. The engine loads the schedules from the
  * synchronous search answer and evaluates them at every boundary, and opens no finding at all.
  */
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { connectRedis, createKeys, createReads, type Reads, type RedisClient } from '@lockstep/store';
 import { pollUntil, type RedisServer, type SimProcess, startRedis, startSim } from '@lockstep/testkit';
 import { pino } from 'pino';
@@ -12,7 +15,7 @@ import { type EngineRuntime, startEngineRuntime } from './runtime.js';
 
 const PREFIX = 'calm:';
 const QUEUES = ['4750048b-1994-41d4-8410-a5760c49a6cd'];
-const RUN_MS = 150_000;
+const RUN_MS = 180_000;
 
 let sim: SimProcess;
 let server: RedisServer;
@@ -21,7 +24,14 @@ let reads: Reads;
 let runtime: EngineRuntime;
 
 beforeAll(async () => {
-  [sim, server] = await Promise.all([startSim({ scenario: 'calm-day' }), startRedis()]);
+  // calm-day, started nine minutes later (09:09): the first staggered breaks begin about a minute in.
+  const calm = JSON.parse(
+    readFileSync(new URL('../../genesys-sim/scenarios/calm-day.json', import.meta.url), 'utf8'),
+  ) as { start: { local: string } };
+  calm.start.local = '2024-03-05T09:09';
+  const scenario = join(mkdtempSync(join(tmpdir(), 'lockstep-calm-')), 'calm-day.json');
+  writeFileSync(scenario, JSON.stringify(calm));
+  [sim, server] = await Promise.all([startSim({ scenario }), startRedis()]);
   redis = connectRedis(server.url);
   reads = createReads({ redis, keys: createKeys(PREFIX) });
   const config = loadConfig({

@@ -30,7 +30,7 @@ export interface ScheduleServiceDeps {
  * Keeps every tracked agent's published schedule loaded: restores it from the Redis cache when an agent is
  * tracked, loads it (and on a timer reloads everyone), and reloads agents whose schedule-change notifications
  * arrived. Records when and how each agent's schedule last changed: only a reload after a notification whose
- * segments differ from the previous load counts as a change; it is a `swap` when the segments the agent gained
+ * segments differ from the previous load (or of an agent with no change known yet) counts as a change; it is a `swap` when the segments the agent gained
  * are segments another agent of the same reload lost, else a `publish` when the MU-wide notification named the
  * agent, else an `edit` ([UNVERIFIED] classification; docs/operations.md, Schedules). One worker; every load goes
  * through the API pacer.
@@ -161,7 +161,9 @@ export function createScheduleService(deps: ScheduleServiceDeps): ScheduleServic
       const differs =
         previous === undefined ||
         previous.segments.map(signature).join(';') !== schedule.segments.map(signature).join(';');
-      if (change !== undefined && differs) {
+      // A notice that changes nothing keeps the earlier change (a publish after a swap stays a swap), unless
+      // no change is known yet (the change happened before this engine loaded the schedule).
+      if (change !== undefined && (differs || changedAt === null)) {
         changedAt = change.at;
         kind = classify(id, schedule.managementUnitId, change.viaMu, gained, lost);
       }

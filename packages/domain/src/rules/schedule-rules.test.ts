@@ -3,6 +3,7 @@ import type { AgentEvent } from '../events.js';
 import type { ActivityCategory, AdherenceState } from '../presence.js';
 import type { ScheduleSegment } from '../schedule-segments.js';
 import type { PlannedScheduleValue } from '../signals.js';
+import { nextDeadline, persistAgent, restoreAgent } from '../agent.js';
 import { Driver, presence, routing, signal, station, summarize, T0, tick } from '../testing/fixtures.js';
 
 const MIN = 60_000;
@@ -232,5 +233,39 @@ describe('adherence-disagrees', () => {
       tick(SHIFT + 4 * MIN),
     );
     expect(d.open).toEqual(['adherence-disagrees']);
+  });
+});
+
+describe('persisted snapshots', () => {
+  test('a snapshot with a published schedule and pending time off survives persist and restore, and keeps its deadline', () => {
+    const d = new Driver();
+    d.send(
+      planned(SEGMENTS, T0, { changedAt: T0 - HOUR, change: 'publish' }),
+      signal(
+        'timeOff',
+        {
+          active: false,
+          pending: 1,
+          intervals: [],
+          pendingIntervals: [{ start: T0 + HOUR, end: T0 + 2 * HOUR, text: 't' }],
+        },
+        T0,
+        'resync',
+      ),
+    );
+    const text = JSON.stringify(persistAgent(d.snapshot));
+    const restored = restoreAgent(d.machine, JSON.parse(text));
+    expect(restored.context.signals).toEqual(d.snapshot.context.signals);
+    expect(nextDeadline(restored)).toBe(SHIFT);
+  });
+
+  test('a snapshot written before the published schedule existed still loads', () => {
+    const d = new Driver();
+    d.send(presence('AVAILABLE', T0), signal('timeOff', { active: false, pending: 0, intervals: [] }, T0));
+    const old = persistAgent(d.snapshot);
+    expect(old.context.signals.plannedSchedule).toBeUndefined();
+    expect(
+      restoreAgent(d.machine, JSON.parse(JSON.stringify(old))).context.signals.presence?.value.system,
+    ).toBe('AVAILABLE');
   });
 });

@@ -253,6 +253,10 @@ export function createEngine(settings: EngineSettings, deps: EngineDeps): Engine
           clock,
           logger: deps.logger,
           refreshIntervalMs: settings.scheduleRefreshMs,
+          onManagementUnits: (muIds) =>
+            void pool
+              .setManagementUnits(muIds)
+              .catch((err: unknown) => log.warn({ err }, 'subscribing management-unit topics failed')),
         })
       : null;
 

@@ -37,6 +37,7 @@ function setup(initial: Record<string, ScheduleSegment[]>) {
   const clock = createManualClock(T0);
   const { published, loader } = world(initial);
   const latest = new Map<string, Extract<SignalUpdate, { signal: 'plannedSchedule' }>['value']>();
+  const units: string[][] = [];
   const service = createScheduleService({
     loader,
     cache: null,
@@ -47,15 +48,18 @@ function setup(initial: Record<string, ScheduleSegment[]>) {
     tracked: () => true,
     clock,
     logger: pino({ level: 'silent' }),
+    onManagementUnits: (ids) => units.push([...ids]),
   });
-  return { clock, published, service, latest };
+  return { clock, published, service, latest, units };
 }
 
 describe('how a schedule changed', () => {
   test('two agents exchanging shifts are a swap; a later publish that changes nothing keeps it', async () => {
-    const { clock, published, service, latest } = setup({ a: EARLY, b: LATE, c: LATE });
+    const { clock, published, service, latest, units } = setup({ a: EARLY, b: LATE, c: LATE });
     await service.track(['a', 'b', 'c']);
     await service.idle();
+    // The agents' management unit is reported once, for its adherence and schedule-change topics.
+    expect(units).toEqual([['mu']]);
     expect(latest.get('a')).toEqual({ segments: EARLY, changedAt: null, change: null });
     published.set('a', LATE);
     published.set('b', EARLY);

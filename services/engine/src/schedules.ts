@@ -24,6 +24,8 @@ export interface ScheduleServiceDeps {
   readonly debounceMs?: number;
   /** Delay before a failed load is tried again. Default 30 s. */
   readonly retryDelayMs?: number;
+  /** The management units of the loaded agents changed (subscribe their adherence and schedule-change topics). */
+  readonly onManagementUnits?: (muIds: readonly string[]) => void;
 }
 
 /**
@@ -61,6 +63,8 @@ export function createScheduleService(deps: ScheduleServiceDeps): ScheduleServic
   const debounceMs = deps.debounceMs ?? 2_000;
   const retryMs = deps.retryDelayMs ?? 30_000;
   const known = new Map<string, Known>();
+  const unitOf = new Map<string, string>();
+  let reportedUnits = '';
   const queued = new Set<string>();
   const notices = new Map<string, { at: number; viaMu: boolean }>();
   const gathering = new Map<string, { at: number; viaMu: boolean }>();
@@ -115,6 +119,7 @@ export function createScheduleService(deps: ScheduleServiceDeps): ScheduleServic
       try {
         const result = await deps.loader.load(ids, now);
         apply(result.schedules, changes, now);
+        reportUnits();
         log.debug({ agents: ids.length, requests: result.requests }, 'schedules loaded');
       } catch (err) {
         if (isGenesysError(err, 'GENESYS_FORBIDDEN')) {
@@ -169,6 +174,7 @@ export function createScheduleService(deps: ScheduleServiceDeps): ScheduleServic
       }
       const value: Known = { segments: schedule.segments, changedAt, change: kind };
       known.set(id, value);
+      unitOf.set(id, schedule.managementUnitId);
       emit(id, value, now);
       if (deps.cache !== null) {
         const entry: CachedSchedule = { ...value, loadedAt: now };
@@ -177,6 +183,14 @@ export function createScheduleService(deps: ScheduleServiceDeps): ScheduleServic
           .catch((err: unknown) => log.warn({ err, agentId: id }, 'schedule cache write failed'));
       }
     }
+  }
+
+  function reportUnits(): void {
+    const units = [...new Set(unitOf.values())].sort();
+    const text = units.join(',');
+    if (text === reportedUnits) return;
+    reportedUnits = text;
+    deps.onManagementUnits?.(units);
   }
 
   function classify(
@@ -255,6 +269,7 @@ export function createScheduleService(deps: ScheduleServiceDeps): ScheduleServic
     },
     forget(agentId) {
       known.delete(agentId);
+      unitOf.delete(agentId);
       queued.delete(agentId);
       notices.delete(agentId);
       gathering.delete(agentId);

@@ -5,6 +5,7 @@ import type { SdkApiClient } from './sdk-client.js';
 
 export type AgentManagementUnitReference = platformClient.Models.AgentManagementUnitReference;
 export type UserReference = platformClient.Models.UserReference;
+export type ManagementUnit = platformClient.Models.ManagementUnit;
 export type BuAsyncAgentSchedulesSearchResponse = platformClient.Models.BuAsyncAgentSchedulesSearchResponse;
 export type BusinessUnitActivityCode = platformClient.Models.BusinessUnitActivityCode;
 export type UserScheduleAdherence = platformClient.Models.UserScheduleAdherence;
@@ -27,6 +28,18 @@ export function createWfmApi(client: SdkApiClient, call: ApiCall) {
     /** The management unit (and business unit) of an agent. */
     getAgentManagementUnit: (agentId: string): Promise<AgentManagementUnitReference> =>
       call('wfm.agent.managementunit', () => wfm.getWorkforcemanagementAgentManagementunit(agentId)),
+    /** Every management unit (id, business unit), page by page (at most 100 pages of 100). */
+    async listManagementUnits(): Promise<ManagementUnit[]> {
+      const out: ManagementUnit[] = [];
+      for (let page = 1; page <= 100; page++) {
+        const r = await call('wfm.managementunits', () =>
+          wfm.getWorkforcemanagementManagementunits({ pageSize: 100, pageNumber: page }),
+        );
+        out.push(...(r.entities ?? []));
+        if ((r.entities ?? []).length === 0 || page >= (r.pageCount ?? 1)) break;
+      }
+      return out;
+    },
     async listManagementUnitUsers(muId: string): Promise<UserReference[]> {
       const r = await call('wfm.managementunit.users', () =>
         wfm.getWorkforcemanagementManagementunitUsers(muId),

@@ -9,6 +9,8 @@ export const SCHEDULE_SEARCH_CHUNK = 100;
 export type ScheduleLoaderWfm = Pick<
   WfmApi,
   | 'getAgentManagementUnit'
+  | 'listManagementUnits'
+  | 'listManagementUnitUsers'
   | 'getBusinessUnitTimeZone'
   | 'listActivityCodes'
   | 'searchManagementUnitSchedules'
@@ -21,6 +23,11 @@ export interface ScheduleLoaderDeps {
   readonly cacheTtlMs?: number;
   /** User ids per search. Default `SCHEDULE_SEARCH_CHUNK`. */
   readonly chunkSize?: number;
+  /**
+   * When at least this many agents of one load have no known management unit, the MU directory is read instead
+   * (`GET .../managementunits` and each MU's users: 1 + MUs requests instead of one per agent). Default 50.
+   */
+  readonly directoryThreshold?: number;
   /** Fetch `http:` download URLs too (the simulator). Default false: only `https:`. */
   readonly allowHttpDownloads?: boolean;
   /** An agent's schedule had parts that could not be mapped (unknown activity code, bad date). */
@@ -47,7 +54,7 @@ export interface LoadResult {
 
 /**
  * Loads published schedules. Per agent: its management unit and business unit (`GET .../agents/{id}/managementunit`,
- * cached); per business unit: its IANA time zone and activity codes (cached); per management unit: one MU
+ * cached; for many unknown agents at once, the MU directory and each MU's users instead); per business unit: its IANA time zone and activity codes (cached); per management unit: one MU
  * agent-schedule search per `chunkSize` agents for the window yesterday 00:00 through the end of tomorrow in the
  * business unit's zone. Both answer forms are read: a synchronous `result`, or a `downloadUrl` fetched without the
  * token. Every API call goes through the shared pacer, so loads stay under the rate limit. A 403 propagates (WFM off).
@@ -85,6 +92,21 @@ export function createScheduleLoader(deps: ScheduleLoaderDeps): ScheduleLoader {
       let requests = 0;
       const unscheduled: string[] = [];
       const byMu = new Map<string, { bu: string | null; agents: string[] }>();
+      const unknown = agentIds.filter((id) => (units.get(id)?.until ?? 0) <= now);
+      if (unknown.length >= (deps.directoryThreshold ?? 50)) {
+        // Agents the directory does not list are looked up one by one below.
+        requests++;
+        for (const mu of await deps.wfm.listManagementUnits()) {
+          // An MU listed without its business unit ([UNVERIFIED] that the listing carries it) is left to the
+          // per-agent look-up, which names both.
+          const bu = mu.businessUnit?.id;
+          if (mu.id === undefined || bu === undefined) continue;
+          requests++;
+          for (const user of await deps.wfm.listManagementUnitUsers(mu.id)) {
+            if (user.id !== undefined) units.set(user.id, { mu: mu.id, bu, until: now + ttl });
+          }
+        }
+      }
       for (const agentId of agentIds) {
         let unit = units.get(agentId);
         if (unit === undefined || unit.until <= now) {

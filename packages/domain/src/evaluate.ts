@@ -69,6 +69,9 @@ export function evaluate(
   // Time off starts and ends on time with no event arriving: wake at its next boundary.
   const timeOffBoundary = nextTimeOffBoundary(context.signals.timeOff?.value, now);
   if (timeOffBoundary !== null) deadline = Math.min(deadline, timeOffBoundary);
+  // Likewise at the schedule's next boundary (a shift starting, a break ending).
+  const scheduleBoundary = deps.schedule.nextBoundary?.(context.signals, now) ?? null;
+  if (scheduleBoundary !== null && context.wfm === 'enabled') deadline = Math.min(deadline, scheduleBoundary);
 
   for (const rule of RULES) {
     const settings = policy.rules[rule.id];

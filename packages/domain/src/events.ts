@@ -9,6 +9,7 @@ import {
   type SystemPresence,
 } from './presence.js';
 import type { SignalUpdate } from './signals.js';
+import { MAX_SCHEDULE_SEGMENTS } from './planned-schedule.js';
 import { MAX_TIME_OFF_INTERVALS } from './time-off.js';
 
 /** One signal observation (a notification mapped by the Genesys adapter, or a correction echo). */
@@ -123,10 +124,39 @@ export const signalUpdateSchema = z.discriminatedUnion('signal', [
         .array(z.strictObject({ start: epochMs, end: epochMs }).refine((i) => i.start < i.end))
         .max(MAX_TIME_OFF_INTERVALS)
         .optional(),
+      pendingIntervals: z
+        .array(
+          z
+            .strictObject({ start: epochMs, end: epochMs, text: z.string().max(200) })
+            .refine((i) => i.start < i.end),
+        )
+        .max(MAX_TIME_OFF_INTERVALS)
+        .optional(),
     }),
     ...stamp,
   }),
   z.strictObject({ signal: z.literal('outOfOffice'), value: z.boolean(), ...stamp }),
+  z.strictObject({
+    signal: z.literal('plannedSchedule'),
+    value: z.strictObject({
+      segments: z
+        .array(
+          z
+            .strictObject({
+              start: epochMs,
+              end: epochMs,
+              category: z.enum(ACTIVITY_CATEGORIES),
+              activityCodeId: id.nullable(),
+              timeOffRequestId: id.nullable().optional(),
+            })
+            .refine((s) => s.start < s.end),
+        )
+        .max(MAX_SCHEDULE_SEGMENTS),
+      changedAt: epochMs.nullable(),
+      change: z.enum(['edit', 'swap', 'publish']).nullable(),
+    }),
+    ...stamp,
+  }),
 ]);
 
 /** Schema of an {@link AgentEvent}. */

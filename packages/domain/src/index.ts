@@ -106,11 +106,17 @@ export type {
   Verdict,
   WfmAvailability,
 } from './rules/types.js';
-export { adherenceScheduleSource, type ScheduleSource } from './schedule.js';
+export { adherenceScheduleSource, plannedScheduleSource, type ScheduleSource } from './schedule.js';
+export { MAX_SCHEDULE_SEGMENTS, nextPlannedBoundary, plannedActivityAt } from './planned-schedule.js';
+export { ownAdherence } from './rules/adherence-disagrees.js';
+export { shiftStartAt, wfmEvidence } from './rules/wfm-facts.js';
 export type {
   AgentSignals,
   InteractionCounts,
+  PendingTimeOff,
+  PlannedScheduleValue,
   PresenceValue,
+  ScheduleChangeKind,
   ScheduledActivity,
   SignalName,
   SignalSource,

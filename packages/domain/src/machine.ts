@@ -7,7 +7,7 @@ import { evaluate } from './evaluate.js';
 import type { AgentEvent, MachineEvent } from './events.js';
 import type { Finding } from './findings.js';
 import type { Policy } from './policy.js';
-import { adherenceScheduleSource, type ScheduleSource } from './schedule.js';
+import { plannedScheduleSource, type ScheduleSource } from './schedule.js';
 import { untrackAgent } from './untrack.js';
 
 /** Input of the machine: which agent, and the clock reading at creation. */
@@ -18,7 +18,7 @@ export interface AgentMachineInput {
 
 /** Options of {@link createAgentMachine}. */
 export interface AgentMachineOptions {
-  /** Where the scheduled activity comes from (default: WFM adherence signals). Must be pure. */
+  /** Where the scheduled activity comes from (default: the published schedule, else WFM adherence). Must be pure. */
   readonly schedule?: ScheduleSource;
 }
 
@@ -110,7 +110,7 @@ function onEvery<T>(candidates: () => T): Record<(typeof EVENT_TYPES)[number], T
  *   wire them with `.provide()` at the edge.
  */
 export function createAgentMachine(policy: Policy, options: AgentMachineOptions = {}) {
-  const deps = { policy, schedule: options.schedule ?? adherenceScheduleSource };
+  const deps = { policy, schedule: options.schedule ?? plannedScheduleSource };
   const one = (context: AgentContext, event: AgentEvent) =>
     event.type === 'UNTRACKED'
       ? untrackAgent(context, event, policy)

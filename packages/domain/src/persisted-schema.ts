@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { RULE_IDS, SEVERITIES } from './policy.js';
 import type { SignalSource } from './signals.js';
+import { MAX_SCHEDULE_SEGMENTS } from './planned-schedule.js';
 import { MAX_TIME_OFF_INTERVALS } from './time-off.js';
 import { ACTIVITY_CATEGORIES, ADHERENCE_STATES, ROUTING_STATUSES, SYSTEM_PRESENCES } from './presence.js';
 
@@ -71,9 +72,31 @@ export const persistedContextSchema = z.strictObject({
           .array(z.strictObject({ start: time, end: time }))
           .max(MAX_TIME_OFF_INTERVALS)
           .optional(),
+        pendingIntervals: z
+          .array(z.strictObject({ start: time, end: time, text: z.string() }))
+          .max(MAX_TIME_OFF_INTERVALS)
+          .optional(),
       }),
     ),
     outOfOffice: stamped(z.boolean()),
+    // Added after format version 1 was first written; optional, so older snapshots keep loading.
+    plannedSchedule: stamped(
+      z.strictObject({
+        segments: z
+          .array(
+            z.strictObject({
+              start: time,
+              end: time,
+              category: z.enum(ACTIVITY_CATEGORIES),
+              activityCodeId: z.string().nullable(),
+              timeOffRequestId: z.string().nullable().optional(),
+            }),
+          )
+          .max(MAX_SCHEDULE_SEGMENTS),
+        changedAt: time.nullable(),
+        change: z.enum(['edit', 'swap', 'publish']).nullable(),
+      }),
+    ),
   }),
   episodes: z.array(time).max(100),
   declared: z

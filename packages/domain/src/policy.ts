@@ -12,6 +12,9 @@ export const RULE_IDS = [
   'out-of-adherence-on-queue',
   'on-queue-during-scheduled-off',
   'state-not-sticking',
+  'adherence-disagrees',
+  'on-queue-during-approved-time-off',
+  'station-not-up-at-shift-start',
 ] as const;
 export type RuleId = (typeof RULE_IDS)[number];
 
@@ -92,6 +95,15 @@ export const policySchema = z
             ...base({ graceMs: 0, severity: 'warning', action: 'alert' }),
             windowMs: durationMs.min(1).default(2 * MINUTE),
           })
+          .prefault({}),
+        'adherence-disagrees': z
+          .strictObject(base({ graceMs: 3 * MINUTE, severity: 'info', action: 'alert' }))
+          .prefault({}),
+        'on-queue-during-approved-time-off': z
+          .strictObject(base({ graceMs: 2 * MINUTE, severity: 'warning', action: 'alert' }))
+          .prefault({}),
+        'station-not-up-at-shift-start': z
+          .strictObject(base({ graceMs: 90_000, severity: 'critical', action: 'alert' }))
           .prefault({}),
       })
       .prefault({}),

@@ -1,5 +1,7 @@
+import { canonicalPlannedSchedule, plannedScheduleText } from './planned-schedule.js';
 import { canonicalTimeOff, timeOffIntervalsText } from './time-off.js';
 import type { ActivityCategory, AdherenceState, RoutingStatus, SystemPresence } from './presence.js';
+import type { ScheduleSegment } from './schedule-segments.js';
 
 /** Where a signal value came from: a notification, a REST re-read, or a correction lockstep applied itself. */
 export type SignalSource = 'event' | 'resync' | 'correction';
@@ -47,6 +49,16 @@ export interface TimeOffInterval {
 }
 
 /**
+ * A pending (not yet approved) time-off request as instants, with a wall-clock text made at the edge in the
+ * management unit's zone (e.g. `Sat 28 Nov 08:00–16:00 CST`) so findings can name it without time-zone data.
+ */
+export interface PendingTimeOff {
+  readonly start: number;
+  readonly end: number;
+  readonly text: string;
+}
+
+/**
  * Time-off state as read: whether an approved time off covered the read instant, how many requests are pending,
  * and the approved time off as instants (computed at the edge in the management unit's time zone; sorted,
  * non-overlapping). When `intervals` is present, rules ask `timeOffActiveAt` instead of `active`, so time off
@@ -56,6 +68,22 @@ export interface TimeOffValue {
   readonly active: boolean;
   readonly pending: number;
   readonly intervals?: readonly TimeOffInterval[];
+  /** Pending requests as intervals (nearest first), when the edge read them. */
+  readonly pendingIntervals?: readonly PendingTimeOff[];
+}
+
+/** How a schedule changed, as far as the platform says ([UNVERIFIED]: see docs/operations.md, Schedules). */
+export type ScheduleChangeKind = 'edit' | 'swap' | 'publish';
+
+/**
+ * The agent's published schedule as segments with UTC instants (computed at the edge in the business unit's
+ * zone), and when and how it last changed (from schedule events), when known. Kept apart from `schedule`, which
+ * carries Genesys's real-time adherence view.
+ */
+export interface PlannedScheduleValue {
+  readonly segments: readonly ScheduleSegment[];
+  readonly changedAt: number | null;
+  readonly change: ScheduleChangeKind | null;
 }
 
 /** Value type of every signal, by name. */
@@ -68,6 +96,7 @@ export interface SignalValues {
   readonly schedule: ScheduledActivity;
   readonly timeOff: TimeOffValue;
   readonly outOfOffice: boolean;
+  readonly plannedSchedule: PlannedScheduleValue;
 }
 export type SignalName = keyof SignalValues;
 
@@ -81,6 +110,7 @@ export const SIGNAL_NAMES: readonly SignalName[] = [
   'schedule',
   'timeOff',
   'outOfOffice',
+  'plannedSchedule',
 ];
 
 /**
@@ -139,6 +169,8 @@ export function signalValueText(update: SignalEntry): string {
       return `active=${update.value.active},pending=${update.value.pending}${timeOffIntervalsText(update.value)}`;
     case 'outOfOffice':
       return update.value ? 'true' : 'false';
+    case 'plannedSchedule':
+      return plannedScheduleText(update.value);
     default:
       return update.value;
   }
@@ -168,6 +200,8 @@ function canonicalValue(update: SignalUpdate): SignalUpdate['value'] {
       };
     case 'timeOff':
       return canonicalTimeOff(update.value);
+    case 'plannedSchedule':
+      return canonicalPlannedSchedule(update.value);
     default:
       return update.value;
   }

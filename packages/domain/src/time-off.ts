@@ -1,4 +1,4 @@
-import type { TimeOffInterval, TimeOffValue } from './signals.js';
+import type { PendingTimeOff, TimeOffInterval, TimeOffValue } from './signals.js';
 
 /**
  * Approved time off as instants. The edge computes the intervals in the management unit's time zone; here they
@@ -34,13 +34,30 @@ export function timeOffEndedAt(value: TimeOffValue | undefined, now: number): nu
 
 /** A time-off value with a fixed key set and order (intervals only when present). */
 export function canonicalTimeOff(value: TimeOffValue): TimeOffValue {
-  const base = { active: value.active, pending: value.pending };
-  if (value.intervals === undefined) return base;
-  return { ...base, intervals: value.intervals.map((i) => ({ start: i.start, end: i.end })) };
+  const base: {
+    active: boolean;
+    pending: number;
+    intervals?: TimeOffInterval[];
+    pendingIntervals?: PendingTimeOff[];
+  } = { active: value.active, pending: value.pending };
+  if (value.intervals !== undefined)
+    base.intervals = value.intervals.map((i) => ({ start: i.start, end: i.end }));
+  if (value.pendingIntervals !== undefined)
+    base.pendingIntervals = value.pendingIntervals.map((i) => ({ start: i.start, end: i.end, text: i.text }));
+  return base;
 }
 
 /** The intervals as text for value comparison (`,off=<start>-<end>;...`), empty when absent. */
 export function timeOffIntervalsText(value: TimeOffValue): string {
-  if (value.intervals === undefined) return '';
-  return `,off=${value.intervals.map((i: TimeOffInterval) => `${i.start}-${i.end}`).join(';')}`;
+  const pending =
+    value.pendingIntervals === undefined
+      ? ''
+      : `,pendingOff=${value.pendingIntervals.map((i) => `${i.start}-${i.end}`).join(';')}`;
+  if (value.intervals === undefined) return pending;
+  return `,off=${value.intervals.map((i: TimeOffInterval) => `${i.start}-${i.end}`).join(';')}${pending}`;
+}
+
+/** The pending time off that has not ended at `now`, nearest first. */
+export function pendingTimeOffAfter(value: TimeOffValue | undefined, now: number): PendingTimeOff[] {
+  return (value?.pendingIntervals ?? []).filter((i) => i.end > now).sort((a, b) => a.start - b.start);
 }

@@ -1,9 +1,11 @@
 import platformClient from 'purecloud-platform-client-v2';
 import { type ApiCall, chunk } from './api-call.js';
+import { codeForStatus, GenesysError } from './errors.js';
 import type { SdkApiClient } from './sdk-client.js';
 
 export type AgentManagementUnitReference = platformClient.Models.AgentManagementUnitReference;
 export type UserReference = platformClient.Models.UserReference;
+export type ManagementUnit = platformClient.Models.ManagementUnit;
 export type BuAsyncAgentSchedulesSearchResponse = platformClient.Models.BuAsyncAgentSchedulesSearchResponse;
 export type BusinessUnitActivityCode = platformClient.Models.BusinessUnitActivityCode;
 export type UserScheduleAdherence = platformClient.Models.UserScheduleAdherence;
@@ -26,6 +28,18 @@ export function createWfmApi(client: SdkApiClient, call: ApiCall) {
     /** The management unit (and business unit) of an agent. */
     getAgentManagementUnit: (agentId: string): Promise<AgentManagementUnitReference> =>
       call('wfm.agent.managementunit', () => wfm.getWorkforcemanagementAgentManagementunit(agentId)),
+    /** Every management unit (id, business unit), page by page (at most 100 pages of 100). */
+    async listManagementUnits(): Promise<ManagementUnit[]> {
+      const out: ManagementUnit[] = [];
+      for (let page = 1; page <= 100; page++) {
+        const r = await call('wfm.managementunits', () =>
+          wfm.getWorkforcemanagementManagementunits({ pageSize: 100, pageNumber: page }),
+        );
+        out.push(...(r.entities ?? []));
+        if ((r.entities ?? []).length === 0 || page >= (r.pageCount ?? 1)) break;
+      }
+      return out;
+    },
     async listManagementUnitUsers(muId: string): Promise<UserReference[]> {
       const r = await call('wfm.managementunit.users', () =>
         wfm.getWorkforcemanagementManagementunitUsers(muId),
@@ -71,6 +85,51 @@ export function createWfmApi(client: SdkApiClient, call: ApiCall) {
         out.push(...(r ?? []));
       }
       return out;
+    },
+    /**
+     * The document behind a schedule search `downloadUrl` (the search `result`; [UNVERIFIED] that the document is
+     * the bare result). Only `https:` URLs (and `http:` when `allowHttp`, for the simulator) are fetched; no token
+     * is sent. Not paced: the download is not an API call ([UNVERIFIED]).
+     */
+    async downloadScheduleSearch(url: string, opts: { allowHttp?: boolean; timeoutMs?: number } = {}) {
+      let parsed: URL;
+      try {
+        parsed = new URL(url);
+      } catch {
+        throw new GenesysError('GENESYS_UNEXPECTED_RESPONSE', 'schedule search downloadUrl is not a URL', {
+          operation: 'wfm.schedules.download',
+        });
+      }
+      if (parsed.protocol !== 'https:' && !(opts.allowHttp === true && parsed.protocol === 'http:')) {
+        throw new GenesysError(
+          'GENESYS_UNEXPECTED_RESPONSE',
+          `schedule search downloadUrl has a refused scheme ${parsed.protocol}`,
+          { operation: 'wfm.schedules.download' },
+        );
+      }
+      let res: Response;
+      try {
+        res = await fetch(parsed, {
+          signal: AbortSignal.timeout(opts.timeoutMs ?? 30_000),
+          redirect: 'error',
+        });
+      } catch (err) {
+        throw new GenesysError(
+          'GENESYS_NETWORK',
+          'schedule search download failed',
+          {
+            operation: 'wfm.schedules.download',
+          },
+          err,
+        );
+      }
+      if (!res.ok) {
+        throw new GenesysError(codeForStatus(res.status), `schedule search download answered ${res.status}`, {
+          status: res.status,
+          operation: 'wfm.schedules.download',
+        });
+      }
+      return (await res.json()) as unknown;
     },
     async listTimeOffRequests(muId: string, userId: string): Promise<TimeOffRequestResponse[]> {
       const r = await call('wfm.timeoffrequests', () =>

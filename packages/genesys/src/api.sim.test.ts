@@ -107,6 +107,41 @@ describe('GenesysApi against the simulator', () => {
     expect(await api.wfm.getBusinessUnitTimeZone(mu.businessUnit!.id!)).toMatch(/^[A-Za-z]+\/[A-Za-z_]+$/);
   });
 
+  it('reads a schedule search behind its downloadUrl, and refuses URLs it must not fetch', async () => {
+    const agent = agents[0]!.id;
+    const mu = (await api.wfm.getAgentManagementUnit(agent)).managementUnit!.id!;
+    await fx.sim.control('PATCH', '/__sim/settings', { scheduleSearchAnswer: 'download' });
+    try {
+      const now = Date.now();
+      const search = await api.wfm.searchManagementUnitSchedules(mu, {
+        startDate: new Date(now - 86_400_000).toISOString(),
+        endDate: new Date(now + 86_400_000).toISOString(),
+        userIds: [agent],
+      });
+      expect(search.result ?? null).toBeNull();
+      const url = String(search.downloadUrl);
+      // The simulator serves over http: refused unless allowed.
+      await expect(api.wfm.downloadScheduleSearch(url)).rejects.toMatchObject({
+        code: 'GENESYS_UNEXPECTED_RESPONSE',
+        message: expect.stringContaining('refused scheme http:'),
+      });
+      const doc = (await api.wfm.downloadScheduleSearch(url, { allowHttp: true })) as {
+        agentSchedules: Array<{ user: { id: string } }>;
+      };
+      expect(doc.agentSchedules.map((s) => s.user.id)).toEqual([agent]);
+      for (const bad of ['file:///etc/passwd', 'not a url', 'ftp://example.com/x']) {
+        await expect(api.wfm.downloadScheduleSearch(bad, { allowHttp: true })).rejects.toMatchObject({
+          code: 'GENESYS_UNEXPECTED_RESPONSE',
+        });
+      }
+      await expect(
+        api.wfm.downloadScheduleSearch(`${new URL(url).origin}/downloads/unknown`, { allowHttp: true }),
+      ).rejects.toMatchObject({ code: 'GENESYS_NOT_FOUND' });
+    } finally {
+      await fx.sim.control('PATCH', '/__sim/settings', { scheduleSearchAnswer: 'sync' });
+    }
+  });
+
   it('maps 404 to NOT_FOUND and WFM 403 to FORBIDDEN', async () => {
     await expect(api.users.getUser('00000000-0000-4000-8000-000000000000')).rejects.toMatchObject({
       code: 'GENESYS_NOT_FOUND',

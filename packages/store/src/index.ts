@@ -91,6 +91,12 @@ export {
   type ResolvedFinding,
 } from './resolved-findings.js';
 export { createReads, type Reads, type ReadsOptions } from './reads.js';
+export {
+  type CachedSchedule,
+  createScheduleCache,
+  type ScheduleCache,
+  type ScheduleCacheOptions,
+} from './schedule-cache.js';
 export { defineScripts, type RedisClient } from './scripts.js';
 export type {
   AgentCommit,

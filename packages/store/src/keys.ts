@@ -46,6 +46,8 @@ export interface Keys {
   history(agentId: string): string;
   /** Per-agent correction lock (intent, fencing token, state). */
   correctionLock(agentId: string): string;
+  /** Per-agent published-schedule cache (JSON: segments, last change, load time), expiring. */
+  schedule(agentId: string): string;
   /** Sorted set (all scores 0, ordered by id) of every agent ever committed. */
   agentsIndex(): string;
   /** Sorted set of open findings, member `<agentId>|<findingId>`, score = openedAt (ms). */
@@ -120,6 +122,7 @@ export function createKeys(prefix: string, options: KeysOptions = {}): Keys {
     agent: (agentId: string) => `${prefix}{agent:${validateId('agent id', agentId)}}`,
     history: (agentId: string) => `${prefix}{agent:${validateId('agent id', agentId)}}:history`,
     correctionLock: (agentId: string) => `${prefix}{agent:${validateId('agent id', agentId)}}:correction`,
+    schedule: (agentId: string) => `${prefix}{agent:${validateId('agent id', agentId)}}:schedule`,
     agentsIndex: () => `${prefix}{agents}:index`,
     findingsOpen: () => `${prefix}{findings}:open`,
     findingsByRule: (ruleId: string) => `${prefix}{findings}:rule:${validateId('rule id', ruleId)}`,

@@ -37,6 +37,11 @@ export interface EngineConfig {
   readonly watchdogTimeoutMs: number;
   readonly conversationTopic: 'conversationsummary' | 'conversations';
   readonly wfm: boolean;
+  /** Load published schedules (needs WFM). */
+  readonly schedules: boolean;
+  readonly scheduleRefreshMs: number;
+  /** Fetch `http:` schedule download URLs too (the simulator); `https:` only otherwise. */
+  readonly scheduleDownloadHttp: boolean;
   readonly batchWindowMs: number;
   /** How far a platform timestamp may lie ahead of the receive time before it is clamped (and counted). */
   readonly futureToleranceMs: number;
@@ -125,6 +130,9 @@ const envSchema = z.object({
     .enum(['conversationsummary', 'conversations'])
     .default('conversationsummary'),
   LOCKSTEP_WFM: z.enum(['true', 'false']).default('true'),
+  LOCKSTEP_SCHEDULES: z.enum(['true', 'false']).default('true'),
+  LOCKSTEP_SCHEDULE_REFRESH_MS: ms(60_000).default(15 * 60_000),
+  LOCKSTEP_SCHEDULE_DOWNLOAD_HTTP: z.enum(['true', 'false']).default('false'),
   LOCKSTEP_BATCH_WINDOW_MS: int(0, 1_000).default(2),
   LOCKSTEP_FUTURE_TOLERANCE_MS: int(0, 3_600_000).default(5_000),
   LOCKSTEP_HOT_AGENTS: int(0, 10_000_000).default(100_000),
@@ -305,6 +313,9 @@ export function loadConfig(input: Env = process.env): EngineConfig {
     watchdogTimeoutMs: e.LOCKSTEP_WATCHDOG_TIMEOUT_MS,
     conversationTopic: e.LOCKSTEP_CONVERSATION_TOPIC,
     wfm: e.LOCKSTEP_WFM === 'true',
+    schedules: e.LOCKSTEP_SCHEDULES === 'true',
+    scheduleRefreshMs: e.LOCKSTEP_SCHEDULE_REFRESH_MS,
+    scheduleDownloadHttp: e.LOCKSTEP_SCHEDULE_DOWNLOAD_HTTP === 'true',
     batchWindowMs: e.LOCKSTEP_BATCH_WINDOW_MS,
     futureToleranceMs: e.LOCKSTEP_FUTURE_TOLERANCE_MS,
     hotAgents: e.LOCKSTEP_HOT_AGENTS,
@@ -442,6 +453,8 @@ export function describeConfig(config: EngineConfig): Record<string, unknown> {
     maxChannels: config.maxChannels,
     wfm: config.wfm,
     corrections: config.corrections,
+    schedules: config.schedules,
+    scheduleRefreshMs: config.scheduleRefreshMs,
     instanceId: config.instanceId,
     startupTimeoutMs: config.startupTimeoutMs,
     shutdownTimeoutMs: config.shutdownTimeoutMs,

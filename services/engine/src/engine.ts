@@ -6,6 +6,7 @@ import {
   createOutbox,
   createPolicyOverrides,
   createReads,
+  createScheduleCache,
   type RedisClient,
 } from '@lockstep/store';
 import type { Logger } from 'pino';
@@ -24,6 +25,8 @@ import { createPolicyWatcher } from './policy-watcher.js';
 import { createRedisWatch } from './redis-watch.js';
 import { createResyncer } from './resync.js';
 import { createSafetyResync } from './safety-resync.js';
+import { createScheduleLoader } from './schedule-loader.js';
+import { createScheduleService } from './schedules.js';
 import { repairAtStartup } from './startup-repair.js';
 import { subscribeAgents } from './subscriptions.js';
 import { createUntracker } from './untracked.js';
@@ -39,6 +42,9 @@ export type EngineSettings = Pick<
   | 'discoveryIntervalMs'
   | 'safetyResyncIntervalMs'
   | 'wfm'
+  | 'schedules'
+  | 'scheduleRefreshMs'
+  | 'scheduleDownloadHttp'
   | 'batchWindowMs'
   | 'futureToleranceMs'
   | 'hotAgents'
@@ -225,6 +231,7 @@ export function createEngine(settings: EngineSettings, deps: EngineDeps): Engine
         await untracker.untrack(removed);
         await incidents.keeper.forget(removed);
         for (const id of removed) {
+          schedules?.forget(id);
           pipeline.forget(id);
           mapper.forget(id);
           wfm.forget(id);
@@ -235,6 +242,7 @@ export function createEngine(settings: EngineSettings, deps: EngineDeps): Engine
         await subscribeAgents(pool, 'add', added, log);
         wfm.track(added);
         resyncer.request(added, 'discovery');
+        await schedules?.track(added);
       }
     },
   });
@@ -253,6 +261,35 @@ export function createEngine(settings: EngineSettings, deps: EngineDeps): Engine
     onWfmUnit: (agentId, unit) => incidents.keeper.setWfmFacts(agentId, unit),
   });
 
+  const schedules =
+    settings.wfm && settings.schedules
+      ? createScheduleService({
+          loader: createScheduleLoader({
+            wfm: deps.api.wfm,
+            allowHttpDownloads: settings.scheduleDownloadHttp,
+            onProblems: (agentId, problems) =>
+              log.warn({ agentId, problems: problems.slice(0, 5) }, 'parts of a schedule could not be read'),
+            onUnknownZone: (businessUnitId, zone) =>
+              log.warn(
+                { businessUnitId, zone: zone ?? null },
+                'business unit time zone missing or not an IANA zone: its schedules are computed in UTC',
+              ),
+          }),
+          cache: createScheduleCache({ redis, keys }),
+          submit: (agentId, update) =>
+            pipeline.submit(agentId, { type: 'RESYNC', at: update.at, updates: [update] }, 'resync'),
+          wfm,
+          tracked: (id) => discovery.agents().has(id),
+          clock,
+          logger: deps.logger,
+          refreshIntervalMs: settings.scheduleRefreshMs,
+          onManagementUnits: (muIds) =>
+            void pool
+              .setManagementUnits(muIds)
+              .catch((err: unknown) => log.warn({ err }, 'subscribing management-unit topics failed')),
+        })
+      : null;
+
   const untracker = createUntracker({
     reads,
     pipeline,
@@ -268,6 +305,7 @@ export function createEngine(settings: EngineSettings, deps: EngineDeps): Engine
     resyncer,
     tracked: () => discovery.agents(),
     onMembership: (queueId) => discovery.onMembership(queueId),
+    onScheduleChanged: (agentIds, origin, at) => schedules?.changed(agentIds, origin, at),
     metrics,
     logger: log,
     now: () => clock.now(),
@@ -321,6 +359,10 @@ export function createEngine(settings: EngineSettings, deps: EngineDeps): Engine
       started = true;
       redisWatch.start();
       resyncer.request(agents, 'start');
+      if (schedules !== null) {
+        await schedules.track([...agents]);
+        schedules.start();
+      }
       if (discovery.ready()) await untracker.sweep();
       safety.start();
       incidents.start();
@@ -337,6 +379,7 @@ export function createEngine(settings: EngineSettings, deps: EngineDeps): Engine
           ['discovery', () => discovery.close()],
           ['policy', async () => policyWatcher.close()],
           ['resync', () => resyncer.close()],
+          ['schedules', () => schedules?.close() ?? Promise.resolve()],
           ['pipeline', () => pipeline.close()],
           ['incidents', () => incidents.close()],
           ['lease', () => leadership.close()],
@@ -369,6 +412,7 @@ export function createEngine(settings: EngineSettings, deps: EngineDeps): Engine
     },
     async idle() {
       // Resyncs feed the pipeline, never the other way round: one pass of each suffices.
+      await schedules?.idle();
       await resyncer.idle();
       await pipeline.flush();
     },

@@ -67,6 +67,13 @@ it('without WFM permissions it switches WFM off for every agent with one warning
     10_000,
     'presence still flowing',
   );
+  // Schedules are off: no agent got a published schedule.
+  const planned = await Promise.all(
+    agents.map(
+      async (id) => ((await reads.readAgent(id))?.signals as { plannedSchedule?: unknown })?.plannedSchedule,
+    ),
+  );
+  expect(planned.filter((p) => p !== undefined)).toEqual([]);
   const wfmWarnings = lines.filter((l) => l.level === 40 && /wfm/i.test(l.msg));
   expect(wfmWarnings.map((l) => l.msg)).toHaveLength(1);
   expect(runtime.engine.health().ok).toBe(true);

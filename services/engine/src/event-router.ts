@@ -14,6 +14,12 @@ export interface EventRouterDeps {
   readonly tracked: () => ReadonlySet<string>;
   /** A queue's membership changed: discovery re-reads it. */
   readonly onMembership: (queueId: string) => void;
+  /** A schedule-change notification named these tracked agents (their published schedule is reloaded). */
+  readonly onScheduleChanged?: (
+    agentIds: readonly string[],
+    origin: 'user' | 'managementUnit',
+    at: number,
+  ) => void;
   readonly metrics: EngineMetrics;
   readonly logger: Logger;
   readonly now: () => number;
@@ -47,7 +53,10 @@ export function createEventRouter(deps: EventRouterDeps): EventRouter {
         case 'refresh': {
           const ids = mapped.agentIds.filter((id) => tracked.has(id));
           if (mapped.what === 'timeOff') resyncer.requestTimeOff(ids);
-          else resyncer.request(ids, 'schedule');
+          else {
+            resyncer.request(ids, 'schedule');
+            deps.onScheduleChanged?.(ids, mapped.origin ?? 'user', ctx.receivedAt);
+          }
           return;
         }
         case 'ignore':

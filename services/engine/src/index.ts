@@ -30,3 +30,5 @@ export type { CorrectionExecutor } from './corrections/executor.js';
 // Incident grouping, for benchmarks and embedders.
 export { createIncidentGrouper, type IncidentGrouper, INCIDENT_LEASE } from './incidents/grouper.js';
 export type { WfmFacts } from './incidents/attributes-of.js';
+// Schedule loading, for the schedule-load benchmark.
+export { createScheduleLoader, type LoadResult, type ScheduleLoader } from './schedule-loader.js';

@@ -29,10 +29,11 @@ export function timeOffIntervals(
   requests: readonly TimeOffRequestResponse[],
   zone: string,
   now: number,
+  which: (r: TimeOffRequestResponse) => boolean = approved,
 ): TimeOffInterval[] {
   const raw: TimeOffInterval[] = [];
   for (const r of requests) {
-    if (!approved(r)) continue;
+    if (!which(r)) continue;
     for (const date of r.fullDayManagementUnitDates ?? []) {
       const start = DateTime.fromISO(String(date), { zone }).startOf('day');
       if (!start.isValid) continue;
@@ -58,6 +59,28 @@ export function timeOffIntervals(
     .slice(0, MAX_TIME_OFF_INTERVALS);
 }
 
+/**
+ * A time off as wall-clock text in `zone`, for findings: `Sat 28 Nov 08:00–16:00 CST`, or `Sat 28 Nov (full day
+ * CST)` for local midnight to local midnight (also across a DST change), or both dates when it spans days. Pure.
+ */
+export function timeOffText(interval: TimeOffInterval, zone: string): string {
+  const start = DateTime.fromMillis(interval.start, { zone, locale: 'en-US' });
+  const end = DateTime.fromMillis(interval.end, { zone, locale: 'en-US' });
+  const day = (d: DateTime) => d.toFormat('ccc d LLL');
+  const tz = start.offsetNameShort ?? start.toFormat('ZZ');
+  const midnight = (d: DateTime) => d.hour === 0 && d.minute === 0;
+  if (midnight(start) && midnight(end)) {
+    const lastDay = end.minus({ days: 1 });
+    return lastDay.hasSame(start, 'day')
+      ? `${day(start)} (full day ${tz})`
+      : `${day(start)}–${day(lastDay)} (full days ${tz})`;
+  }
+  if (end.minus({ milliseconds: 1 }).hasSame(start, 'day')) {
+    return `${day(start)} ${start.toFormat('HH:mm')}–${end.toFormat('HH:mm')} ${tz}`;
+  }
+  return `${day(start)} ${start.toFormat('HH:mm')} – ${day(end)} ${end.toFormat('HH:mm')} ${tz}`;
+}
+
 /** A `timeOff` signal update. */
 export type TimeOffUpdate = Extract<SignalUpdate, { signal: 'timeOff' }>;
 
@@ -68,7 +91,10 @@ export function timeOffSignal(
   now: number,
 ): TimeOffUpdate {
   const intervals = timeOffIntervals(requests, zone, now);
-  const value = { active: false, pending: requests.filter(pending).length, intervals };
+  const pendingIntervals = timeOffIntervals(requests, zone, now, pending)
+    .filter((i) => i.end > now)
+    .map((i) => ({ ...i, text: timeOffText(i, zone) }));
+  const value = { active: false, pending: requests.filter(pending).length, intervals, pendingIntervals };
   return {
     signal: 'timeOff',
     value: { ...value, active: timeOffActiveAt(value, now) },

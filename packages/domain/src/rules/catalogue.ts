@@ -1,3 +1,5 @@
+import { adherenceDisagrees } from './adherence-disagrees.js';
+import { onQueueDuringApprovedTimeOff } from './on-queue-during-approved-time-off.js';
 import { onQueueDuringScheduledOff } from './on-queue-during-scheduled-off.js';
 import { onQueueNotRoutable } from './on-queue-not-routable.js';
 import { onQueueWithoutStation } from './on-queue-without-station.js';
@@ -5,6 +7,7 @@ import { outOfAdherenceOnQueue } from './out-of-adherence-on-queue.js';
 import { repeatedNotResponding } from './repeated-not-responding.js';
 import { routableWhileOffline } from './routable-while-offline.js';
 import { stateNotSticking } from './state-not-sticking.js';
+import { stationNotUpAtShiftStart } from './station-not-up-at-shift-start.js';
 import { stuckNotResponding } from './stuck-not-responding.js';
 import type { RuleDefinition } from './types.js';
 
@@ -18,4 +21,7 @@ export const RULES: readonly RuleDefinition[] = Object.freeze([
   outOfAdherenceOnQueue,
   onQueueDuringScheduledOff,
   stateNotSticking,
+  adherenceDisagrees,
+  onQueueDuringApprovedTimeOff,
+  stationNotUpAtShiftStart,
 ]);

@@ -13,6 +13,10 @@ const RULE_PRIORITY: Readonly<Record<RuleId, PriorityName>> = {
   'state-not-sticking': 'declared',
   'out-of-adherence-on-queue': 'adherence',
   'on-queue-during-scheduled-off': 'adherence',
+  'on-queue-during-approved-time-off': 'adherence',
+  'adherence-disagrees': 'adherence',
+  // A station that does not come up at shift start stops calls from ringing, like a stuck one.
+  'station-not-up-at-shift-start': 'stuck',
 };
 
 /** An intent as the executor may receive it: declarations may carry these optional fields. */

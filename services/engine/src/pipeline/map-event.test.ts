@@ -149,6 +149,7 @@ describe('mapping notifications to signal updates', () => {
       kind: 'refresh',
       what: 'schedule',
       agentIds: [A],
+      origin: 'user',
     });
     expect(
       map({
@@ -157,7 +158,7 @@ describe('mapping notifications to signal updates', () => {
         managementUnitId: 'mu',
         agents: [{ agentId: 'x' }, { agentId: 'y' }],
       }),
-    ).toEqual({ kind: 'refresh', what: 'schedule', agentIds: ['x', 'y'] });
+    ).toEqual({ kind: 'refresh', what: 'schedule', agentIds: ['x', 'y'], origin: 'managementUnit' });
     expect(
       map({ kind: 'timeOffRequest', topicName, agentId: A, requestId: 'r', status: 'APPROVED' }),
     ).toEqual({ kind: 'refresh', what: 'timeOff', agentIds: [A] });

@@ -19,7 +19,13 @@ export type MappedEvent =
       readonly joined: boolean;
     }
   /** Something changed that the notification does not carry: re-read it over REST. */
-  | { readonly kind: 'refresh'; readonly what: 'schedule' | 'timeOff'; readonly agentIds: readonly string[] }
+  | {
+      readonly kind: 'refresh';
+      readonly what: 'schedule' | 'timeOff';
+      readonly agentIds: readonly string[];
+      /** For a schedule change: whether the agent's own topic or the MU-wide one said so. */
+      readonly origin?: 'user' | 'managementUnit';
+    }
   /** Transport bookkeeping (heartbeats, socket closing): nothing for the agents. */
   | { readonly kind: 'ignore' };
 
@@ -243,9 +249,14 @@ export function createEventMapper(options: EventTimeOptions = {}): EventMapper {
             },
           ]);
         case 'scheduleChanged':
-          return { kind: 'refresh', what: 'schedule', agentIds: [event.agentId] };
+          return { kind: 'refresh', what: 'schedule', agentIds: [event.agentId], origin: 'user' };
         case 'managementUnitSchedulesChanged':
-          return { kind: 'refresh', what: 'schedule', agentIds: event.agents.map((a) => a.agentId) };
+          return {
+            kind: 'refresh',
+            what: 'schedule',
+            agentIds: event.agents.map((a) => a.agentId),
+            origin: 'managementUnit',
+          };
         case 'timeOffRequest':
           return { kind: 'refresh', what: 'timeOff', agentIds: [event.agentId] };
         case 'queueMembership':

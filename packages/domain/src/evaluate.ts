@@ -1,6 +1,7 @@
 import type { AgentContext, AgentHealth } from './context.js';
 import { statusOf } from './context.js';
 import { planCorrection } from './corrections/plan.js';
+import { declarationWake } from './declarations/wake.js';
 import type { Effect } from './effects.js';
 import { findingId, type OpenFinding, sameEvidence, toFinding } from './findings.js';
 import type { Policy, RuleId } from './policy.js';
@@ -69,6 +70,10 @@ export function evaluate(
   // Time off starts and ends on time with no event arriving: wake at its next boundary.
   const timeOffBoundary = nextTimeOffBoundary(context.signals.timeOff?.value, now);
   if (timeOffBoundary !== null) deadline = Math.min(deadline, timeOffBoundary);
+
+  // A declared desired state applies at validFrom and expires at validUntil with no event arriving.
+  const declarationDue = declarationWake(context.desired, now);
+  if (declarationDue !== null) deadline = Math.min(deadline, declarationDue);
 
   for (const rule of RULES) {
     const settings = policy.rules[rule.id];
@@ -175,6 +180,7 @@ export function evaluate(
       signals: context.signals,
       episodes: context.episodes,
       declared: context.declared,
+      desired: context.desired,
       findings,
       corrections,
       deadline: nextDeadline,

@@ -6,6 +6,12 @@ export const ALERT_TYPES = [
   'finding.opened',
   'finding.escalated',
   'finding.resolved',
+  'declaration.applied',
+  'declaration.deferred',
+  'declaration.refused',
+  'declaration.reverted',
+  'declaration.expired',
+  'declaration.superseded',
   'subscription.disabled',
   'alerts.suppressed',
   'webhook.test',
@@ -19,6 +25,15 @@ export const ALERT_TYPE_DESCRIPTIONS: Readonly<Record<AlertType, string>> = Obje
   'finding.escalated':
     "An open finding's severity rose to critical (corrections suppressed by the flap guard).",
   'finding.resolved': 'The condition of an open finding stopped holding.',
+  'declaration.applied': "An agent's declared desired state shows on the platform (confirmed).",
+  'declaration.deferred':
+    'A declared desired state waits until it is safe: an interaction, approved time off, a scheduled off-queue activity, the flap guard.',
+  'declaration.refused':
+    'lockstep will not apply a declared desired state: no station associated, or a dead station.',
+  'declaration.reverted':
+    'A declared desired state was changed: on purpose by the agent or a supervisor (not re-applied), or by another system (re-applied).',
+  'declaration.expired': "A declared desired state's validUntil passed.",
+  'declaration.superseded': 'A newer declaration replaced a declared desired state before it ended.',
   'subscription.disabled':
     'A subscription was disabled (410 Gone, or every attempt failed for the disable period); sent to the others.',
   'alerts.suppressed':

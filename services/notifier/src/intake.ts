@@ -1,5 +1,5 @@
 import type { Lease, Leases, Outbox, OutboxMessage } from '@lockstep/store';
-import { type Alert, buildFindingAlert, type SubscriptionStore } from '@lockstep/webhooks';
+import { type Alert, buildOutboxAlert, type SubscriptionStore } from '@lockstep/webhooks';
 import type { Logger } from 'pino';
 import type { AgentDirectory } from './directory.js';
 import type { Fanout } from './fanout.js';
@@ -75,7 +75,7 @@ export function createIntake(deps: {
       const profile = await deps.directory.profile(m.agentId);
       let alert: Alert | null;
       try {
-        alert = buildFindingAlert(m, profile, { apiBaseUrl: deps.apiBaseUrl });
+        alert = buildOutboxAlert(m, profile, { apiBaseUrl: deps.apiBaseUrl });
       } catch (err) {
         // An entry that cannot make a payload (over 20 KB even when cut) must not stop the intake.
         log.error(

@@ -28,6 +28,13 @@ export type {
   CorrectionStatus,
   CorrectionTarget,
 } from './corrections/types.js';
+export {
+  type AcceptedDeclaration,
+  type BulkDeclaration,
+  MAX_BULK_DECLARATIONS,
+  parseBulkDeclaration,
+  type RefusedDeclaration,
+} from './declarations/bulk.js';
 export { declarationIdOf, foldDeclaration, isDesiredDeclaration, requestOf } from './declarations/declare.js';
 export { isDeliberateChange } from './declarations/deliberate.js';
 export { declarationReport } from './declarations/report.js';

@@ -72,6 +72,7 @@ const desired = z
     confirmedAt: time.nullable(),
     heldBefore: z.enum(SYSTEM_PRESENCES).nullable(),
     reverts: count,
+    revertedBy: z.string().nullable(),
     wakeAt: time.nullable(),
   })
   .nullable()

@@ -81,6 +81,8 @@ export function buildDeclarationAlert(
       text: OUTCOME_TEXT[status] ?? status,
     },
     attempts: num(d.attempts) ?? 0,
+    reverts: num(d.reverts) ?? 0,
+    revertedBy: str(d.revertedBy),
     links: { agent: `${base}/v1/agents/${encodeURIComponent(entry.agentId)}` },
   };
   const body = fitPayload({ type, timestamp: new Date(entry.at).toISOString(), data });

@@ -89,6 +89,7 @@ function desiredView(desired: unknown): Record<string, unknown> | null {
     outcome: { ...outcome, sinceIso: iso(outcome.since) },
     attempts: d.attempts,
     reverts: d.reverts,
+    revertedBy: d.revertedBy,
   };
 }
 

@@ -176,6 +176,26 @@ describe('a declared desired state', () => {
     expect(own.lastDeadline).toBeNull();
   });
 
+  test('a system that keeps reverting is re-applied until the flap guard, which names it', () => {
+    const d = ready();
+    d.send(declare(), tick(FROM));
+    let t = FROM;
+    for (let round = 0; round < 3; round++) {
+      d.send(
+        presenceFrom('ON_QUEUE', t + 500, 'PURECLOUD'),
+        presenceFrom('AVAILABLE', t + 3_000, 'PURECLOUD'),
+      );
+      t += 60_000;
+      d.send(tick(t));
+    }
+    expect(desired(d)?.reverts).toBe(3);
+    expect(desired(d)?.outcome).toMatchObject({
+      status: 'deferred',
+      why: 'flap guard: 3 corrections of this agent within the window; last reverted by PURECLOUD',
+    });
+    expect(d.effects.filter((e) => e.type === 'correction.intended')).toHaveLength(3);
+  });
+
   test('a newer declaration supersedes the current one; an older one or a replay changes nothing', () => {
     const d = ready();
     d.send(declare());

@@ -66,6 +66,7 @@ export function foldDeclaration(
     confirmedAt: null,
     heldBefore: null,
     reverts: 0,
+    revertedBy: null,
     wakeAt: null,
   };
 }

@@ -16,5 +16,6 @@ export function declarationReport(agentId: string, d: DesiredState): Declaration
     outcome: d.outcome,
     attempts: d.attempts,
     reverts: d.reverts,
+    revertedBy: d.revertedBy,
   };
 }

@@ -85,7 +85,8 @@ function plan(
   }
   const guard = flapGuard(corrections, now, settings);
   if (!guard.allowed) {
-    const why = `flap guard: ${settings.maxPerWindow} corrections of this agent within the window`;
+    const fighter = d.revertedBy === null ? '' : `; last reverted by ${d.revertedBy}`;
+    const why = `flap guard: ${settings.maxPerWindow} corrections of this agent within the window${fighter}`;
     return {
       desired: { ...d, heldBefore, outcome: outcome(d.outcome, 'deferred', now, why), wakeAt: guard.retryAt },
       corrections,
@@ -154,7 +155,7 @@ function decide(d: DesiredState, input: RuleInput, corrections: readonly number[
       const next = outcome(d.outcome, 'reverted-by', now, `changed to ${presence.value.system}`, who);
       return { ...same, desired: { ...d, outcome: next, confirmedAt: null, wakeAt: null } };
     }
-    const reapply = { ...d, confirmedAt: null, lastIntentAt: null, reverts: d.reverts + 1 };
+    const reapply = { ...d, confirmedAt: null, lastIntentAt: null, reverts: d.reverts + 1, revertedBy: who };
     return plan(reapply, input, corrections, true);
   }
   return plan(d, input, corrections, false);
@@ -207,6 +208,7 @@ function sameState(a: DesiredState, b: DesiredState): boolean {
     a.confirmedAt === b.confirmedAt &&
     a.heldBefore === b.heldBefore &&
     a.reverts === b.reverts &&
+    a.revertedBy === b.revertedBy &&
     a.wakeAt === b.wakeAt
   );
 }

@@ -69,6 +69,8 @@ export interface DesiredState extends DeclarationRequest {
   readonly heldBefore: SystemPresence | null;
   /** Reverts by another system that lockstep re-applied. */
   readonly reverts: number;
+  /** Who made the latest of those reverts (the presence source), or `null`. */
+  readonly revertedBy: string | null;
   /** When planning looks again with no event (a retry, the flap guard reopening), or `null`. */
   readonly wakeAt: number | null;
 }
@@ -79,6 +81,7 @@ export interface DeclarationReport extends DeclarationRequest {
   readonly outcome: DeclarationOutcome;
   readonly attempts: number;
   readonly reverts: number;
+  readonly revertedBy: string | null;
 }
 
 /** Outcome effects a step may produce (outbox, alerts). */

@@ -185,11 +185,11 @@ it('thirty seats declared On Queue from 09:00: calls defer, dead softphones refu
       status: 'deferred',
       why: 'flap guard: 3 corrections of this agent within the window; last reverted by PURECLOUD',
     });
-    // Each revert was reported and re-applied (not taken for the agent's own choice).
+    // Each revert was reported and not taken for the agent's own choice: re-applied (right away, or after the
+    // call that arrived meanwhile), three intents in all before the flap guard held.
     const reverted = declarationEffects(all, id).filter((e) => e.type === 'declaration.reverted');
     expect(reverted.length).toBeGreaterThanOrEqual(2);
     expect(reverted.map((e) => e.declaration.outcome.status)).not.toContain('reverted-by');
-    expect(reverted.map((e) => e.declaration.outcome.status)).toContain('pending');
     expect(reverted.map((e) => e.declaration.revertedBy)).toContain('PURECLOUD');
     expect(intentsOf(all, id)).toHaveLength(3);
   }

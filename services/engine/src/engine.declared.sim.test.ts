@@ -46,9 +46,16 @@ beforeAll(async () => {
   const scenario = join(dir, 'tuesday.json');
   const story = JSON.parse(readFileSync(SCENARIO, 'utf8')) as Record<string, unknown>;
   writeFileSync(scenario, JSON.stringify({ ...story, timeline: [] }));
-  // Two NOT_RESPONDING episodes prove a dead softphone here (default three), so the story plays out sooner.
+  // Two NOT_RESPONDING episodes prove a dead softphone here (default three), and corrections of one agent may
+  // follow each other after 5 s (default 30 s), so the story plays out sooner.
   const policy = join(dir, 'policy.json');
-  writeFileSync(policy, JSON.stringify({ rules: { 'repeated-not-responding': { episodes: 2 } } }));
+  writeFileSync(
+    policy,
+    JSON.stringify({
+      rules: { 'repeated-not-responding': { episodes: 2 } },
+      corrections: { minSpacingMs: 5_000 },
+    }),
+  );
   [sim, server] = await Promise.all([startSim({ scenario }), startRedis()]);
   redis = connectRedis(server.url);
   runtime = await startEngineRuntime(

@@ -176,6 +176,17 @@ describe('a declared desired state', () => {
     expect(own.lastDeadline).toBeNull();
   });
 
+  test("lockstep's own change is no revert: planned again, nobody named", () => {
+    const d = ready();
+    d.send(declare(), tick(FROM), presenceFrom('ON_QUEUE', FROM + 500, 'PURECLOUD'));
+    const own = d.send(
+      signal('presence', { system: 'AVAILABLE', definitionId: null }, FROM + 60_000, 'correction'),
+    );
+    expect(outcomes(own)).toEqual([]);
+    expect(intents(own).map((i) => i.attempt)).toEqual([2]);
+    expect(desired(d)).toMatchObject({ reverts: 0, revertedBy: null });
+  });
+
   test('a system that keeps reverting is re-applied until the flap guard, which names it', () => {
     const d = ready();
     d.send(declare(), tick(FROM));

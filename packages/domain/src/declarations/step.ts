@@ -150,6 +150,10 @@ function decide(d: DesiredState, input: RuleInput, corrections: readonly number[
     return { ...same, desired: { ...d, outcome: next, confirmedAt, lastIntentAt: null, wakeAt: null } };
   }
   if (d.confirmedAt !== null && presence !== undefined && presence.at > d.confirmedAt) {
+    // lockstep's own change (a rule's correction) is no revert: the declaration is planned again like any other.
+    if (presence.source === 'correction') {
+      return plan({ ...d, confirmedAt: null, lastIntentAt: null }, input, corrections, false);
+    }
     const who = presence.value.source ?? `unknown source (${presence.source})`;
     if (isDeliberateChange(d, presence, input.policy)) {
       const next = outcome(d.outcome, 'reverted-by', now, `changed to ${presence.value.system}`, who);

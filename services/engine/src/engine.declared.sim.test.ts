@@ -172,7 +172,7 @@ it('thirty seats declared On Queue from 09:00: calls defer, dead softphones refu
       );
     },
     {
-      timeoutMs: 300_000,
+      timeoutMs: 330_000,
       intervalMs: 1_000,
       what: 'dead softphones refused, fighting seats held by the flap guard, every other seat applied',
       explain: async () =>
@@ -220,4 +220,4 @@ it('thirty seats declared On Queue from 09:00: calls defer, dead softphones refu
     expect(outcome?.status).toBe('applied');
     expect(outcome?.since).toBeGreaterThanOrEqual(validFrom);
   }
-}, 360_000);
+}, 400_000);

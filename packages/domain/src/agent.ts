@@ -1,6 +1,7 @@
 import type { SnapshotFrom, StateValue } from 'xstate';
 import type { AgentContext } from './context.js';
 import type { CorrectionIntent } from './corrections/types.js';
+import type { DeclarationReport } from './declarations/types.js';
 import type { Effect } from './effects.js';
 import { SnapshotError } from './errors.js';
 import type { AgentEvent, MachineEvent } from './events.js';
@@ -50,6 +51,17 @@ export function stepAgent(machine: AgentMachine, snapshot: AgentSnapshot, event:
         break;
       case 'correction.intended':
         effects.push({ type: action.type, intent: (action.params as { intent: CorrectionIntent }).intent });
+        break;
+      case 'declaration.applied':
+      case 'declaration.deferred':
+      case 'declaration.refused':
+      case 'declaration.reverted':
+      case 'declaration.expired':
+      case 'declaration.superseded':
+        effects.push({
+          type: action.type,
+          declaration: (action.params as { declaration: DeclarationReport }).declaration,
+        });
         break;
     }
   }

@@ -1,4 +1,5 @@
 import type { AgentContext } from './context.js';
+import { foldDeclaration, isDesiredDeclaration } from './declarations/declare.js';
 import { type AgentEvent, eventTime } from './events.js';
 import { MAX_EPISODES, type Policy } from './policy.js';
 import { type AgentSignals, mergeSignal, type SignalUpdate } from './signals.js';
@@ -52,7 +53,7 @@ export function applyEvent(context: AgentContext, event: AgentEvent, policy: Pol
   const time = eventTime(event);
   if (!Number.isFinite(time)) return context;
   const clock = Math.max(context.clock, time);
-  let { signals, episodes, declared, wfm } = context;
+  let { signals, episodes, declared, desired, wfm } = context;
   switch (event.type) {
     case 'SIGNAL':
       ({ signals, episodes } = mergeUpdate({ signals, episodes }, event.update));
@@ -63,13 +64,15 @@ export function applyEvent(context: AgentContext, event: AgentEvent, policy: Pol
       }
       break;
     case 'DECLARE':
-      if (declared === null || event.at >= declared.at) {
+      if (isDesiredDeclaration(event)) {
+        desired = foldDeclaration(desired, context.agentId, event);
+      } else if (declared === null || event.at >= declared.at) {
         declared = {
           presence: event.presence ?? null,
           routing: event.routing ?? null,
           by: event.by,
           at: event.at,
-          until: event.at + event.ttlMs,
+          until: event.at + (event.ttlMs ?? 0),
         };
       }
       break;
@@ -91,6 +94,7 @@ export function applyEvent(context: AgentContext, event: AgentEvent, policy: Pol
     signals === context.signals &&
     episodes === context.episodes &&
     declared === context.declared &&
+    desired === context.desired &&
     wfm === context.wfm
   ) {
     return context;
@@ -102,6 +106,7 @@ export function applyEvent(context: AgentContext, event: AgentEvent, policy: Pol
     signals,
     episodes,
     declared,
+    desired,
     findings: context.findings,
     corrections: context.corrections,
     deadline: context.deadline,

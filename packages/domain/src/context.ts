@@ -1,3 +1,4 @@
+import type { DesiredState } from './declarations/types.js';
 import type { OpenFinding } from './findings.js';
 import type { RuleId } from './policy.js';
 import type { Declaration, WfmAvailability } from './rules/types.js';
@@ -30,6 +31,8 @@ export interface AgentContext {
   /** NOT_RESPONDING episode start times, newest first, within the repeated-episode window. */
   readonly episodes: readonly number[];
   readonly declared: Declaration | null;
+  /** The declared desired state and its outcome (see `declarations/`), or `null`. */
+  readonly desired: DesiredState | null;
   readonly findings: { readonly [R in RuleId]?: OpenFinding };
   /** `notBefore` of recent correction intents (flap guard), oldest first. */
   readonly corrections: readonly number[];
@@ -48,6 +51,7 @@ export function initialContext(agentId: string, now: number): AgentContext {
     signals: {},
     episodes: [],
     declared: null,
+    desired: null,
     findings: {},
     corrections: [],
     deadline: null,

@@ -1,4 +1,9 @@
 import type { CorrectionIntent } from './corrections/types.js';
+import {
+  DECLARATION_EFFECT_TYPES,
+  type DeclarationEffectType,
+  type DeclarationReport,
+} from './declarations/types.js';
 import type { Finding } from './findings.js';
 
 /** Effects a step produces, as data. The engine persists them (outbox) and acts on them. */
@@ -6,7 +11,8 @@ export type Effect =
   | { readonly type: 'finding.opened'; readonly finding: Finding }
   | { readonly type: 'finding.updated'; readonly finding: Finding }
   | { readonly type: 'finding.resolved'; readonly finding: Finding }
-  | { readonly type: 'correction.intended'; readonly intent: CorrectionIntent };
+  | { readonly type: 'correction.intended'; readonly intent: CorrectionIntent }
+  | { readonly type: DeclarationEffectType; readonly declaration: DeclarationReport };
 
 export type EffectType = Effect['type'];
 
@@ -16,4 +22,5 @@ export const EFFECT_TYPES: readonly EffectType[] = [
   'finding.updated',
   'finding.resolved',
   'correction.intended',
+  ...DECLARATION_EFFECT_TYPES,
 ];

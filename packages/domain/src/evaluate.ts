@@ -1,6 +1,7 @@
 import type { AgentContext, AgentHealth } from './context.js';
 import { statusOf } from './context.js';
 import { planCorrection } from './corrections/plan.js';
+import { declarationWake } from './declarations/wake.js';
 import type { Effect } from './effects.js';
 import { findingId, type OpenFinding, sameEvidence, toFinding } from './findings.js';
 import type { Policy, RuleId } from './policy.js';
@@ -72,6 +73,10 @@ export function evaluate(
   // Likewise at the schedule's next boundary (a shift starting, a break ending).
   const scheduleBoundary = deps.schedule.nextBoundary?.(context.signals, now) ?? null;
   if (scheduleBoundary !== null && context.wfm === 'enabled') deadline = Math.min(deadline, scheduleBoundary);
+
+  // A declared desired state applies at validFrom and expires at validUntil with no event arriving.
+  const declarationDue = declarationWake(context.desired, now);
+  if (declarationDue !== null) deadline = Math.min(deadline, declarationDue);
 
   for (const rule of RULES) {
     const settings = policy.rules[rule.id];
@@ -178,6 +183,7 @@ export function evaluate(
       signals: context.signals,
       episodes: context.episodes,
       declared: context.declared,
+      desired: context.desired,
       findings,
       corrections,
       deadline: nextDeadline,

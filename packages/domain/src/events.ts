@@ -27,6 +27,10 @@ export interface TickEvent {
 /**
  * A state that should stick, set by lockstep (after applying a correction) or another system. At least one of
  * `presence` / `routing`. The newest declaration (by `at`) replaces older ones.
+ *
+ * With `validFrom` it is a declared DESIRED state (see `declarations/`): lockstep applies the presence at
+ * `validFrom` when it is safe, re-applies it when another system reverts it, and keeps its outcome. Without
+ * `validFrom` it only feeds `state-not-sticking` (and `ttlMs` is required).
  */
 export interface DeclareEvent {
   readonly type: 'DECLARE';
@@ -34,8 +38,24 @@ export interface DeclareEvent {
   readonly routing?: RoutingStatus;
   readonly by: string;
   readonly at: number;
-  readonly ttlMs: number;
+  /** Validity from `at` (a plain declaration), or from `validFrom` when `validUntil` is absent. */
+  readonly ttlMs?: number;
+  /** Desired state: apply from this instant (epoch ms). */
+  readonly validFrom?: number;
+  /** Desired state: stop caring at this instant (default `validFrom + ttlMs`). */
+  readonly validUntil?: number;
+  /** Desired state: a presence definition id (default: the org's system definition of `presence`). */
+  readonly definitionId?: string;
+  /** Desired state: why (shown with the outcome). */
+  readonly reason?: string;
+  /** Desired state: the declarer's own id for it (default `<agentId>:declared:<at>`). */
+  readonly declarationId?: string;
+  /** Desired state: apply even during a scheduled off-queue activity. */
+  readonly overridesSchedule?: boolean;
 }
+
+/** Longest validity of a declared desired state. */
+export const MAX_DECLARATION_MS = 7 * 24 * 3_600_000;
 
 /** A batch of signals re-read over REST (after a socket gap or at start). `at` is when the read happened. */
 export interface ResyncEvent {
@@ -174,10 +194,56 @@ export const agentEventSchema = z.discriminatedUnion('type', [
         .number()
         .int()
         .min(1)
-        .max(24 * 3_600_000),
+        .max(24 * 3_600_000)
+        .optional(),
+      validFrom: epochMs.optional(),
+      validUntil: epochMs.optional(),
+      definitionId: id.optional(),
+      reason: z.string().max(500).optional(),
+      declarationId: z
+        .string()
+        .regex(/^[A-Za-z0-9._:-]{1,150}$/, 'letters, digits and . _ : - only (at most 150)')
+        .optional(),
+      overridesSchedule: z.boolean().optional(),
     })
     .refine((e) => e.presence !== undefined || e.routing !== undefined, {
       message: 'declare at least one of presence or routing',
+    })
+    .superRefine((e, ctx) => {
+      const desired =
+        e.validFrom !== undefined ||
+        e.validUntil !== undefined ||
+        e.definitionId !== undefined ||
+        e.reason !== undefined ||
+        e.declarationId !== undefined ||
+        e.overridesSchedule !== undefined;
+      if (!desired) {
+        if (e.ttlMs === undefined)
+          ctx.addIssue({ code: 'custom', path: ['ttlMs'], message: 'ttlMs is required' });
+        return;
+      }
+      if (e.validFrom === undefined)
+        ctx.addIssue({ code: 'custom', path: ['validFrom'], message: 'a desired state needs validFrom' });
+      if (e.presence === undefined)
+        ctx.addIssue({ code: 'custom', path: ['presence'], message: 'a desired state declares a presence' });
+      if (e.routing !== undefined)
+        ctx.addIssue({
+          code: 'custom',
+          path: ['routing'],
+          message: 'a desired state declares a presence only',
+        });
+      if (e.validUntil === undefined && e.ttlMs === undefined)
+        ctx.addIssue({ code: 'custom', path: ['validUntil'], message: 'give validUntil or ttlMs' });
+      const from = e.validFrom ?? 0;
+      const until = e.validUntil ?? from + (e.ttlMs ?? 0);
+      if (e.validFrom !== undefined && until <= from)
+        ctx.addIssue({ code: 'custom', path: ['validUntil'], message: 'validUntil must be after validFrom' });
+      if (e.validFrom !== undefined && until - from > MAX_DECLARATION_MS)
+        ctx.addIssue({
+          code: 'custom',
+          path: ['validUntil'],
+          message: 'a declaration is valid for at most 7 days',
+        });
     }),
   z.strictObject({ type: z.literal('RESYNC'), at: epochMs, updates: z.array(signalUpdateSchema).max(100) }),
   z.strictObject({ type: z.enum(['WFM_DISABLED', 'WFM_ENABLED']), at: epochMs }),

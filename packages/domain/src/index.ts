@@ -28,6 +28,29 @@ export type {
   CorrectionStatus,
   CorrectionTarget,
 } from './corrections/types.js';
+export {
+  type AcceptedDeclaration,
+  type BulkDeclaration,
+  MAX_BULK_DECLARATIONS,
+  parseBulkDeclaration,
+  type RefusedDeclaration,
+} from './declarations/bulk.js';
+export { declarationIdOf, foldDeclaration, isDesiredDeclaration, requestOf } from './declarations/declare.js';
+export { isDeliberateChange } from './declarations/deliberate.js';
+export { declarationReport } from './declarations/report.js';
+export { clockText, type Obstacle, obstacleTo } from './declarations/safety.js';
+export { DECLARATION_RULE_ID } from './declarations/step.js';
+export {
+  DECLARATION_EFFECT_TYPES,
+  DECLARATION_STATUSES,
+  type DeclarationEffectType,
+  type DeclarationOutcome,
+  type DeclarationReport,
+  type DeclarationRequest,
+  type DeclarationStatus,
+  type DesiredState,
+  isFinal,
+} from './declarations/types.js';
 export type { Effect, EffectType } from './effects.js';
 export { EFFECT_TYPES } from './effects.js';
 export type { DomainErrorCode, Problem } from './errors.js';
@@ -44,7 +67,7 @@ export type {
   UntrackedEvent,
   WfmAvailabilityEvent,
 } from './events.js';
-export { agentEventSchema, parseAgentEvent, signalUpdateSchema } from './events.js';
+export { agentEventSchema, MAX_DECLARATION_MS, parseAgentEvent, signalUpdateSchema } from './events.js';
 export type { Finding, FindingResolution } from './findings.js';
 export {
   type AgentAttributes,

@@ -2,6 +2,8 @@ import { setup } from 'xstate';
 import { applyEvent } from './apply-event.js';
 import { type AgentContext, type AgentHealth, type AgentStatus, initialContext } from './context.js';
 import type { CorrectionIntent } from './corrections/types.js';
+import { stepDeclaration } from './declarations/step.js';
+import type { DeclarationReport } from './declarations/types.js';
 import type { Effect } from './effects.js';
 import { evaluate } from './evaluate.js';
 import type { AgentEvent, MachineEvent } from './events.js';
@@ -111,10 +113,14 @@ function onEvery<T>(candidates: () => T): Record<(typeof EVENT_TYPES)[number], T
  */
 export function createAgentMachine(policy: Policy, options: AgentMachineOptions = {}) {
   const deps = { policy, schedule: options.schedule ?? plannedScheduleSource };
-  const one = (context: AgentContext, event: AgentEvent) =>
-    event.type === 'UNTRACKED'
-      ? untrackAgent(context, event, policy)
-      : evaluate(applyEvent(context, event, policy), deps);
+  const one = (context: AgentContext, event: AgentEvent): Outcome => {
+    if (event.type === 'UNTRACKED') return untrackAgent(context, event, policy);
+    // The declared desired state is stepped before the rules, so its intents count in the same flap guard.
+    const declared = stepDeclaration(context, applyEvent(context, event, policy), deps);
+    const evaluated = evaluate(declared.context, deps);
+    if (declared.effects.length === 0) return evaluated;
+    return { context: evaluated.context, effects: [...declared.effects, ...evaluated.effects] };
+  };
   const outcome = outcomeCache((context, event): Outcome => {
     if (event.type !== 'EVENTS') return one(context, event);
     // A batch folds exactly like separate steps: merge and evaluate after every event, effects in order.
@@ -134,6 +140,12 @@ export function createAgentMachine(policy: Policy, options: AgentMachineOptions 
       'finding.updated': (_args, _params: { finding: Finding }) => {},
       'finding.resolved': (_args, _params: { finding: Finding }) => {},
       'correction.intended': (_args, _params: { intent: CorrectionIntent }) => {},
+      'declaration.applied': (_args, _params: { declaration: DeclarationReport }) => {},
+      'declaration.deferred': (_args, _params: { declaration: DeclarationReport }) => {},
+      'declaration.refused': (_args, _params: { declaration: DeclarationReport }) => {},
+      'declaration.reverted': (_args, _params: { declaration: DeclarationReport }) => {},
+      'declaration.expired': (_args, _params: { declaration: DeclarationReport }) => {},
+      'declaration.superseded': (_args, _params: { declaration: DeclarationReport }) => {},
     },
     guards: {
       statusKept: ({ context, event }) => outcome(context, event).context.status === context.status,
@@ -150,6 +162,8 @@ export function createAgentMachine(policy: Policy, options: AgentMachineOptions 
     for (const effect of result.effects) {
       if (effect.type === 'correction.intended')
         enqueue({ type: effect.type, params: { intent: effect.intent } });
+      else if ('declaration' in effect)
+        enqueue({ type: effect.type, params: { declaration: effect.declaration } });
       else enqueue({ type: effect.type, params: { finding: effect.finding } });
     }
   });

@@ -40,6 +40,45 @@ const openFinding = z
   })
   .optional();
 
+const statuses = [
+  'pending',
+  'applied',
+  'deferred',
+  'refused',
+  'reverted-by',
+  'expired',
+  'superseded',
+] as const;
+
+// `desired` was added after format version 1 was first written: a snapshot without it loads with none.
+const desired = z
+  .strictObject({
+    id: z.string().min(1),
+    presence: z.enum(SYSTEM_PRESENCES),
+    definitionId: z.string().nullable(),
+    validFrom: time,
+    validUntil: time,
+    reason: z.string(),
+    source: z.string(),
+    declaredAt: time,
+    overridesSchedule: z.boolean(),
+    outcome: z.strictObject({
+      status: z.enum(statuses),
+      since: time,
+      why: z.string().nullable(),
+      by: z.string().nullable(),
+    }),
+    attempts: count,
+    lastIntentAt: time.nullable(),
+    confirmedAt: time.nullable(),
+    heldBefore: z.enum(SYSTEM_PRESENCES).nullable(),
+    reverts: count,
+    revertedBy: z.string().nullable(),
+    wakeAt: time.nullable(),
+  })
+  .nullable()
+  .default(null);
+
 /** Schema of the machine context as persisted (format version 1). Keep in step with `AgentContext`. */
 export const persistedContextSchema = z.strictObject({
   agentId: z.string().min(1),
@@ -108,6 +147,7 @@ export const persistedContextSchema = z.strictObject({
       until: time,
     })
     .nullable(),
+  desired,
   findings: z.strictObject(
     Object.fromEntries(RULE_IDS.map((id) => [id, openFinding])) as Record<
       (typeof RULE_IDS)[number],

@@ -118,6 +118,21 @@ export const policySchema = z
         retryAfterMs: durationMs.min(1).default(2 * MINUTE),
       })
       .prefault({}),
+    declarations: z
+      .strictObject({
+        /**
+         * Presence sources people change presence through (Genesys Cloud's own UI and API is `PURECLOUD`): a
+         * change of a declared state from one of them is the agent's or a supervisor's own choice, unless it is
+         * a stale restore (see `fightWindowMs`). Changes from any other source are systems fighting.
+         */
+        deliberateSources: z.array(z.string().min(1).max(100)).max(50).default(['PURECLOUD']),
+        /**
+         * A change back to the presence held before, landing within this time of the declared state being
+         * confirmed, is a client or system restoring stale state (systems fighting), whatever its source.
+         */
+        fightWindowMs: durationMs.default(10_000),
+      })
+      .prefault({}),
   })
   .prefault({});
 

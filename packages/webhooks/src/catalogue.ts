@@ -14,6 +14,12 @@ export const ALERT_TYPES = [
   'incident.opened',
   'incident.updated',
   'incident.resolved',
+  'declaration.applied',
+  'declaration.deferred',
+  'declaration.refused',
+  'declaration.reverted',
+  'declaration.expired',
+  'declaration.superseded',
   'subscription.disabled',
   'alerts.suppressed',
   'webhook.test',
@@ -39,6 +45,15 @@ export const ALERT_TYPE_DESCRIPTIONS: Readonly<Record<AlertType, string>> = Obje
     'At least K agents opened findings of one rule within the window: one alert for the group, with what they share.',
   'incident.updated': 'Agents joined an open incident or recovered from it.',
   'incident.resolved': 'Every agent of an incident recovered.',
+  'declaration.applied': "An agent's declared desired state shows on the platform (confirmed).",
+  'declaration.deferred':
+    'A declared desired state waits until it is safe: an interaction, approved time off, a scheduled off-queue activity, the flap guard.',
+  'declaration.refused':
+    'lockstep will not apply a declared desired state: no station associated, or a dead station.',
+  'declaration.reverted':
+    'A declared desired state was changed: on purpose by the agent or a supervisor (not re-applied), or by another system (re-applied).',
+  'declaration.expired': "A declared desired state's validUntil passed.",
+  'declaration.superseded': 'A newer declaration replaced a declared desired state before it ended.',
   'subscription.disabled':
     'A subscription was disabled (410 Gone, or every attempt failed for the disable period); sent to the others.',
   'alerts.suppressed':

@@ -22,6 +22,7 @@ export {
   isAlertType,
   severityRank,
 } from './catalogue.js';
+export { buildDeclarationAlert, buildOutboxAlert } from './declaration-alert.js';
 export {
   type AttemptLogEntry,
   type ClaimedDelivery,

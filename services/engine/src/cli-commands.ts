@@ -1,7 +1,9 @@
-import { type ParseArgsConfig, parseArgs as parseArgv } from 'node:util';
-import { EventError, parseAgentEvent, tryNormalizeSystemPresence } from '@lockstep/domain';
+import { readFile } from 'node:fs/promises';
 import { connectRedis, createCommandQueue, createKeys, createReads, type Reads } from '@lockstep/store';
+import { type ParseArgsConfig, parseArgs as parseArgv } from 'node:util';
+import { type DeclareCommand, parseDeclare, parseDeclareBulk } from './cli-declare.js';
 import { type CliConfig, loadCliConfig } from './config.js';
+import { parseDeclarationCsv, sendBulkDeclaration } from './declarations.js';
 import { ConfigError, UsageError } from './errors.js';
 
 export const USAGE = `usage:
@@ -10,6 +12,13 @@ export const USAGE = `usage:
   lockstep declare <userId> [--presence <p>] [--routing <s>] --by <system> [--ttl-ms <ms>]
                                      declares a state that should stick (e.g. --presence ON_QUEUE --by external-wfm);
                                      the engine raises state-not-sticking when it is reverted within the window
+  lockstep declare <userId> --presence <p> --by|--source <who> [--valid-from <t>] [--valid-until <t> | --ttl-ms <ms>]
+                   [--reason <text>] [--definition-id <id>] [--overrides-schedule]
+                                     declares a desired state: applied from --valid-from (default now) when safe,
+                                     kept until --valid-until; times are ISO-8601 with an offset, epoch ms or "now"
+  lockstep declare-bulk --file <agents.csv|bulk.json> [the declare flags as defaults]
+                                     one desired state per agent (at most 1,000); a CSV has a header row with
+                                     agentId and any of presence, validFrom, validUntil, ttlMs, reason, ...
 
 environment: REDIS_URL (required), LOCKSTEP_KEY_PREFIX (default lockstep:)`;
 
@@ -20,9 +29,7 @@ export interface CliIo {
 }
 
 type Command =
-  | { name: 'agent'; agentId: string }
-  | { name: 'findings'; ruleId?: string; limit: number }
-  | { name: 'declare'; agentId: string; body: Record<string, unknown> };
+  { name: 'agent'; agentId: string } | { name: 'findings'; ruleId?: string; limit: number } | DeclareCommand;
 
 /** `node:util.parseArgs` in strict mode; its errors (unknown option, missing value) become `UsageError`s. */
 function parseStrict<O extends ParseArgsConfig['options']>(args: readonly string[], options: O) {
@@ -34,40 +41,8 @@ function parseStrict<O extends ParseArgsConfig['options']>(args: readonly string
   }
 }
 
-/** Parses `declare <userId> --presence/--routing/--by/--ttl-ms` into a DECLARE body validated by the domain. */
-function parseDeclare(rest: readonly string[]): Command {
-  const { values, positionals } = parseStrict(rest, {
-    presence: { type: 'string' },
-    routing: { type: 'string' },
-    by: { type: 'string' },
-    'ttl-ms': { type: 'string' },
-  });
-  const [agentId, ...extra] = positionals;
-  if (agentId === undefined) throw new UsageError('declare takes a <userId> first');
-  if (extra.length > 0) throw new UsageError(`unexpected argument ${JSON.stringify(extra[0])}`);
-  const presenceText = values.presence;
-  const presence = presenceText === undefined ? undefined : tryNormalizeSystemPresence(presenceText);
-  if (presenceText !== undefined && presence === undefined) {
-    throw new UsageError(`--presence ${JSON.stringify(presenceText)} is not a system presence`);
-  }
-  const body: Record<string, unknown> = {
-    by: values.by,
-    at: Date.now(),
-    ttlMs: Number(values['ttl-ms'] ?? 120_000),
-    ...(presence === undefined ? {} : { presence }),
-    ...(values.routing === undefined ? {} : { routing: values.routing.toUpperCase() }),
-  };
-  try {
-    parseAgentEvent({ ...body, type: 'DECLARE' });
-  } catch (err) {
-    if (err instanceof EventError) throw new UsageError(`declare: ${err.message}`);
-    throw err;
-  }
-  return { name: 'declare', agentId, body };
-}
-
-/** Parses the arguments. Pure. Throws `UsageError`. */
-export function parseArgs(args: readonly string[]): Command {
+/** Parses the arguments (`now`: the declaration time). Pure. Throws `UsageError`. */
+export function parseArgs(args: readonly string[], now = Date.now()): Command {
   const [name, ...rest] = args;
   if (name === 'agent') {
     const { positionals } = parseStrict(rest, {});
@@ -75,7 +50,8 @@ export function parseArgs(args: readonly string[]): Command {
     if (agentId === undefined || extra.length > 0) throw new UsageError('agent takes exactly one <userId>');
     return { name, agentId };
   }
-  if (name === 'declare') return parseDeclare(rest);
+  if (name === 'declare') return parseDeclare(rest, now);
+  if (name === 'declare-bulk') return parseDeclareBulk(rest, now);
   if (name === 'findings') {
     const { values, positionals } = parseStrict(rest, {
       rule: { type: 'string' },
@@ -95,6 +71,36 @@ export function parseArgs(args: readonly string[]): Command {
 
 const iso = (ms: unknown) =>
   typeof ms === 'number' && Number.isFinite(ms) ? new Date(ms).toISOString() : null;
+
+/** The declared desired state and its outcome, with ISO times beside the epoch ones. */
+function desiredView(desired: unknown): Record<string, unknown> | null {
+  if (typeof desired !== 'object' || desired === null) return null;
+  const d = desired as Record<string, unknown>;
+  const outcome = (d.outcome ?? {}) as Record<string, unknown>;
+  return {
+    id: d.id,
+    presence: d.presence,
+    definitionId: d.definitionId,
+    validFrom: iso(d.validFrom),
+    validUntil: iso(d.validUntil),
+    reason: d.reason,
+    source: d.source,
+    overridesSchedule: d.overridesSchedule,
+    outcome: { ...outcome, sinceIso: iso(outcome.since) },
+    attempts: d.attempts,
+    reverts: d.reverts,
+    revertedBy: d.revertedBy,
+  };
+}
+
+/** The items of a bulk file: a CSV (header row) or JSON (an array of items, or a whole bulk object). */
+async function readBulk(file: string, defaults: Record<string, unknown>): Promise<Record<string, unknown>> {
+  const text = await readFile(file, 'utf8');
+  if (file.toLowerCase().endsWith('.csv')) return { ...defaults, declarations: parseDeclarationCsv(text) };
+  const parsed = JSON.parse(text) as unknown;
+  if (Array.isArray(parsed)) return { ...defaults, declarations: parsed };
+  return { ...defaults, ...(parsed as Record<string, unknown>) };
+}
 
 async function agentView(reads: Reads, agentId: string): Promise<Record<string, unknown> | null> {
   const record = await reads.readAgent(agentId);
@@ -121,6 +127,7 @@ async function agentView(reads: Reads, agentId: string): Promise<Record<string, 
       deadline: iso(context.deadline),
     },
     signals,
+    desiredState: desiredView(context.desired),
     findings: record.findings.map((f) => ({ ...f, ruleId: f.ruleId, openedAtIso: iso(f.openedAt) })),
     pendingOutbox: record.pendingOutbox,
   };
@@ -165,6 +172,13 @@ export async function runCli(
         `${JSON.stringify({ sent: 'declare', streamId, agentId: command.agentId, ...command.body })}\n`,
       );
       return 0;
+    }
+    if (command.name === 'declare-bulk') {
+      const bulk = await readBulk(command.file, command.defaults);
+      const results = await sendBulkDeclaration(createCommandQueue({ redis, keys }), bulk, Date.now());
+      const refused = results.filter((r) => r.status === 'refused').length;
+      io.stdout(`${JSON.stringify({ sent: results.length - refused, refused, results }, null, 2)}\n`);
+      return refused === 0 ? 0 : 1;
     }
     if (command.name === 'agent') {
       const view = await agentView(reads, command.agentId);

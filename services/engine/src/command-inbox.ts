@@ -43,7 +43,9 @@ type Outcome = 'applied' | 'other-shard' | 'rejected';
 
 /**
  * A `declare` command's body is a `DECLARE` event without its `type`:
- * `{ presence?, routing?, by, at, ttlMs }` (see `@lockstep/domain`). Commands are read only while this engine
+ * `{ presence?, routing?, by, at, ttlMs }`, or a declared desired state
+ * `{ presence, by, at, validFrom, validUntil | ttlMs, reason?, definitionId?, declarationId?, overridesSchedule? }`
+ * (see `@lockstep/domain`). Commands are read only while this engine
  * holds its shard lease, and acknowledged only once their events are committed; what is not committed stays
  * pending and is claimed again after `claimIdleMs` (at-least-once; a replayed declaration is idempotent).
  */

@@ -2,6 +2,7 @@ import type { Lease, Leases, Outbox, OutboxMessage } from '@lockstep/store';
 import {
   type Alert,
   buildCorrectionAlert,
+  buildDeclarationAlert,
   buildFindingAlert,
   buildIncidentAlert,
   isIncidentEffect,
@@ -94,7 +95,8 @@ export function createIntake(deps: {
         alert = incident
           ? buildIncidentAlert(m, { apiBaseUrl: deps.apiBaseUrl })
           : (buildFindingAlert(m, profile, { apiBaseUrl: deps.apiBaseUrl }) ??
-            buildCorrectionAlert(m, profile, { apiBaseUrl: deps.apiBaseUrl }));
+            buildCorrectionAlert(m, profile, { apiBaseUrl: deps.apiBaseUrl }) ??
+            buildDeclarationAlert(m, profile, { apiBaseUrl: deps.apiBaseUrl }));
       } catch (err) {
         // An entry that cannot make a payload (over 20 KB even when cut) must not stop the intake.
         log.error(

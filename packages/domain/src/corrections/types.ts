@@ -27,6 +27,13 @@ export type CorrectionIntent = CorrectionTarget & {
   readonly attempt: number;
   readonly reason: string;
   readonly notBefore: number;
+  /**
+   * Pacing priority: `urgent` (stuck NOT_RESPONDING, ghost sessions), `declared` (a declared desired state),
+   * `adherence`. Absent on intents planned by rules that predate it.
+   */
+  readonly priority?: 'urgent' | 'declared' | 'adherence';
+  /** The declaration the intent applies (then `findingId` is that declaration's id), when it applies one. */
+  readonly declarationId?: string;
 };
 
 /** Where a finding stands with respect to corrections. */

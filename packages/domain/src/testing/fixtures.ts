@@ -61,6 +61,7 @@ export class Driver {
 /** Effect types with their rule, e.g. `finding.opened:stuck-not-responding`. */
 export function summarize(effects: readonly Effect[]): string[] {
   return effects.map(
-    (e) => `${e.type}:${e.type === 'correction.intended' ? e.intent.ruleId : e.finding.ruleId}`,
+    (e) =>
+      `${e.type}:${e.type === 'correction.intended' ? e.intent.ruleId : 'declaration' in e ? e.declaration.id : e.finding.ruleId}`,
   );
 }

@@ -316,6 +316,17 @@ export function createCorrectionExecutor(deps: ExecutorDeps): CorrectionExecutor
       for (const effect of effects) {
         if (effect.type === 'finding.resolved') {
           queue.dropFinding(agentId, effect.finding.id);
+        } else if (
+          (effect.type === 'declaration.expired' ||
+            effect.type === 'declaration.superseded' ||
+            effect.type === 'declaration.reverted') &&
+          effect.declaration.outcome.status !== 'applied' &&
+          effect.declaration.outcome.status !== 'deferred' &&
+          effect.declaration.outcome.status !== 'pending'
+        ) {
+          // A declaration that ended (expired, superseded, reverted on purpose) wants nothing more: its intents
+          // carry its id as their finding id.
+          queue.dropFinding(agentId, effect.declaration.id);
         } else if (effect.type === 'correction.intended') {
           const intent = effect.intent as ReceivedIntent;
           const spread = Math.floor(random() * jitterMs);

@@ -6,7 +6,8 @@ import { createJobQueue, type Job } from './queue.js';
 function intent(
   agentId: string,
   ruleId: RuleId,
-  extra: Partial<ReceivedIntent> = {},
+  // Intents arrive through the outbox: their optional fields may hold anything.
+  extra: Record<string, unknown> = {},
   attempt = 1,
 ): ReceivedIntent {
   const base: CorrectionIntent = {

@@ -1,7 +1,7 @@
 /**
- * The external WFM platform's side of the Tuesday story: it tells lockstep which states it pushed, so lockstep can
- * hold it to them (state-not-sticking when a pushed state is reverted). Each seat of the story's queue that the
- * platform set On Queue is declared once, through the command stream (`declare` commands).
+ * The external WFM platform's side of the Tuesday story: it declares to lockstep the state it pushed, as a desired
+ * state from the push on, so lockstep applies it when safe, keeps it and reports each seat's outcome. Each seat of
+ * the story's queue that the platform set On Queue is declared once, through the command stream (`declare`).
  */
 import type { CommandQueue } from '@lockstep/store';
 import type { Truth } from './recorder.js';
@@ -36,7 +36,15 @@ export function createWfmDeclarer(
       await options.commands.send({
         agentId: agent.id,
         type: 'declare',
-        body: { presence: 'ON_QUEUE', by: options.by, at, ttlMs: options.ttlMs },
+        // A desired state from now on: lockstep applies it when safe and keeps it (the story's "make it stick").
+        body: {
+          presence: 'ON_QUEUE',
+          by: options.by,
+          at,
+          validFrom: at,
+          ttlMs: options.ttlMs,
+          reason: 'Tuesday 09:00 ready push',
+        },
       });
       options.onDeclared(agent.id, at);
     }

@@ -8,7 +8,15 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { connectRedis, createKeys, createReads, type Reads, type RedisClient } from '@lockstep/store';
+import {
+  connectRedis,
+  createIncidentStore,
+  createKeys,
+  createReads,
+  type IncidentStore,
+  type Reads,
+  type RedisClient,
+} from '@lockstep/store';
 import { pollUntil, type RedisServer, type SimProcess, startRedis, startSim } from '@lockstep/testkit';
 import { DateTime } from 'luxon';
 import { pino } from 'pino';
@@ -26,6 +34,7 @@ let sim: SimProcess;
 let server: RedisServer;
 let redis: RedisClient;
 let reads: Reads;
+let incidents: IncidentStore;
 let runtime: EngineRuntime;
 
 beforeAll(async () => {
@@ -38,6 +47,7 @@ beforeAll(async () => {
   ]);
   redis = connectRedis(server.url);
   reads = createReads({ redis, keys: createKeys(PREFIX) });
+  incidents = createIncidentStore({ redis, keys: createKeys(PREFIX) });
   const config = loadConfig({
     GENESYS_API_BASE: sim.baseUrl,
     GENESYS_CLIENT_ID: 'lockstep-demo',
@@ -48,6 +58,9 @@ beforeAll(async () => {
     LOCKSTEP_POLICY_FILE: policy,
     LOCKSTEP_SCHEDULE_DOWNLOAD_HTTP: 'true',
     LOCKSTEP_RATE_LIMIT_PER_MINUTE: '3000',
+    // The scenario's three failing agents make an incident.
+    LOCKSTEP_INCIDENT_MIN_AGENTS: '3',
+    LOCKSTEP_INCIDENT_INTERVAL_MS: '1000',
     METRICS_HOST: '127.0.0.1',
     METRICS_PORT: '0',
   });
@@ -78,14 +91,16 @@ it('the agents whose station does not come up at shift start get the station rul
   expect(control?.value.changedAt).toBeNull();
 
   // The scenario's own pending requests are on its 2024 calendar, long past on the anchored clock: D1 asks for
-  // tomorrow (Chicago) off as well, so the finding can name a time off to come.
   const tomorrow = DateTime.now().setZone('America/Chicago').plus({ days: 1 });
-  await sim.control('POST', '/__sim/actions', {
-    type: 'request-time-off',
-    agentId: agent('d001'),
-    status: 'PENDING',
-    fullDayDates: [tomorrow.toISODate()],
-  });
+  // tomorrow (Chicago) off as well, as D2 and D3 do, so the findings can name a time off to come.
+  for (const id of FAILING) {
+    await sim.control('POST', '/__sim/actions', {
+      type: 'request-time-off',
+      agentId: id,
+      status: 'PENDING',
+      fullDayDates: [tomorrow.toISODate()],
+    });
+  }
   const open = () => reads.listOpenFindings({ ruleId: RULE });
   await pollUntil(
     async () => {
@@ -110,4 +125,28 @@ it('the agents whose station does not come up at shift start get the station rul
   expect(evidence.timeOff).toBe(offText);
   expect(evidence.station).toBe('none');
   expect(finding.summary).toMatch(/schedule changed \d+ min earlier \(swap\); time off pending /);
+
+  // One incident groups them, and what they share comes first: the swap and the pending time off, which the
+  // agents of the same management unit that kept their station do not have.
+  type IncidentBody = {
+    ruleId: string;
+    members: Array<{ agentId: string }>;
+    commonCause: Array<{ id: string; text: string }>;
+  };
+  const incident = await pollUntil(
+    async () =>
+      ((await incidents.openIncidents()) as unknown as IncidentBody[]).find(
+        (i) => i.ruleId === RULE && i.members.length >= FAILING.length,
+      ),
+    { timeoutMs: 30_000, intervalMs: 500, what: `an incident of ${RULE}` },
+  );
+  expect(incident.members.map((m) => m.agentId).sort()).toEqual([...FAILING].sort());
+  const causes = incident.commonCause.map((c) => c.id);
+  expect(causes).toContain('scheduleChange24h');
+  expect(causes).toContain('timeOff=pending');
+  expect(causes.indexOf('scheduleChange24h')).toBeLessThan(3);
+  expect(causes.indexOf('timeOff=pending')).toBeLessThan(3);
+  expect(incident.commonCause.find((c) => c.id === 'scheduleChange24h')?.text).toMatch(
+    /^3\/3 had a schedule change in the last 24 h \(baseline \d+ %\)$/,
+  );
 }, 240_000);

@@ -15,6 +15,7 @@ import { createDiscovery } from './discovery.js';
 import { ClosedError } from './errors.js';
 import { createEventRouter } from './event-router.js';
 import type { AttributesKeeper } from './incidents/attributes-keeper.js';
+import { wfmFactsOfSchedule } from './incidents/attributes-of.js';
 import { createIncidents, type IncidentsSettings } from './incidents/incidents.js';
 import { createLeadership, type Leadership } from './leadership.js';
 import { createMetrics, type EngineMetrics } from './metrics.js';
@@ -276,8 +277,13 @@ export function createEngine(settings: EngineSettings, deps: EngineDeps): Engine
               ),
           }),
           cache: createScheduleCache({ redis, keys }),
-          submit: (agentId, update) =>
-            pipeline.submit(agentId, { type: 'RESYNC', at: update.at, updates: [update] }, 'resync'),
+          submit(agentId, update) {
+            // How and when the schedule last changed is an attribute incidents compare.
+            if (update.signal === 'plannedSchedule') {
+              incidents.keeper.setWfmFacts(agentId, wfmFactsOfSchedule(update.value));
+            }
+            pipeline.submit(agentId, { type: 'RESYNC', at: update.at, updates: [update] }, 'resync');
+          },
           wfm,
           tracked: (id) => discovery.agents().has(id),
           clock,

@@ -20,14 +20,16 @@ export const repeatedNotResponding: RuleDefinition = {
     const newest = counted[0];
     if (nth === undefined || newest === undefined) return null;
     const { station, routing } = signals;
+    // Facts stated after the newest episode do not support it (e.g. a routing status read later): left out.
+    const supports = (at: number) => at <= newest;
     return {
       since: newest,
       until: nth + windowMs,
       summary: `${counted.length} NOT_RESPONDING episodes within ${duration(windowMs)}: the softphone is probably dead.`,
       evidence: [
         { name: 'episodes', value: counted.join(','), at: newest },
-        ...(station === undefined ? [] : [signalEvidence('station', station)]),
-        ...(routing === undefined ? [] : [signalEvidence('routing', routing)]),
+        ...(station === undefined || !supports(station.at) ? [] : [signalEvidence('station', station)]),
+        ...(routing === undefined || !supports(routing.at) ? [] : [signalEvidence('routing', routing)]),
       ],
     };
   },

@@ -26,6 +26,16 @@ export interface WfmFacts {
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
+/** The WFM facts a loaded schedule gives: how and when it last changed. Pure. */
+export function wfmFactsOfSchedule(value: {
+  readonly changedAt: number | null;
+  readonly change: string | null;
+}): WfmFacts {
+  return {
+    scheduleChange: value.changedAt === null ? null : { kind: value.change ?? 'edit', at: value.changedAt },
+  };
+}
+
 /** The facts of a user read: division and station type. Pure. */
 export function userFacts(user: User): UserFacts {
   const s = user.station;

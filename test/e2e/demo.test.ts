@@ -110,13 +110,20 @@ describe('make demo', () => {
         );
       }
     }
-    // The declared pushes that were reverted are found as not sticking, and only declared agents are.
+    // The declared pushes that were reverted are found (a revert of the desired state, or a state that did not
+    // stick), and only declared agents are; every declared seat has an outcome.
     const declared = new Set(r.declared.map((d) => d.agentId));
     const notSticking = r.entries.filter(
-      (e) => e.type === 'finding.opened' && e.ruleId === 'state-not-sticking',
+      (e) =>
+        (e.type === 'finding.opened' && e.ruleId === 'state-not-sticking') ||
+        e.type === 'declaration.reverted',
     );
     expect(notSticking.length).toBeGreaterThan(0);
     for (const e of notSticking) expect(declared.has(e.agentId)).toBe(true);
+    const withOutcome = new Set(
+      r.entries.filter((e) => e.type.startsWith('declaration.')).map((e) => e.agentId),
+    );
+    for (const id of declared) expect(withOutcome.has(id), id).toBe(true);
 
     // Friday: every agent On Queue without a station has a finding.
     const lost = r.agents.filter((a) => a.story === 'friday' && a.stationLost).map((a) => a.id);

@@ -76,7 +76,16 @@ describe('incidents against the simulator', () => {
 
     const published = async () =>
       (await outbox.readGroup('reader', 500, 0)).map((m) => m.effect as { type: string });
-    const first = await published();
+    // The grouper stores the incident, then publishes its entry: wait for the entry.
+    // A group read hands each entry out once: keep what every poll read.
+    const first: Array<{ type: string }> = [];
+    await pollUntil(
+      async () => {
+        first.push(...(await published()));
+        return first.some((e) => e.type === 'incident.opened');
+      },
+      { timeoutMs: 10_000, what: 'the incident.opened entry in the outbox' },
+    );
     // With K = 4 the fifth agent may have joined in a later pass (an update), but the incident opened once.
     const changes = first.filter((e) => e.type.startsWith('incident.')).map((e) => e.type);
     expect(changes[0]).toBe('incident.opened');

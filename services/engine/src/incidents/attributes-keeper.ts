@@ -109,7 +109,15 @@ export function createAttributesKeeper(deps: AttributesKeeperDeps): AttributesKe
     if (dirty.size === 0 || !deps.canAct()) return;
     const changed = new Map<string, AgentAttributes>();
     const texts = new Map<string, string>();
-    for (const agentId of dirty) {
+    const batch = [...dirty];
+    dirty.clear();
+    let sinceYield = 0;
+    for (const agentId of batch) {
+      // Under a firehose every agent is dirty each pass: yield now and then so that events keep flowing.
+      if (++sinceYield >= 250) {
+        sinceYield = 0;
+        await new Promise<void>((resolve) => setImmediate(resolve));
+      }
       if (deps.memberships(agentId) === undefined) continue;
       const value = attributes(agentId);
       const text = JSON.stringify(value);
@@ -117,7 +125,6 @@ export function createAttributesKeeper(deps: AttributesKeeperDeps): AttributesKe
       changed.set(agentId, value);
       texts.set(agentId, text);
     }
-    dirty.clear();
     if (changed.size === 0) return;
     try {
       await store.writeAgents(changed);

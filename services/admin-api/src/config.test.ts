@@ -1,3 +1,6 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { describeConfig, loadConfig } from './config.js';
 import { ConfigError } from './errors.js';
@@ -57,6 +60,36 @@ describe('loadConfig', () => {
       WEBHOOK_ALLOWED_CIDRS: ' 127.0.0.1/32 ,10.20.0.0/16,',
     });
     expect(config.webhookSsrf).toEqual({ allowHttp: true, allowedCidrs: ['127.0.0.1/32', '10.20.0.0/16'] });
+  });
+
+  test('the bootstrap key and the Redis URL may come from files (Docker secrets); both ways at once is a problem', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'admin-api-config-'));
+    const keyFile = join(dir, 'bootstrap-key');
+    writeFileSync(keyFile, 'lsk_from_a_docker_secret_file_0123456789\n');
+    const config = loadConfig({
+      REDIS_URL: 'redis://127.0.0.1:6379',
+      LOCKSTEP_BOOTSTRAP_ADMIN_KEY_FILE: keyFile,
+    });
+    expect(config.bootstrapAdminKey).toBe('lsk_from_a_docker_secret_file_0123456789');
+
+    let error: unknown;
+    try {
+      loadConfig({
+        REDIS_URL: 'redis://127.0.0.1:6379',
+        LOCKSTEP_BOOTSTRAP_ADMIN_KEY: 'lsk_inline_key_0123456789abcdef',
+        LOCKSTEP_BOOTSTRAP_ADMIN_KEY_FILE: keyFile,
+        ADMIN_API_PORT: 'eighty',
+      });
+    } catch (err) {
+      error = err;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    const problems = (error as ConfigError).problems;
+    expect(problems).toContain(
+      'LOCKSTEP_BOOTSTRAP_ADMIN_KEY and LOCKSTEP_BOOTSTRAP_ADMIN_KEY_FILE are both set: keep one',
+    );
+    expect(problems.some((p) => p.startsWith('ADMIN_API_PORT'))).toBe(true);
+    expect(problems.join('\n')).not.toContain('lsk_');
   });
 
   test('describeConfig leaves out the bootstrap key and Redis credentials', () => {

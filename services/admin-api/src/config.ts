@@ -1,3 +1,4 @@
+import { resolveSecretFiles } from '@lockstep/config';
 import { parseCidrs, type SsrfPolicy } from '@lockstep/webhooks';
 import { z } from 'zod';
 import { ConfigError } from './errors.js';
@@ -83,7 +84,10 @@ function parseRedisUrls(text: string, problems: string[]): string[] {
  * bootstrap key or Redis credentials.
  */
 export function loadConfig(env: Env = process.env): AdminApiConfig {
-  const problems: string[] = [];
+  // Secrets may come from files (Docker secrets): `LOCKSTEP_BOOTSTRAP_ADMIN_KEY_FILE`, `REDIS_URL_FILE`.
+  const secrets = resolveSecretFiles(env, ['LOCKSTEP_BOOTSTRAP_ADMIN_KEY', 'REDIS_URL']);
+  const problems: string[] = [...secrets.problems];
+  env = secrets.env;
   // Only the variables of this service: zod never sees (nor echoes) anything else from the environment.
   const parsed = envSchema.safeParse(
     Object.fromEntries(Object.keys(envSchema.shape).map((k) => [k, env[k]])),

@@ -18,6 +18,7 @@ import { installProblemHandlers } from './problem-handler.js';
 import { agentRoutes } from './routes/agents.js';
 import { desiredStateRoutes } from './routes/desired-state.js';
 import { findingRoutes } from './routes/findings.js';
+import { incidentRoutes } from './routes/incidents.js';
 import { healthRoutes } from './routes/health.js';
 import { keyRoutes } from './routes/keys.js';
 import { ruleRoutes } from './routes/rules.js';
@@ -118,6 +119,7 @@ export async function build(options: BuildOptions): Promise<FastifyInstance> {
   await app.register(agentRoutes(ctx), { prefix: '/v1' });
   await app.register(desiredStateRoutes(ctx), { prefix: '/v1' });
   await app.register(findingRoutes(ctx), { prefix: '/v1' });
+  await app.register(incidentRoutes(ctx), { prefix: '/v1' });
   await app.register(ruleRoutes(ctx), { prefix: '/v1' });
   await app.register(webhookRoutes(ctx), { prefix: '/v1' });
   return app;

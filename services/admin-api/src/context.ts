@@ -3,8 +3,10 @@ import {
   type CommandQueue,
   createAgentIndex,
   createCommandQueue,
+  createIncidentStore,
   createKeys,
   createReads,
+  type IncidentStore,
   type Keys,
   type Reads,
   type RedisClient,
@@ -33,6 +35,8 @@ export interface ApiContext {
   /** Webhook subscriptions (URLs checked with the config's SSRF policy) and their delivery queues. */
   readonly subscriptions: SubscriptionStore;
   readonly deliveries: DeliveryQueue;
+  /** Incidents as the engine's grouper stores them. */
+  readonly incidents: IncidentStore;
   readonly now: () => number;
 }
 
@@ -50,6 +54,7 @@ export function createApiContext(config: AdminApiConfig, redis: RedisClient, now
     audit: createAudit({ redis, keys, now }),
     subscriptions: createSubscriptionStore({ redis, keys: webhookKeys, ssrf: config.webhookSsrf, now }),
     deliveries: createDeliveryQueue({ redis, keys: webhookKeys, now }),
+    incidents: createIncidentStore({ redis, keys }),
     now,
   };
 }

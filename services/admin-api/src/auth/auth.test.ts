@@ -54,6 +54,8 @@ const ROUTES: { method: string; url: string; path: string; scope: Scope; payload
     payload: { items: [{ agentId: 'a1', presence: 'ON_QUEUE', source: 'test' }] },
   },
   { method: 'GET', url: '/v1/findings', path: '/v1/findings', scope: 'read' },
+  { method: 'GET', url: '/v1/incidents', path: '/v1/incidents', scope: 'read' },
+  { method: 'GET', url: '/v1/incidents/incident:x:1', path: '/v1/incidents/{id}', scope: 'read' },
   { method: 'GET', url: '/v1/rules', path: '/v1/rules', scope: 'read' },
   {
     method: 'PUT',

@@ -63,7 +63,14 @@ describe('notifier delivery', () => {
     expect(payloads[0]?.data.links).toEqual({ agent: 'http://127.0.0.1:8088/v1/agents/agent-1' });
     expect(receiver.requests[0]?.id).toBe(payloads[0]?.data.alertId);
     expect(receiver.requests[0]?.headers['content-type']).toBe('application/json');
-    const log = await engine.deliveries.log(subscription.id);
+    // The notifier records an attempt once the receiver has answered: wait for both records.
+    const log = await pollUntil(
+      async () => {
+        const entries = await engine.deliveries.log(subscription.id);
+        return entries.length >= 2 ? entries : undefined;
+      },
+      { timeoutMs: 5_000, what: 'both attempts in the delivery log' },
+    );
     expect(log.map((l) => [l.outcome, l.status, l.attempt])).toEqual([
       ['delivered', 204, 1],
       ['delivered', 204, 1],

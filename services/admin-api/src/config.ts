@@ -1,4 +1,4 @@
-import { resolveSecretFiles } from '@lockstep/config';
+import { parseRedisUrls, resolveSecretFiles } from '@lockstep/config';
 import { parseCidrs, type SsrfPolicy } from '@lockstep/webhooks';
 import { z } from 'zod';
 import { ConfigError } from './errors.js';
@@ -58,25 +58,6 @@ const envSchema = z.object({
 });
 
 type Env = Readonly<Record<string, string | undefined>>;
-
-function parseRedisUrls(text: string, problems: string[]): string[] {
-  const urls = text
-    .split(',')
-    .map((u) => u.trim())
-    .filter((u) => u.length > 0);
-  for (const [i, u] of urls.entries()) {
-    let ok: boolean;
-    try {
-      const url = new URL(u);
-      ok = url.protocol === 'redis:' || url.protocol === 'rediss:';
-    } catch {
-      ok = false;
-    }
-    // The URL may carry a password: name it by position, never echo it.
-    if (!ok) problems.push(`REDIS_URL: item ${i + 1} is not a redis:// or rediss:// URL`);
-  }
-  return urls;
-}
 
 /**
  * Reads the admin API configuration from `env` (default `process.env`). Returns a frozen object, or throws

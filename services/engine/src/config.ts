@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
-import { applyRedisPassword, resolveSecretFiles } from '@lockstep/config';
+import { applyRedisPassword, parseRedisUrls, resolveSecretFiles } from '@lockstep/config';
 import { type Policy, PolicyError, parsePolicy } from '@lockstep/domain';
 import { type GenesysTarget, resolveRegion } from '@lockstep/genesys';
 import { z } from 'zod';
@@ -230,25 +230,6 @@ function resolveTarget(raw: Env, problems: string[]): GenesysTarget | undefined 
     return undefined;
   }
   return { environment };
-}
-
-function parseRedisUrls(text: string, problems: string[]): string[] {
-  const urls = text
-    .split(',')
-    .map((u) => u.trim())
-    .filter((u) => u.length > 0);
-  for (const [i, u] of urls.entries()) {
-    let ok: boolean;
-    try {
-      const url = new URL(u);
-      ok = url.protocol === 'redis:' || url.protocol === 'rediss:';
-    } catch {
-      ok = false;
-    }
-    // The URL may carry a password: name it by position, never echo it.
-    if (!ok) problems.push(`REDIS_URL: item ${i + 1} is not a redis:// or rediss:// URL`);
-  }
-  return urls;
 }
 
 function deepFreeze<T>(value: T): T {

@@ -1,5 +1,5 @@
 import { hostname } from 'node:os';
-import { applyRedisPassword, resolveSecretFiles } from '@lockstep/config';
+import { applyRedisPassword, parseRedisUrls, resolveSecretFiles } from '@lockstep/config';
 import { parseCidrs } from '@lockstep/webhooks';
 import { z } from 'zod';
 import { parseDuration, parseDurationList } from './durations.js';
@@ -106,25 +106,6 @@ export const NOTIFIER_ENV_VARIABLES: readonly string[] = Object.freeze([
 
 /** Whether `<name>_FILE` was given: its own problems, if any, are already reported. */
 const fromFile = (env: Env, name: string) => (env[`${name}_FILE`]?.trim() ?? '') !== '';
-
-function parseRedisUrls(text: string, problems: string[]): string[] {
-  const urls = text
-    .split(',')
-    .map((u) => u.trim())
-    .filter((u) => u.length > 0);
-  for (const [i, u] of urls.entries()) {
-    let ok: boolean;
-    try {
-      const url = new URL(u);
-      ok = url.protocol === 'redis:' || url.protocol === 'rediss:';
-    } catch {
-      ok = false;
-    }
-    // The URL may carry a password: name it by position, never echo it.
-    if (!ok) problems.push(`REDIS_URL: item ${i + 1} is not a redis:// or rediss:// URL`);
-  }
-  return urls;
-}
 
 /**
  * Reads the notifier configuration from `env` (default `process.env`). Returns a frozen object, or throws

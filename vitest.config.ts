@@ -9,8 +9,8 @@ export default defineConfig({
     include: ['packages/*/src/**/*.test.ts', 'services/*/src/**/*.test.ts', 'test/**/*.test.ts'],
     exclude: ['**/node_modules/**', '**/dist/**'],
     pool: 'forks',
-    // Most end-to-end files wait on real processes and clocks rather than compute: run more of them than cores.
-    maxWorkers: 4,
+    // Most end-to-end files wait on real processes and clocks rather than compute: run more of them than cores (three: more exposes timing races).
+    maxWorkers: 3,
     testTimeout: 30_000,
     hookTimeout: 60_000,
     reporters: ['default'],

@@ -88,8 +88,11 @@ async function expectFindingInTime(expect: ExpectStatic, agentId: string, ruleId
     `${ruleId} opened ${latency} ms after the desync, before its grace of ${g} ms`,
   ).toBeGreaterThanOrEqual(g - EARLY_SLACK_MS);
   expect(seen.finding).toMatchObject({ ruleId, id: expect.stringContaining(agentId) });
-  const listed = await stack.reads.listOpenFindings({ ruleId });
-  expect(listed.map((l) => l.agentId)).toContain(agentId);
+  // The effect can reach the outbox a moment before a concurrent commit's index write is read back: wait for it.
+  await pollUntil(
+    async () => (await stack.reads.listOpenFindings({ ruleId })).some((l) => l.agentId === agentId),
+    { timeoutMs: 5_000, what: `${agentId} listed among the open findings of ${ruleId}` },
+  );
   return seen.finding;
 }
 

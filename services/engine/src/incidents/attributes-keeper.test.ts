@@ -83,6 +83,36 @@ describe('attributes keeper (real Redis)', () => {
     await keeper.close();
   });
 
+  test('a commit that starts an interaction or changes who set presence moves the baseline', async () => {
+    const { store, keeper } = setup();
+    const base = context(0);
+    keeper.noteCommitted('a1', base, []);
+    await keeper.flush();
+    expect((await store.readAgents()).get('a1')).toMatchObject({
+      interactionInProgress: false,
+      presenceSource: 'PURECLOUD',
+    });
+    const withCall = {
+      signals: { ...base.signals, interactions: { ...stamp, value: { active: 1, conversations: {} } } },
+    } as unknown as AgentContext;
+    keeper.noteCommitted('a1', withCall, []);
+    await keeper.flush();
+    expect((await store.readAgents()).get('a1')).toMatchObject({ interactionInProgress: true });
+    const byIntegration = {
+      signals: {
+        ...withCall.signals,
+        presence: { ...stamp, value: { system: 'AVAILABLE', definitionId: null, source: 'WFM-PLATFORM' } },
+      },
+    } as unknown as AgentContext;
+    keeper.noteCommitted('a1', byIntegration, []);
+    await keeper.flush();
+    expect((await store.readAgents()).get('a1')).toMatchObject({
+      interactionInProgress: true,
+      presenceSource: 'WFM-PLATFORM',
+    });
+    await keeper.close();
+  });
+
   test('only the shard lease holder writes the baseline; forgotten agents leave it', async () => {
     const { store, keeper, setLeader } = setup();
     setLeader(false);

@@ -51,11 +51,23 @@ export interface AttributesKeeper {
 
 interface Known {
   signals?: AgentSignals;
+  /** The signal facts the attributes read (see `signalFacts`) at the last commit. */
+  facts?: string;
+  timeOff?: unknown;
   user?: UserFacts;
   wfm?: WfmFacts;
   /** The JSON last written to the baseline. */
   written?: string;
 }
+
+/** The part of the signals the attributes read, besides time off (compared by reference). */
+function signalFacts(signals: AgentSignals): string {
+  const active = (signals.interactions?.value.active ?? 0) > 0;
+  return `${active ? 1 : 0}|${signals.presence?.value.source ?? ''}`;
+}
+
+/** Work a flush does between two yields to the event loop (ms): a pass over every agent never holds events back longer. */
+const SLICE_MS = 2;
 
 export function createAttributesKeeper(deps: AttributesKeeperDeps): AttributesKeeper {
   const { store, clock } = deps;
@@ -111,12 +123,16 @@ export function createAttributesKeeper(deps: AttributesKeeperDeps): AttributesKe
     const texts = new Map<string, string>();
     const batch = [...dirty];
     dirty.clear();
-    let sinceYield = 0;
+    let sliceStart = performance.now();
+    let sinceCheck = 0;
     for (const agentId of batch) {
-      // Under a firehose every agent is dirty each pass: yield now and then so that events keep flowing.
-      if (++sinceYield >= 250) {
-        sinceYield = 0;
-        await new Promise<void>((resolve) => setImmediate(resolve));
+      // A pass over every agent (the periodic refresh) must not hold events back: yield every few milliseconds.
+      if (++sinceCheck >= 16) {
+        sinceCheck = 0;
+        if (performance.now() - sliceStart >= SLICE_MS) {
+          await new Promise<void>((resolve) => setImmediate(resolve));
+          sliceStart = performance.now();
+        }
       }
       if (deps.memberships(agentId) === undefined) continue;
       const value = attributes(agentId);
@@ -152,8 +168,16 @@ export function createAttributesKeeper(deps: AttributesKeeperDeps): AttributesKe
 
   return {
     noteCommitted(agentId, context, effects) {
-      entry(agentId).signals = context.signals;
-      dirty.add(agentId);
+      const k = entry(agentId);
+      const { signals } = context;
+      k.signals = signals;
+      // Most commits (presence and routing flips) change no attribute: only those that may are re-evaluated.
+      const facts = signalFacts(signals);
+      if (k.facts !== facts || k.timeOff !== signals.timeOff) {
+        k.facts = facts;
+        k.timeOff = signals.timeOff;
+        dirty.add(agentId);
+      }
       for (const effect of effects) {
         if (effect.type !== 'finding.opened') continue;
         captures.push({ agentId, findingId: effect.finding.id, attributes: attributes(agentId) });

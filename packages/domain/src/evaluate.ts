@@ -8,6 +8,7 @@ import type { Policy, RuleId } from './policy.js';
 import { RULES } from './rules/catalogue.js';
 import { countedEpisodes, effectiveStationHealth, isBusy } from './rules/facts.js';
 import type { RuleInput } from './rules/types.js';
+import { withWfmFacts } from './rules/wfm-facts.js';
 import type { ScheduleSource } from './schedule.js';
 import { nextTimeOffBoundary } from './time-off.js';
 
@@ -82,7 +83,9 @@ export function evaluate(
     const settings = policy.rules[rule.id];
     const previous = context.findings[rule.id];
     const usable = settings.enabled && !(rule.needsWfm && context.wfm === 'disabled');
-    const verdict = usable ? rule.evaluate(input) : null;
+    const raw = usable ? rule.evaluate(input) : null;
+    // Schedule-based findings say what changed around the agent's schedule (the facts incidents are built on).
+    const verdict = raw !== null && rule.needsWfm ? withWfmFacts(raw, input) : raw;
 
     if (verdict === null) {
       if (previous !== undefined) {

@@ -1,6 +1,5 @@
 import { latest, signalEvidence } from './facts.js';
 import type { RuleDefinition } from './types.js';
-import { wfmEvidence } from './wfm-facts.js';
 
 /** Approved time off covers now, yet the agent is On Queue and can be offered interactions. */
 export const onQueueDuringApprovedTimeOff: RuleDefinition = {
@@ -24,7 +23,6 @@ export const onQueueDuringApprovedTimeOff: RuleDefinition = {
       evidence: [
         signalEvidence('presence', presence),
         { name: 'approvedTimeOff', value: `${covering.start}-${covering.end}`, at: covering.start },
-        ...wfmEvidence(input).filter((e) => e.name === 'scheduleChange24h'),
       ],
     };
   },

@@ -77,6 +77,53 @@ describe('the published schedule', () => {
   });
 });
 
+describe('WFM facts on every schedule-based finding', () => {
+  test('out-of-adherence and on-queue-during-scheduled-off carry the schedule change, pending time off and shift start', () => {
+    const pendingSat = {
+      active: false,
+      pending: 1,
+      intervals: [],
+      pendingIntervals: [{ start: T0 + 24 * HOUR, end: T0 + 32 * HOUR, text: 'Sat 08:00–16:00 CST' }],
+    };
+    const facts = (names: readonly string[]) => (e: { name: string }) => names.includes(e.name);
+    const wfm = ['scheduleChange24h', 'timeOff', 'shiftStart'];
+
+    const late = new Driver();
+    late.send(
+      planned(SEGMENTS, T0, { changedAt: T0 - 2 * HOUR, change: 'swap' }),
+      signal('timeOff', pendingSat, T0, 'resync'),
+      presence('AVAILABLE', T0),
+      routing('OFF_QUEUE', T0),
+    );
+    late.send(tick(SHIFT), tick(SHIFT + 5 * MIN));
+    const adherenceFinding = late.snapshot.context.findings['out-of-adherence-on-queue'];
+    expect(adherenceFinding?.evidence.filter(facts(wfm))).toEqual([
+      { name: 'scheduleChange24h', value: 'swap', at: T0 - 2 * HOUR },
+      { name: 'timeOff', value: 'pending Sat 08:00–16:00 CST', at: T0 + 24 * HOUR },
+      { name: 'shiftStart', value: 'scheduled', at: SHIFT },
+    ]);
+    expect(adherenceFinding?.summary).toBe(
+      'Scheduled for on-queue work but presence is AVAILABLE. ' +
+        'schedule changed 3 h earlier (swap); time off pending Sat 08:00–16:00 CST.',
+    );
+
+    const onBreak = new Driver();
+    onBreak.send(
+      planned(SEGMENTS, T0, { changedAt: T0 - 2 * HOUR, change: 'edit' }),
+      presence('ON_QUEUE', SHIFT),
+      routing('IDLE', SHIFT),
+      tick(SHIFT),
+    );
+    onBreak.send(tick(SHIFT + 2 * HOUR + 2 * MIN));
+    expect(
+      onBreak.snapshot.context.findings['on-queue-during-scheduled-off']?.evidence.filter(facts(wfm)),
+    ).toEqual([
+      { name: 'scheduleChange24h', value: 'edit', at: T0 - 2 * HOUR },
+      { name: 'shiftStart', value: 'scheduled', at: SHIFT },
+    ]);
+  });
+});
+
 describe('station-not-up-at-shift-start', () => {
   const loggedInNoStation = (at: number) => [presence('AVAILABLE', at), station(null, at)];
 

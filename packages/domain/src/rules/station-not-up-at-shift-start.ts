@@ -1,7 +1,6 @@
 import { timeOffActiveAt } from '../time-off.js';
 import { latest, signalEvidence } from './facts.js';
 import type { Evidence, RuleDefinition } from './types.js';
-import { wfmEvidence, wfmSummary } from './wfm-facts.js';
 
 /**
  * Scheduled on-queue work has started, the agent is logged in, and no healthy station is associated: the
@@ -31,14 +30,11 @@ export const stationNotUpAtShiftStart: RuleDefinition = {
       signalEvidence('station', station),
     ];
     if (associated) facts.push({ name: 'stationHealth', value: `dead (${health.origin})`, at: health.at });
-    const since = latest(schedule.at, presence.at, station.at, associated ? health.at : undefined);
-    const wfm = wfmEvidence(input);
+    // The WFM facts (schedule change, time off, shift start) are added by the evaluation, as for every WFM rule.
     return {
-      since,
-      summary:
-        `Scheduled on-queue work has started and the agent is logged in, but ${associated ? 'the station is dead' : 'no station is associated'}.` +
-        wfmSummary(wfm, since),
-      evidence: [...facts, ...wfm],
+      since: latest(schedule.at, presence.at, station.at, associated ? health.at : undefined),
+      summary: `Scheduled on-queue work has started and the agent is logged in, but ${associated ? 'the station is dead' : 'no station is associated'}.`,
+      evidence: facts,
     };
   },
   // Bringing a station up needs the agent's own softphone: there is no safe automatic correction.

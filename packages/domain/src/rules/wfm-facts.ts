@@ -1,5 +1,5 @@
 import { pendingTimeOffAfter, timeOffActiveAt } from '../time-off.js';
-import type { Evidence, RuleInput } from './types.js';
+import type { Evidence, RuleInput, Verdict } from './types.js';
 
 const DAY_MS = 86_400_000;
 
@@ -61,4 +61,19 @@ export function wfmSummary(evidence: readonly Evidence[], since: number): string
     if (e.name === 'timeOff') parts.push(`time off ${e.value}`);
   }
   return parts.length === 0 ? '' : ` ${parts.join('; ')}.`;
+}
+
+/**
+ * A schedule-based rule's verdict with the WFM facts added (those its own evidence does not name already), and
+ * their sentence appended to its summary. Pure.
+ */
+export function withWfmFacts(verdict: Verdict, input: RuleInput): Verdict {
+  const named = new Set(verdict.evidence.map((e) => e.name));
+  const wfm = wfmEvidence(input).filter((e) => !named.has(e.name));
+  if (wfm.length === 0) return verdict;
+  return {
+    ...verdict,
+    summary: verdict.summary + wfmSummary(wfm, verdict.since),
+    evidence: [...verdict.evidence, ...wfm],
+  };
 }

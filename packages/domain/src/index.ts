@@ -132,7 +132,8 @@ export type {
 export { adherenceScheduleSource, plannedScheduleSource, type ScheduleSource } from './schedule.js';
 export { MAX_SCHEDULE_SEGMENTS, nextPlannedBoundary, plannedActivityAt } from './planned-schedule.js';
 export { ownAdherence } from './rules/adherence-disagrees.js';
-export { shiftStartAt, wfmEvidence } from './rules/wfm-facts.js';
+export { currentOrNextShiftStart, shiftRuns, shiftStartAt, wfmEvidence } from './rules/wfm-facts.js';
+export type { ShiftRun } from './rules/wfm-facts.js';
 export type {
   AgentSignals,
   InteractionCounts,

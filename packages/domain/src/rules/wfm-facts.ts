@@ -1,4 +1,5 @@
 import { pendingTimeOffAfter, timeOffActiveAt } from '../time-off.js';
+import type { ScheduleSegment } from '../schedule-segments.js';
 import type { Evidence, RuleInput, Verdict } from './types.js';
 
 const DAY_MS = 86_400_000;
@@ -35,21 +36,39 @@ export function wfmEvidence(input: RuleInput): Evidence[] {
   return out;
 }
 
-/** Start of the run of back-to-back scheduled segments covering `now`, from the planned schedule, or `null`. */
-export function shiftStartAt(input: RuleInput): number | null {
-  const segments = input.signals.plannedSchedule?.value.segments ?? [];
+/** A shift: a run of back-to-back scheduled segments (neither unscheduled nor time off), as instants. */
+export interface ShiftRun {
+  readonly start: number;
+  readonly end: number;
+}
+
+/** The shifts of a schedule's segments (sorted by start), each a run of back-to-back scheduled segments. Pure. */
+export function shiftRuns(segments: readonly ScheduleSegment[]): ShiftRun[] {
+  const runs: ShiftRun[] = [];
   let start: number | null = null;
   let end: number | null = null;
-  for (const s of segments) {
+  for (const s of [...segments].sort((a, b) => a.start - b.start)) {
     if (s.category === 'Unscheduled' || s.category === 'TimeOff') continue;
-    if (end !== null && s.start <= end) end = Math.max(end, s.end);
+    if (start !== null && end !== null && s.start <= end) end = Math.max(end, s.end);
     else {
-      if (start !== null && end !== null && start <= input.now && input.now < end) return start;
+      if (start !== null && end !== null) runs.push({ start, end });
       start = s.start;
       end = s.end;
     }
   }
-  return start !== null && end !== null && start <= input.now && input.now < end ? start : null;
+  if (start !== null && end !== null) runs.push({ start, end });
+  return runs;
+}
+
+/** Start of the shift covering `now` from the planned schedule, or `null`. */
+export function shiftStartAt(input: RuleInput): number | null {
+  const runs = shiftRuns(input.signals.plannedSchedule?.value.segments ?? []);
+  return runs.find((r) => r.start <= input.now && input.now < r.end)?.start ?? null;
+}
+
+/** Start of the shift covering `now`, else of the next one, else `null`. Pure. */
+export function currentOrNextShiftStart(segments: readonly ScheduleSegment[], now: number): number | null {
+  return shiftRuns(segments).find((r) => now < r.end)?.start ?? null;
 }
 
 /** The sentence the WFM facts make for a summary (`; schedule changed 3 h earlier (swap); time off pending ...`). */

@@ -54,6 +54,7 @@ interface Known {
   /** The signal facts the attributes read (see `signalFacts`) at the last commit. */
   facts?: string;
   timeOff?: unknown;
+  plannedSchedule?: unknown;
   user?: UserFacts;
   wfm?: WfmFacts;
   /** The JSON last written to the baseline. */
@@ -173,9 +174,14 @@ export function createAttributesKeeper(deps: AttributesKeeperDeps): AttributesKe
       k.signals = signals;
       // Most commits (presence and routing flips) change no attribute: only those that may are re-evaluated.
       const facts = signalFacts(signals);
-      if (k.facts !== facts || k.timeOff !== signals.timeOff) {
+      if (
+        k.facts !== facts ||
+        k.timeOff !== signals.timeOff ||
+        k.plannedSchedule !== signals.plannedSchedule
+      ) {
         k.facts = facts;
         k.timeOff = signals.timeOff;
+        k.plannedSchedule = signals.plannedSchedule;
         dirty.add(agentId);
       }
       for (const effect of effects) {

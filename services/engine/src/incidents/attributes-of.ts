@@ -1,4 +1,10 @@
-import { type AgentAttributes, type AgentSignals, timeOffActiveAt } from '@lockstep/domain';
+import {
+  type AgentAttributes,
+  type AgentSignals,
+  currentOrNextShiftStart,
+  timeOffActiveAt,
+} from '@lockstep/domain';
+import { DateTime } from 'luxon';
 import type { User } from '@lockstep/genesys';
 import type { AgentMemberships } from '../discovery.js';
 
@@ -20,8 +26,6 @@ export interface WfmFacts {
   readonly timeZone?: string | null;
   /** How (`swap`, `edit`, `publish`, ...) and when (epoch ms) the agent's schedule last changed. */
   readonly scheduleChange?: { readonly kind: string; readonly at: number } | null;
-  /** Start of the agent's current or next shift as local wall-clock time in its zone, e.g. `06:00`. */
-  readonly shiftStart?: string | null;
 }
 
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -46,6 +50,21 @@ export function userFacts(user: User): UserFacts {
     s?.lastAssociatedStation?.type ??
     null;
   return { divisionId: user.division?.id ?? null, stationType: stationType || null };
+}
+
+/**
+ * Start of the agent's current or next shift (from the published schedule) as wall-clock time in the business
+ * unit's zone, e.g. `06:00`, so agents of the same early shift share it across DST changes; `12:00 UTC` when the
+ * zone is unknown; `null` with no shift ahead.
+ */
+export function localShiftStart(signals: AgentSignals | undefined, timeZone: string | null, now: number) {
+  const start = currentOrNextShiftStart(signals?.plannedSchedule?.value.segments ?? [], now);
+  if (start === null) return null;
+  if (timeZone === null) return `${DateTime.fromMillis(start, { zone: 'UTC' }).toFormat('HH:mm')} UTC`;
+  const local = DateTime.fromMillis(start, { zone: timeZone });
+  return local.isValid
+    ? local.toFormat('HH:mm')
+    : `${DateTime.fromMillis(start, { zone: 'UTC' }).toFormat('HH:mm')} UTC`;
 }
 
 export interface AttributesInput {
@@ -83,7 +102,7 @@ export function attributesOf(input: AttributesInput): AgentAttributes {
         ? change.kind
         : null,
     timeOff: timeOffState,
-    shiftStart: wfm?.shiftStart ?? null,
+    shiftStart: localShiftStart(signals, wfm?.timeZone ?? null, now),
     interactionInProgress: (signals?.interactions?.value.active ?? 0) > 0,
     presenceSource: signals?.presence?.value.source ?? null,
   };

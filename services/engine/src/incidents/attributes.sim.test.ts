@@ -113,7 +113,6 @@ describe('attributesOf', () => {
       managementUnitId: 'mu-wfm',
       timeZone: 'America/Chicago',
       scheduleChange: { kind: 'swap', at: 90 * HOUR },
-      shiftStart: '06:00',
     };
     const fresh = attributesOf({
       ...base,
@@ -125,7 +124,6 @@ describe('attributesOf', () => {
       managementUnitId: 'mu-wfm',
       timeZone: 'America/Chicago',
       scheduleChange24h: 'swap',
-      shiftStart: '06:00',
     });
     const later = attributesOf({ ...base, now: 115 * HOUR, wfm, signals: undefined });
     expect(later.scheduleChange24h).toBeNull();

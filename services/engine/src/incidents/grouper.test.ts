@@ -109,6 +109,7 @@ async function setup() {
       settings: { minAgents: 5, windowMs: 5 * 60_000 },
       intervalMs: 1_000,
       sweepEvery: 1,
+      baselineMaxAgeMs: 30_000,
     });
   async function published() {
     const messages = await outbox.readGroup('reader', 100, 0);
@@ -202,6 +203,38 @@ describe('incident grouper (real Redis)', () => {
     expect(
       await attributes.readFindings([{ agentId: 'agent-00', findingId: `agent-00:${RULE}:${T0}` }]),
     ).toEqual([undefined]);
+    await g.close();
+  });
+
+  test('under a storm of changes the baseline is read at most once per its maximum age', async () => {
+    const { clock, commit, grouper, incidents, attributes } = await setup();
+    const swapText = async () => {
+      const [incident] = (await incidents.listIncidents({ status: 'open' })).incidents as unknown as Array<{
+        commonCause: Array<{ id: string; text: string }>;
+      }>;
+      return incident?.commonCause.find((c) => c.id === 'scheduleChange24h')?.text;
+    };
+    for (let i = 0; i < 5; i++) await commit(i, [finding(i, clock.now() + i)]);
+    clock.advance(1_000);
+    const g = grouper('engine-a');
+    await g.runOnce();
+    expect(await swapText()).toBe('5/5 had a schedule change in the last 24 h (baseline 20 %)');
+
+    // Four more watched agents now had a swap; a joining agent changes the incident 10 s later.
+    await attributes.writeAgents(
+      new Map(Array.from({ length: 4 }, (_, i) => [agentId(20 + i), { ...attributesOf(0) }])),
+    );
+    await commit(5, [finding(5, clock.now())]);
+    clock.advance(10_000);
+    await g.runOnce();
+    // The baseline read 11 s ago is still used (it is a share among every watched agent: it moves slowly).
+    expect(await swapText()).toBe('6/6 had a schedule change in the last 24 h (baseline 20 %)');
+
+    await commit(6, [finding(6, clock.now())]);
+    clock.advance(20_000);
+    await g.runOnce();
+    // Past its maximum age, the next changing pass reads it again: 8 + 4 of 40 agents.
+    expect(await swapText()).toBe('7/7 had a schedule change in the last 24 h (baseline 30 %)');
     await g.close();
   });
 

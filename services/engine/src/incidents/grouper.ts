@@ -41,6 +41,12 @@ export interface IncidentGrouperDeps {
   readonly leaseTtlMs?: number;
   /** Passes between two sweeps of opening attributes left by findings that closed. Default 12. */
   readonly sweepEvery?: number;
+  /**
+   * How long a read of the baseline (every watched agent's attributes, one HGETALL) serves changing passes before
+   * it is read again. Default 60 s: the shares among all watched agents move slowly, and a storm of findings
+   * changes an incident at every pass.
+   */
+  readonly baselineMaxAgeMs?: number;
   readonly metrics?: IncidentMetrics;
 }
 
@@ -49,7 +55,8 @@ export interface IncidentGrouperDeps {
  * shard (the global per-rule indexes) into incidents every `intervalMs`:
  * 1. publishes announcements stored by a previous pass but not published (a crash between the two);
  * 2. reads the open findings and the attributes each agent had when its finding opened;
- * 3. runs `groupIncidents` (the baseline of every watched agent is read only when an incident changes);
+ * 3. runs `groupIncidents` (the baseline of every watched agent is read only when an incident changes, and at
+ *    most once per `baselineMaxAgeMs`);
  * 4. under the lease, stores the changed incidents with their `incident.*` outbox entries in one MULTI, then
  *    publishes the entries (stable ids: a retry appends nothing).
  * A finding that closes leaves the indexes; grouping then records its agent as recovered, and the incident resolves
@@ -71,6 +78,8 @@ export function createIncidentGrouper(deps: IncidentGrouperDeps): IncidentGroupe
   const leases = createLeases({ redis, keys });
   const ttlMs = deps.leaseTtlMs ?? Math.max(5_000, deps.intervalMs * 3);
   const sweepEvery = deps.sweepEvery ?? 12;
+  const baselineMaxAgeMs = deps.baselineMaxAgeMs ?? 60_000;
+  let baseline: { readonly at: number; readonly agents: Map<string, unknown> } | null = null;
   let lease: Lease | null = null;
   // Open incidents as last stored, loaded when the lease is taken.
   let open: Incident[] | null = null;
@@ -124,9 +133,13 @@ export function createIncidentGrouper(deps: IncidentGrouperDeps): IncidentGroupe
         if (typeof value === 'object' && value !== null) captured.set(f.member, value as AgentAttributes);
       });
     }
-    // The baseline of every watched agent, read at most once per pass and only when needed.
-    let current: Map<string, unknown> | null = null;
-    const readCurrent = async () => (current ??= await deps.attributes.readAgents());
+    // The baseline of every watched agent, read only when needed and at most once per its maximum age.
+    const readCurrent = async () => {
+      if (baseline === null || clock.now() - baseline.at >= baselineMaxAgeMs) {
+        baseline = { at: clock.now(), agents: await deps.attributes.readAgents() };
+      }
+      return baseline.agents;
+    };
     const fallback = async (agentId: string): Promise<AgentAttributes> =>
       ((await readCurrent()).get(agentId) as AgentAttributes | undefined) ?? {};
     const findings: GroupedFinding[] = [];

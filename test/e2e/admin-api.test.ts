@@ -53,9 +53,14 @@ const get = async (url: string) => {
 };
 
 describe('admin API over a running engine', () => {
-  it('reports the engine heartbeat and lists the committed agents from the indexes', async () => {
+  it('reports the engine heartbeat and its Genesys channels, and lists the committed agents from the indexes', async () => {
     const ready = await api.inject({ method: 'GET', url: '/readyz' });
-    expect(ready.json()).toMatchObject({ ready: true, engines: [{ shard: 0, ok: true }] });
+    expect(ready.json()).toMatchObject({
+      ready: true,
+      engines: [{ shard: 0, ok: true }],
+      genesys: [{ shard: 0, ok: true, detail: expect.stringMatching(/^\d+ of \d+ channels connected$/) }],
+    });
+    expect(ready.json().genesys[0].channelsConnected).toBeGreaterThan(0);
     const available = await get('/v1/agents?presence=AVAILABLE&limit=500');
     expect(available.agents.map((a: { agentId: string }) => a.agentId)).toContain(AGENT);
   });

@@ -74,6 +74,7 @@ export {
   type LeasesOptions,
   type RenewOutcome,
 } from './leases.js';
+export { createEngineStatusStore, type EngineStatus, type EngineStatusStore } from './engine-status.js';
 export {
   createOutbox,
   type DirectEntry,

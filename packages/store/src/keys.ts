@@ -76,6 +76,8 @@ export interface Keys {
   outboxShardOf(agentId: string): number;
   /** Lease hash (owner, token), expiring with the lease. */
   lease(name: string): string;
+  /** What the holder of lease `name` reports about itself (JSON), expiring unless refreshed. */
+  leaseStatus(name: string): string;
   /** Command stream: requests for the engine from other processes (CLI, admin API), e.g. declared states. */
   commandsStream(): string;
   /** Global fencing-token counter shared by every lease, so tokens are comparable across leases. */
@@ -145,6 +147,7 @@ export function createKeys(prefix: string, options: KeysOptions = {}): Keys {
     outboxShardOf: (agentId: string) => fnv1a(validateId('agent id', agentId)) % shards,
     commandsStream: () => `${prefix}{commands}:stream`,
     lease: (name: string) => `${prefix}{leases}:lease:${validateId('lease name', name)}`,
+    leaseStatus: (name: string) => `${prefix}{leases}:status:${validateId('lease name', name)}`,
     fenceCounter: () => `${prefix}{leases}:fence`,
     rateBudget: (clientId: string) => `${prefix}{budget:${validateId('client id', clientId)}}`,
     agentTags: () => `${prefix}{agents}:tags`,

@@ -1,3 +1,4 @@
+import { createEngineStatusStore } from '@lockstep/store';
 import { type RedisServer, startRedis } from '@lockstep/testkit';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { BOOTSTRAP, bearer, type Fixture, finding, seedAgent, startFixture } from './testing/fixture.js';
@@ -408,8 +409,38 @@ describe('health and metrics', () => {
       engines: [{ shard: 0, ok: false }],
     });
     await f.redis.set(f.keys.lease('engine:shard:0'), 'x', 'PX', 10_000);
+    // A live lease, but no status from the engine yet: its Genesys channels are unknown.
+    const noStatus = await f.app.inject({ method: 'GET', url: '/readyz' });
+    expect(noStatus.statusCode).toBe(503);
+    expect(noStatus.json()).toMatchObject({
+      engines: [{ shard: 0, ok: true }],
+      genesys: [{ shard: 0, ok: false, detail: 'no engine status reported' }],
+    });
+    const statuses = createEngineStatusStore({ redis: f.redis, keys: f.keys });
+    const report = (connected: number) =>
+      statuses.publish(
+        { instance: 'engine', shard: 0, ready: true, agents: 40, channels: { connected, total: 2 }, at: 0 },
+        10_000,
+      );
+    await report(1);
+    const reconnecting = await f.app.inject({ method: 'GET', url: '/readyz' });
+    expect(reconnecting.statusCode).toBe(503);
+    expect(reconnecting.json().genesys).toEqual([
+      {
+        shard: 0,
+        ok: false,
+        detail: '1 of 2 channels connected (reconnecting)',
+        channelsConnected: 1,
+        channels: 2,
+      },
+    ]);
+    await report(2);
     const after = await f.app.inject({ method: 'GET', url: '/readyz' });
     expect(after.statusCode).toBe(200);
+    expect(after.json()).toMatchObject({
+      ready: true,
+      genesys: [{ shard: 0, ok: true, channelsConnected: 2 }],
+    });
     const metrics = await f.app.inject({ method: 'GET', url: '/metrics' });
     expect(metrics.body).toContain('lockstep_admin_api_request_duration_seconds_bucket');
     expect(metrics.body).toContain('process_cpu_user_seconds_total');

@@ -3,7 +3,15 @@ import { type RedisServer, startRedis } from '@lockstep/testkit';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { BOOTSTRAP, bearer, type Fixture, finding, seedAgent, startFixture } from './testing/fixture.js';
+import {
+  BOOTSTRAP,
+  bearer,
+  type Fixture,
+  finding,
+  liveEngine,
+  seedAgent,
+  startFixture,
+} from './testing/fixture.js';
 
 let server: RedisServer;
 let f: Fixture;
@@ -22,8 +30,8 @@ const ajv = new Ajv2020({ strict: false, allErrors: true });
 beforeAll(async () => {
   server = await startRedis();
   f = await startFixture(server, { ADMIN_API_RATE_LIMIT_MAX: '1000000' });
-  // A live engine heartbeat, so /readyz answers 200: a 503 there reports readiness, not bad input.
-  await f.redis.set(f.keys.lease('engine:shard:0'), 'engine', 'PX', 600_000);
+  // A live engine heartbeat and its channels connected, so /readyz answers 200: a 503 there reports readiness, not bad input.
+  await liveEngine(f);
   await seedAgent(f.store, 'a1', { findings: [finding('a1', 'on-queue-not-routable', 1_700_000_000_500)] });
   const created = await f.app.inject({
     method: 'POST',

@@ -7,7 +7,7 @@ import {
   signingSecrets,
 } from '@lockstep/webhooks';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { BOOTSTRAP, bearer, type Fixture, startFixture } from './testing/fixture.js';
+import { BOOTSTRAP, bearer, type Fixture, liveEngine, startFixture } from './testing/fixture.js';
 
 let server: RedisServer;
 let f: Fixture;
@@ -534,7 +534,7 @@ describe('audit, logs and readiness', () => {
   test("readyz reports the notifier's backlog as its own check without failing readiness on it", async () => {
     const shard = await startFixture(server);
     try {
-      await shard.redis.set(shard.keys.lease('engine:shard:0'), 'engine', 'PX', 60_000);
+      await liveEngine(shard, 60_000);
       const empty = await shard.app.inject({ method: 'GET', url: '/readyz' });
       expect(empty.statusCode).toBe(200);
       expect(empty.json().notifier).toMatchObject({

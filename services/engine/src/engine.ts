@@ -2,6 +2,7 @@ import { type AgentEvent, createAgentMachine } from '@lockstep/domain';
 import { type ChannelPool, type Clock, type GenesysApi, systemClock } from '@lockstep/genesys';
 import {
   createAgentStore,
+  createEngineStatusStore,
   createKeys,
   createOutbox,
   createPolicyOverrides,
@@ -18,6 +19,7 @@ import type { AttributesKeeper } from './incidents/attributes-keeper.js';
 import { wfmFactsOfSchedule } from './incidents/attributes-of.js';
 import { createIncidents, type IncidentsSettings } from './incidents/incidents.js';
 import { createLeadership, type Leadership } from './leadership.js';
+import { createStatusReporter } from './status-reporter.js';
 import { createMetrics, type EngineMetrics } from './metrics.js';
 import { createEventMapper } from './pipeline/map-event.js';
 import type { EffectsExecutor } from './pipeline/effects.js';
@@ -339,6 +341,24 @@ export function createEngine(settings: EngineSettings, deps: EngineDeps): Engine
     selectorItemsFailing: () => discovery.failing().length,
   });
 
+  // What /readyz of the admin API reads: the shard holder's readiness and its Genesys channels.
+  const status = createStatusReporter({
+    store: createEngineStatusStore({ redis, keys }),
+    status: () => {
+      const channels = pool.stats().channels;
+      return {
+        instance: settings.instanceId,
+        shard: settings.shard.index,
+        ready: discovery.ready(),
+        agents: discovery.agents().size,
+        channels: { connected: channels.filter((c) => c.connected).length, total: channels.length },
+      };
+    },
+    canAct: () => leadership.canAct(),
+    clock,
+    logger: deps.logger,
+  });
+
   return {
     metrics,
     leadership,
@@ -372,6 +392,7 @@ export function createEngine(settings: EngineSettings, deps: EngineDeps): Engine
       if (discovery.ready()) await untracker.sweep();
       safety.start();
       incidents.start();
+      status.start();
       log.info({ agents: agents.length, leader }, 'engine started');
     },
     close() {
@@ -381,6 +402,7 @@ export function createEngine(settings: EngineSettings, deps: EngineDeps): Engine
         for (const off of unsubscribe.splice(0)) off();
         const steps: Array<[string, () => Promise<void>]> = [
           ['commands', () => leadership.stopInbox()],
+          ['status', () => status.close()],
           ['redis watch', () => redisWatch.close()],
           ['discovery', () => discovery.close()],
           ['policy', async () => policyWatcher.close()],

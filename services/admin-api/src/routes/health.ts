@@ -1,3 +1,4 @@
+import { createEngineStatusStore, type EngineStatus } from '@lockstep/store';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { ApiContext } from '../context.js';
@@ -10,11 +11,17 @@ const notifierCheck = check.extend({
   oldestUndeliveredAgeSeconds: z.number().nullable(),
   deadLetters: z.number().int(),
 });
+const genesysCheck = check.extend({
+  shard: z.number().int(),
+  channelsConnected: z.number().int(),
+  channels: z.number().int(),
+});
 const readiness = z
   .object({
     ready: z.boolean(),
     redis: check,
     engines: z.array(check.extend({ shard: z.number().int() })),
+    genesys: z.array(genesysCheck),
     notifier: notifierCheck,
   })
   .meta({ id: 'Readiness' });
@@ -35,6 +42,22 @@ async function within<T>(ms: number, work: Promise<T>): Promise<T> {
   } finally {
     clearTimeout(timer);
   }
+}
+
+/** Whether the engine holding a shard has every Genesys notification channel connected, from its last report. */
+function genesysOf(shard: number, status: EngineStatus | null): z.infer<typeof genesysCheck> {
+  if (status === null) {
+    return { shard, ok: false, detail: 'no engine status reported', channelsConnected: 0, channels: 0 };
+  }
+  const { connected, total } = status.channels;
+  const counts = { shard, channelsConnected: connected, channels: total };
+  if (!status.ready) {
+    return { ...counts, ok: false, detail: 'the engine is still resolving its agents (discovery retrying)' };
+  }
+  if (total === 0) return { ...counts, ok: true, detail: `no channel needed (${status.agents} agents)` };
+  return connected === total
+    ? { ...counts, ok: true, detail: `${connected} of ${total} channels connected` }
+    : { ...counts, ok: false, detail: `${connected} of ${total} channels connected (reconnecting)` };
 }
 
 /** The notifier's backlog over every subscription: undelivered alerts, the oldest one's age, dead letters. */
@@ -64,10 +87,11 @@ async function notifierBacklog(ctx: ApiContext): Promise<z.infer<typeof notifier
 }
 
 /**
- * `GET /healthz` (liveness), `GET /readyz` (Redis reachable; an engine heartbeat, i.e. a live shard lease,
- * for every shard) and `GET /metrics` (Prometheus). Public, not rate limited.
+ * `GET /healthz` (liveness), `GET /readyz` (Redis reachable; for every shard an engine heartbeat, i.e. a live
+ * shard lease, and every Genesys channel of its engine connected, from the engine's status report) and `GET /metrics` (Prometheus). Public, not rate limited.
  */
 export function healthRoutes(ctx: ApiContext, metrics: ApiMetrics): FastifyPluginAsyncZod {
+  const statuses = createEngineStatusStore({ redis: ctx.redis, keys: ctx.keys });
   return async (app) => {
     app.get(
       '/healthz',
@@ -86,13 +110,14 @@ export function healthRoutes(ctx: ApiContext, metrics: ApiMetrics): FastifyPlugi
         schema: {
           tags: ['health'],
           summary:
-            "Readiness: Redis reachable and a fresh engine heartbeat per shard; the notifier's backlog is reported, not required",
+            "Readiness: Redis reachable, a fresh engine heartbeat and Genesys channels connected per shard; the notifier's backlog is reported, not required",
           response: { 200: readiness, 503: readiness },
         },
       },
       async (_request, reply) => {
         let redis: z.infer<typeof check>;
         const engines: z.infer<typeof readiness>['engines'] = [];
+        let genesys: z.infer<typeof readiness>['genesys'] = [];
         let notifier: z.infer<typeof notifierCheck> = {
           ok: false,
           detail: 'not read: Redis is unreachable',
@@ -116,6 +141,8 @@ export function healthRoutes(ctx: ApiContext, metrics: ApiMetrics): FastifyPlugi
                 : { shard, ok: false, detail: 'no engine holds this shard' },
             ),
           );
+          const reports = await within(1_000, statuses.read(names));
+          genesys = names.map((shard) => genesysOf(shard, reports[shard] ?? null));
           // Its own failure (a slow or corrupt read) is reported in its check, never as Redis unreachable.
           notifier = await within(1_000, notifierBacklog(ctx)).catch((err: unknown) => ({
             ...notifier,
@@ -124,9 +151,9 @@ export function healthRoutes(ctx: ApiContext, metrics: ApiMetrics): FastifyPlugi
         } catch (err) {
           redis = { ok: false, detail: `unreachable: ${err instanceof Error ? err.message : 'error'}` };
         }
-        const ready = redis.ok && engines.every((e) => e.ok);
+        const ready = redis.ok && engines.every((e) => e.ok) && genesys.every((g) => g.ok);
         // A backlog alone never fails readiness: the API serves fine while a receiver is down.
-        return reply.code(ready ? 200 : 503).send({ ready, redis, engines, notifier });
+        return reply.code(ready ? 200 : 503).send({ ready, redis, engines, genesys, notifier });
       },
     );
     app.get('/metrics', { schema: { hide: true } }, async (_request, reply) =>

@@ -1,5 +1,12 @@
 import { Writable } from 'node:stream';
-import { type AgentStore, createAgentStore, createKeys, type FindingDoc, type Keys } from '@lockstep/store';
+import {
+  type AgentStore,
+  createAgentStore,
+  createEngineStatusStore,
+  createKeys,
+  type FindingDoc,
+  type Keys,
+} from '@lockstep/store';
 import type { RedisServer } from '@lockstep/testkit';
 import type { FastifyInstance } from 'fastify';
 import { Redis } from 'ioredis';
@@ -111,3 +118,12 @@ export function finding(agentId: string, ruleId: string, openedAt: number): Find
 }
 
 export const bearer = (key: string) => ({ authorization: `Bearer ${key}` });
+
+/** What a running engine leaves in Redis for shard 0: its lease (the heartbeat) and a status with its channels up. */
+export async function liveEngine(f: Pick<Fixture, 'redis' | 'keys'>, ttlMs = 600_000): Promise<void> {
+  await f.redis.set(f.keys.lease('engine:shard:0'), 'engine', 'PX', ttlMs);
+  await createEngineStatusStore({ redis: f.redis, keys: f.keys }).publish(
+    { instance: 'engine', shard: 0, ready: true, agents: 1, channels: { connected: 1, total: 1 }, at: 0 },
+    ttlMs,
+  );
+}

@@ -2,7 +2,8 @@
  * The agent directory end to end: the engine (in this process, against the simulator and a real redis-server)
  * tracks the agents of two queues and keeps each one's name (from its user read) and queues in Redis; the admin
  * API lists them by name and filtered by queue from the indexes; the notifier puts the name in a signed
- * `finding.opened` and delivers it to the receiver subscribed to that agent's queue, not to another queue's.
+ * `finding.opened` and delivers it to the receiver subscribed to that agent's queue, not to another queue's. A
+ * membership change (no state change) moves the agent between queue listings.
  */
 import { build, createRootLogger, loadConfig as loadApiConfig } from '@lockstep/admin-api';
 import type { NotifierRuntime } from '@lockstep/notifier';
@@ -100,6 +101,24 @@ describe('the agent directory against the simulator', () => {
       name: 'West 2',
       memberships: { queueIds: ['inc-main', 'inc-west'] },
     });
+
+    // A membership change is no state change: the tags follow it (discovery refresh) without a commit.
+    const before = (await stack.reads.readAgent('west-6'))?.version;
+    await stack.act({ type: 'remove-from-queue', agentId: 'west-6', queueId: 'inc-west' });
+    await pollUntil(
+      async () =>
+        !(await get('/v1/agents?queue=inc-west&limit=500')).agents.some((a) => a.agentId === 'west-6'),
+      { timeoutMs: 20_000, what: 'west-6 to leave the inc-west listing' },
+    );
+    expect((await get('/v1/agents?queue=inc-west&sort=name')).agents.map((a) => a.agentId)).toEqual(
+      WEST.slice(0, 5),
+    );
+    expect((await get('/v1/agents?queue=inc-main&limit=500')).agents.map((a) => a.agentId)).toContain(
+      'west-6',
+    );
+    const moved = await api.inject({ method: 'GET', url: '/v1/agents/west-6', headers: ADMIN });
+    expect(moved.json()).toMatchObject({ name: 'West 6', memberships: { queueIds: ['inc-main'] } });
+    expect(moved.json().version).toBe(before);
   });
 
   it("a finding.opened carries the agent's name, and reaches the queue's subscriber only", async () => {

@@ -91,6 +91,16 @@ describe('agent profiles', () => {
       },
       null,
     ]);
+    // The same content again (a new lease holder rewriting every agent) keeps when it last changed.
+    await profiles.write([
+      profile('a1', 'Zoe', {
+        queueIds: ['q1', 'q2'],
+        divisionId: 'd1',
+        managementUnitId: 'mu1',
+        updatedAt: 9_000,
+      }),
+    ]);
+    expect((await profiles.read(['a1']))[0]?.updatedAt).toBe(1_000);
     await profiles.write([profile('a1', 'Adam')]);
     expect(await redis.zrange(keys.agentsByName(), 0, -1)).toEqual(['adam\ta1']);
     await profiles.remove(['a1']);

@@ -87,6 +87,20 @@ function validate(p: AgentProfileDoc): AgentProfileDoc {
   };
 }
 
+/** Whether two profiles say the same, `updatedAt` aside. Pure. */
+function sameContent(a: AgentProfileDoc, b: AgentProfileDoc): boolean {
+  return (
+    a.name === b.name &&
+    a.divisionId === b.divisionId &&
+    a.managementUnitId === b.managementUnitId &&
+    a.queueIds.length === b.queueIds.length &&
+    a.queueIds.every((q, i) => q === b.queueIds[i])
+  );
+}
+
+/** Profiles written per pipeline. */
+const BATCH = 500;
+
 function decode(agentId: string, text: string | null | undefined): AgentProfileDoc | null {
   if (text === null || text === undefined) return null;
   let doc: unknown;
@@ -111,7 +125,8 @@ function decode(agentId: string, text: string | null | undefined): AgentProfileD
 export interface AgentProfiles {
   /**
    * Writes these profiles, each atomically with its name index entry and membership tags (one script per agent,
-   * pipelined). Throws `InvalidInputError` (nothing written) when one is invalid.
+   * pipelined). A profile whose content is the stored one keeps the stored `updatedAt`. Throws
+   * `InvalidInputError` (nothing written) when one is invalid.
    */
   write(profiles: readonly AgentProfileDoc[]): Promise<void>;
   /** Removes these agents' profiles, name index entries and membership tags (agents no longer watched). */
@@ -129,32 +144,48 @@ export function createAgentProfiles(options: {
   defineScripts(redis);
   const tagPrefix = keys.agentsByTag('x').slice(0, -1);
 
-  async function run(
-    calls: ReadonlyArray<readonly [agentId: string, json: string, member: string, tags: string]>,
-  ) {
-    if (calls.length === 0) return;
-    // Every key is in the `{agents}` slot: one pipeline is fine on Cluster too.
-    const pipe = redis.pipeline();
-    for (const [agentId, json, member, tags] of calls) {
-      pipe.lockstepSetAgentProfile(
-        keys.agentProfiles(),
-        keys.agentsByName(),
-        keys.agentTags(),
-        agentId,
-        tagPrefix,
-        json,
-        member,
-        tags,
-        KINDS,
-      );
+  type Call = readonly [agentId: string, json: string, member: string, tags: string];
+
+  async function run(calls: readonly Call[]): Promise<void> {
+    // Bounded pipelines: a new lease holder writes every agent of its shard at once.
+    for (let i = 0; i < calls.length; i += BATCH) {
+      // Every key is in the `{agents}` slot: one pipeline is fine on Cluster too.
+      const pipe = redis.pipeline();
+      for (const [agentId, json, member, tags] of calls.slice(i, i + BATCH)) {
+        pipe.lockstepSetAgentProfile(
+          keys.agentProfiles(),
+          keys.agentsByName(),
+          keys.agentTags(),
+          agentId,
+          tagPrefix,
+          json,
+          member,
+          tags,
+          KINDS,
+        );
+      }
+      for (const [err] of (await pipe.exec()) ?? []) if (err) throw err;
     }
-    for (const [err] of (await pipe.exec()) ?? []) if (err) throw err;
+  }
+
+  async function read(agentIds: readonly string[]): Promise<(AgentProfileDoc | null)[]> {
+    if (agentIds.length === 0) return [];
+    const texts = await redis.hmget(
+      keys.agentProfiles(),
+      ...agentIds.map((id) => validateId('agent id', id)),
+    );
+    return agentIds.map((id, i) => decode(id, texts[i]));
   }
 
   return {
     async write(profiles) {
-      const calls = profiles.map((p) => {
-        const doc = validate(p);
+      const given = profiles.map(validate);
+      // A profile whose content did not change keeps its `updatedAt` (a restarted or new lease holder rewrites
+      // every profile once): `updatedAt` says when it last changed.
+      const stored = await read(given.map((d) => d.agentId));
+      const calls = given.map((g, i): Call => {
+        const before = stored[i] ?? null;
+        const doc = before !== null && sameContent(before, g) ? { ...g, updatedAt: before.updatedAt } : g;
         const sortKey = nameSortKey(doc.name, doc.agentId);
         const tags = membershipTags(doc);
         for (const tag of tags) validateId('tag', tag);
@@ -163,20 +194,13 @@ export function createAgentProfiles(options: {
           encodeJson(`agent ${doc.agentId} profile`, { ...doc, sortKey }),
           sortKey,
           tags.join('\n'),
-        ] as const;
+        ];
       });
       await run(calls);
     },
     async remove(agentIds) {
       await run(agentIds.map((id) => [validateId('agent id', id), '', '', ''] as const));
     },
-    async read(agentIds) {
-      if (agentIds.length === 0) return [];
-      const texts = await redis.hmget(
-        keys.agentProfiles(),
-        ...agentIds.map((id) => validateId('agent id', id)),
-      );
-      return agentIds.map((id, i) => decode(id, texts[i]));
-    },
+    read,
   };
 }

@@ -91,6 +91,8 @@ export interface AgentIndex {
 const SCAN_BATCH = 500;
 /** A filtered time-in-state listing whose smallest tag set has at most this many agents is sorted in memory. */
 const SMALL_SET = 20_000;
+/** A filtered name listing whose smallest tag set has at most this many agents is always sorted in memory. */
+const SMALL_NAME_SET = 1_000;
 
 export function createAgentIndex(options: {
   redis: RedisClient;
@@ -273,10 +275,16 @@ export function createAgentIndex(options: {
 
   async function listByName(query: AgentListQuery): Promise<AgentListPage> {
     if (query.tags.length > 0) {
-      const sizes = await Promise.all(query.tags.map((t) => redis.zcard(keys.agentsByTag(t))));
+      const [named, ...sizes] = await Promise.all([
+        redis.zcard(keys.agentsByName()),
+        ...query.tags.map((t) => redis.zcard(keys.agentsByTag(t))),
+      ]);
       const min = Math.min(...sizes);
       const smallest = query.tags[sizes.indexOf(min)];
-      if (smallest !== undefined && min <= smallSetMax) return listSmallByName(query, smallest);
+      // Walking the name index reads about (limit + 1) x named / min names for one page; sorting the smallest set
+      // reads its min profiles. Sort in memory only when that is the cheaper (a small or selective filter).
+      const cheaper = min <= SMALL_NAME_SET || min * min <= (query.limit + 1) * (named ?? 0);
+      if (smallest !== undefined && min <= smallSetMax && cheaper) return listSmallByName(query, smallest);
     }
     const rows: { agentId: string; key: string }[] = [];
     let min = query.after?.name === undefined ? '-' : `(${query.after.name}`;

@@ -108,6 +108,14 @@ describe('agent profiles', () => {
     expect(await profiles.read(['a1'])).toEqual([null]);
   });
 
+  test('an agent named after its first profile leaves the unnamed end of the index', async () => {
+    const { keys, profiles } = setup();
+    await profiles.write([profile('a1', null), profile('a2', '  ')]);
+    expect(await redis.zrange(keys.agentsByName(), 0, -1)).toEqual(['\u{10FFFF}\ta1', '\u{10FFFF}\ta2']);
+    await profiles.write([profile('a1', 'Émile'), profile('a2', 'bo')]);
+    expect(await redis.zrange(keys.agentsByName(), 0, -1)).toEqual(['bo\ta2', 'émile\ta1']);
+  });
+
   test('refuses an invalid profile and writes nothing', async () => {
     const { keys, profiles } = setup();
     await expect(

@@ -111,6 +111,13 @@ describe('attributes keeper (real Redis)', () => {
     expect(await profiles.read(['a1', 'a2'])).toEqual([null, null]);
     setLeader(true);
     await keeper.flush();
+    // a2's user has not been read by this engine: its entry waits (a previous holder's stays as it was).
+    expect(await profiles.read(['a1', 'a2'])).toEqual([
+      expect.objectContaining({ agentId: 'a1', name: 'Ada Lovelace' }),
+      null,
+    ]);
+    keeper.noteUser({ id: 'a2', division: { id: 'd2' } } as User);
+    await keeper.flush();
     expect(await profiles.read(['a1', 'a2'])).toEqual([
       {
         agentId: 'a1',
@@ -124,7 +131,7 @@ describe('attributes keeper (real Redis)', () => {
         agentId: 'a2',
         name: null,
         queueIds: ['q2'],
-        divisionId: null,
+        divisionId: 'd2',
         managementUnitId: 'mu1',
         updatedAt: 1_000_000,
       },
@@ -144,5 +151,24 @@ describe('attributes keeper (real Redis)', () => {
     await keeper.forget(['a2']);
     expect(await profiles.read(['a2'])).toEqual([null]);
     await keeper.close();
+  });
+
+  test("a new lease holder that has not read the user yet leaves the previous holder's entry as it was", async () => {
+    const first = setup();
+    first.keeper.noteUser({ id: 'a1', name: 'Ada', division: { id: 'd1' } } as User);
+    await first.keeper.flush();
+    await first.keeper.close();
+    const next = createAttributesKeeper({
+      store: first.store,
+      profiles: first.profiles,
+      memberships: (id) => first.memberships.get(id),
+      canAct: () => true,
+      clock: first.clock,
+      logger,
+    });
+    next.touch(['a1']);
+    await next.flush();
+    expect((await first.profiles.read(['a1']))[0]).toMatchObject({ name: 'Ada', divisionId: 'd1' });
+    await next.close();
   });
 });

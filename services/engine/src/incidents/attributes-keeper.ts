@@ -28,7 +28,8 @@ export interface AttributesKeeperDeps {
  *   they changed, by the shard lease holder only;
  * - the agent directory (`{agents}:profiles`, with the name index and the membership tags of the agent list):
  *   each agent's name, queues, division and management unit, written in the same flush when they changed, by the
- *   lease holder only, and removed when the agent is no longer watched;
+ *   lease holder only, once it has read the user (a new holder keeps what the previous one wrote until its own
+ *   re-reads), and removed when the agent is no longer watched;
  * - the attributes at opening time: for each `finding.opened` a commit produced, the agent's attributes right
  *   after that commit, written once per finding (first write wins).
  * Commits only mark agents dirty (no I/O, no serialisation); the flush does the rest every `flushMs`. A write lost
@@ -130,8 +131,10 @@ export function createAttributesKeeper(deps: AttributesKeeperDeps): AttributesKe
       if (deps.memberships(agentId) === undefined) continue;
       const k = known.get(agentId);
       const value = attributes(agentId);
-      if (deps.profiles !== undefined) {
-        const content = profileOf(agentId, k?.user?.name ?? null, value);
+      // Only after this engine read the user: a new lease holder that has not re-read its agents yet would
+      // otherwise blank the names and divisions the previous holder wrote.
+      if (deps.profiles !== undefined && k?.user !== undefined) {
+        const content = profileOf(agentId, k.user.name, value);
         const text = JSON.stringify(content);
         if (k?.profile !== text) profiles.set(agentId, { doc: { ...content, updatedAt: now }, text });
       }

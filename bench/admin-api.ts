@@ -7,12 +7,15 @@
  *    2,000 requests/s (target: p99 <= 10 ms).
  * 2. `GET /v1/agents?rule=on-queue-not-routable&limit=100`: p99 at saturation (target: p99 <= 50 ms), and the
  *    same sorted by time in state.
+ * 3. The agent directory: every agent has a profile (a name, one of 10 queues: 10,000 agents each);
+ *    `GET /v1/agents?sort=name&limit=100` (walks the name index), `?queue=<q>&limit=100` (membership tag) and
+ *    `?queue=<q>&sort=name&limit=100` (the queue's 10,000 agents sorted by name in memory), at saturation.
  *
  *   npx tsx --conditions=@lockstep/source bench/admin-api.ts [--agents 100000] [--seconds 10] [--connections 50]
  */
 import { spawn } from 'node:child_process';
 import { parseArgs } from 'node:util';
-import { connectRedis, createAgentStore, createKeys } from '@lockstep/store';
+import { connectRedis, createAgentProfiles, createAgentStore, createKeys } from '@lockstep/store';
 import { freePort, pollUntil, repoRoot, startRedis } from '@lockstep/testkit';
 import autocannon from 'autocannon';
 import { describeMachine } from './engine-support.js';
@@ -77,6 +80,23 @@ async function seed(redis: ReturnType<typeof connectRedis>): Promise<void> {
     await Promise.all(Array.from({ length: Math.min(batch, AGENTS - i) }, (_, k) => commit(i + k)));
   }
   console.log(`seeded ${AGENTS} agents in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  const profiles = createAgentProfiles({ redis, keys: createKeys(PREFIX) });
+  const named = Date.now();
+  // Names in an order unrelated to the ids, so the name index is not the id order.
+  const name = (i: number) => `Agent ${String((i * 7_919) % AGENTS).padStart(6, '0')}`;
+  for (let i = 0; i < AGENTS; i += batch) {
+    await profiles.write(
+      Array.from({ length: Math.min(batch, AGENTS - i) }, (_, k) => ({
+        agentId: id(i + k),
+        name: name(i + k),
+        queueIds: [`queue-${(i + k) % 10}`],
+        divisionId: 'division-1',
+        managementUnitId: null,
+        updatedAt: at,
+      })),
+    );
+  }
+  console.log(`wrote ${AGENTS} directory profiles in ${((Date.now() - named) / 1000).toFixed(1)} s`);
 }
 
 function report(name: string, r: autocannon.Result): void {
@@ -150,6 +170,16 @@ async function main(): Promise<void> {
         connections: 10,
       }),
     );
+    for (const path of [
+      '/v1/agents?sort=name&limit=100',
+      '/v1/agents?queue=queue-3&limit=100',
+      '/v1/agents?queue=queue-3&sort=name&limit=100',
+    ]) {
+      report(
+        `GET ${path} at saturation`,
+        await run({ requests: [{ method: 'GET', path }], connections: 10 }),
+      );
+    }
   } finally {
     const exited = new Promise((r) => api.once('exit', r));
     api.kill('SIGTERM');

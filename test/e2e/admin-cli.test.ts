@@ -7,12 +7,42 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { build, createRootLogger, loadConfig } from '@lockstep/admin-api';
 import { runApiCli, runCli } from '@lockstep/engine';
-import { connectRedis, createAgentStore, createKeys, type RedisClient } from '@lockstep/store';
+import {
+  connectRedis,
+  createAgentProfiles,
+  createAgentStore,
+  createIncidentStore,
+  createKeys,
+  type IncidentDoc,
+  type RedisClient,
+} from '@lockstep/store';
 import { type RedisServer, startRedis } from '@lockstep/testkit';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const BOOTSTRAP = 'cli-bootstrap-admin-key-0123456789';
+const T0 = Date.parse('2026-03-06T12:00:00Z');
+/** An incident as the engine's grouper stores it: two agents, one recovered. */
+const INCIDENT: IncidentDoc = {
+  id: `incident:on-queue-without-station:${T0}`,
+  status: 'open',
+  updatedAt: T0 + 30_000,
+  ruleId: 'on-queue-without-station',
+  openedAt: T0,
+  resolvedAt: null,
+  summary: '2 agents failed on-queue-without-station together (1 still failing)',
+  members: [
+    { agentId: 'a1', findingId: 'a1:f', openedAt: T0, resolvedAt: null },
+    { agentId: 'a2', findingId: 'a2:f', openedAt: T0 + 1_000, resolvedAt: T0 + 30_000 },
+  ],
+  commonCause: [
+    {
+      id: 'scheduleChange24h',
+      text: '2/2 had a schedule change in the last 24 h (baseline 10 %)',
+      affected: 2,
+    },
+  ],
+};
 const PREFIX = 'cli:';
 let server: RedisServer;
 let redis: RedisClient;
@@ -54,6 +84,19 @@ beforeAll(async () => {
       detail: 'presence',
     });
   }
+  const keys = createKeys(PREFIX);
+  await createAgentProfiles({ redis, keys }).write([
+    { agentId: 'a1', name: null, queueIds: [], divisionId: null, managementUnitId: null, updatedAt: 1 },
+    {
+      agentId: 'a2',
+      name: 'Bea Break',
+      queueIds: ['q1'],
+      divisionId: null,
+      managementUnitId: null,
+      updatedAt: 1,
+    },
+  ]);
+  await createIncidentStore({ redis, keys }).save([INCIDENT], []);
 });
 afterAll(async () => {
   await api?.close();
@@ -96,8 +139,13 @@ describe('lockstep CLI over the admin API', () => {
 
   it('agents list prints a table for people; agents show and history print the agent', async () => {
     const table = await cli(['agents', 'list']);
-    expect(table.stdout.split('\n')[0]).toMatch(/^AGENT\s+PRESENCE\s+ROUTING\s+STATE\s+SINCE\s+FINDINGS$/);
-    expect(table.stdout).toMatch(/a2\s+BREAK/);
+    expect(table.stdout.split('\n')[0]).toMatch(
+      /^AGENT\s+NAME\s+PRESENCE\s+ROUTING\s+STATE\s+SINCE\s+FINDINGS$/,
+    );
+    expect(table.stdout).toMatch(/a2\s+Bea Break\s+BREAK/);
+    // By name, with the name the agent directory keeps (a1 has none yet: last).
+    const byName = await cli(['agents', 'list', '--sort', 'name', '--json']);
+    expect(JSON.parse(byName.stdout).agents.map((a: { agentId: string }) => a.agentId)).toEqual(['a2', 'a1']);
     const show = await cli(['agents', 'show', 'a1', '--json']);
     expect(JSON.parse(show.stdout)).toMatchObject({
       agentId: 'a1',
@@ -162,6 +210,41 @@ describe('lockstep CLI over the admin API', () => {
     const resolved = await cli(['findings', '--resolved']);
     expect(resolved.stdout.split('\n')[0]).toMatch(/^AGENT\s+RULE\s+OPENED\s+RESOLVED$/);
     expect(resolved.stdout).toMatch(/f1\s+stuck-not-responding\s+1970-01-01T00:00:00.001Z\s+\d{4}-/);
+  });
+
+  it('incidents list prints a table, incidents show the cause and the agents; --json for scripts', async () => {
+    const list = await cli(['incidents', 'list']);
+    expect(list.code).toBe(0);
+    const lines = list.stdout.trim().split('\n');
+    expect(lines[0]).toMatch(/^INCIDENT\s+RULE\s+STATUS\s+AGENTS\s+FAILING\s+OPENED\s+SUMMARY$/);
+    expect(lines[1]).toMatch(
+      /^incident:on-queue-without-station:\d+\s+on-queue-without-station\s+open\s+2\s+1\s+2026-03-06T12:00:00.000Z\s+2 agents failed/,
+    );
+    expect(lines).toHaveLength(2);
+    const resolved = await cli(['incidents', 'list', '--status', 'resolved', '--json']);
+    expect(JSON.parse(resolved.stdout)).toEqual({ incidents: [], nextCursor: null });
+
+    const show = await cli(['incidents', 'show', INCIDENT.id]);
+    expect(show.code).toBe(0);
+    expect(show.stdout).toContain(`incident ${INCIDENT.id}: open`);
+    expect(show.stdout).toContain('2 agents, 1 still failing');
+    expect(show.stdout).toContain('  - 2/2 had a schedule change in the last 24 h (baseline 10 %)');
+    expect(show.stdout).toMatch(/^a1\s+a1:f\s+2026-03-06T12:00:00.000Z\s+-$/m);
+    expect(show.stdout).toMatch(/^a2\s+a2:f\s+2026-03-06T12:00:01.000Z\s+2026-03-06T12:00:30.000Z$/m);
+    const json = JSON.parse((await cli(['incidents', 'show', INCIDENT.id, '--json'])).stdout);
+    expect(json).toMatchObject({
+      id: INCIDENT.id,
+      agents: 2,
+      failing: 1,
+      ruleId: 'on-queue-without-station',
+    });
+
+    const missing = await cli(['incidents', 'show', 'incident:nope']);
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toContain('404 NOT_FOUND');
+    expect((await cli(['incidents', 'list', '--status', 'closed'])).code).toBe(2);
+    expect((await cli(['incidents', 'show'])).code).toBe(2);
+    expect((await cli(['incidents', 'dance'])).code).toBe(2);
   });
 
   it('bad usage and missing configuration exit 2 with the usage', async () => {

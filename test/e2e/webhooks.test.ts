@@ -4,29 +4,18 @@
  * to a real receiver that verifies it with `standardwebhooks`; when the desync is fixed, `finding.resolved`
  * follows.
  */
-import {
-  createNotifierLogger,
-  createReceiver,
-  loadNotifierConfig,
-  type NotifierRuntime,
-  type ReceivedAlert,
-  startNotifier,
-} from '@lockstep/notifier';
-import { createKeys } from '@lockstep/store';
+import type { NotifierRuntime } from '@lockstep/notifier';
 import { pollUntil } from '@lockstep/testkit';
-import { createSubscriptionStore, createWebhookKeys } from '@lockstep/webhooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startStackNotifier, type SubscribedReceiver, subscribeReceiver } from '../support/alerts.js';
 import { fixture, type Stack, startStack } from '../support/stack.js';
 
-const PREFIX = 'e2e:';
 const AGENT = 'agent-stuck-nr';
 const RULE = 'stuck-not-responding';
 
 let stack: Stack;
 let notifier: NotifierRuntime | undefined;
-const alerts: ReceivedAlert[] = [];
-const rejected: string[] = [];
-let receiver: ReturnType<typeof createReceiver> | undefined;
+let receiver: SubscribedReceiver | undefined;
 
 beforeAll(async () => {
   stack = await startStack({
@@ -37,30 +26,8 @@ beforeAll(async () => {
       LOCKSTEP_RATE_LIMIT_PER_MINUTE: '3000',
     },
   });
-  notifier = await startNotifier(
-    loadNotifierConfig({
-      REDIS_URL: stack.redisServer.url,
-      LOCKSTEP_KEY_PREFIX: PREFIX,
-      LOCKSTEP_INSTANCE_ID: 'e2e-notifier',
-      METRICS_HOST: '127.0.0.1',
-      METRICS_PORT: '0',
-      WEBHOOK_ALLOW_HTTP: 'true',
-      WEBHOOK_ALLOWED_CIDRS: '127.0.0.1/32',
-      WEBHOOK_RETRY_SCHEDULE: '0s,200ms,500ms,1s',
-      NOTIFIER_POLL_MS: '20',
-      LOG_LEVEL: 'silent',
-    }),
-    createNotifierLogger('silent'),
-  );
-  // The notifier's consumer group must exist before the desync: a group reads what comes after it.
-  const stream = createKeys(PREFIX).outboxStream(0);
-  await pollUntil(
-    async () => {
-      const groups = (await stack.redis.call('XINFO', 'GROUPS', stream).catch(() => [])) as unknown[][];
-      return groups.some((g) => g.includes('notifier'));
-    },
-    { timeoutMs: 10_000, what: 'the notifier consumer group' },
-  );
+  // The notifier's consumer group exists before the desync: a group reads what comes after it.
+  notifier = await startStackNotifier(stack);
 }, 60_000);
 
 afterAll(async () => {
@@ -71,25 +38,8 @@ afterAll(async () => {
 
 describe('webhook alerts end to end', () => {
   it('a desync in the simulator reaches a receiver as a signed finding.opened, then finding.resolved', async () => {
-    const subscriptions = createSubscriptionStore({
-      redis: stack.redis,
-      keys: createWebhookKeys(PREFIX),
-      ssrf: { allowHttp: true, allowedCidrs: ['127.0.0.1/32'] },
-    });
-    // A placeholder URL first: the receiver needs the secret, which creation returns.
-    const created = await subscriptions.create({
-      url: 'http://127.0.0.1:9/hook',
-      filters: { ruleIds: [RULE] },
-    });
-    receiver = createReceiver({
-      host: '127.0.0.1',
-      port: 0,
-      secret: created.secret,
-      onAlert: (a) => alerts.push(a),
-      onRejected: (reason) => rejected.push(reason),
-    });
-    await receiver.start();
-    await subscriptions.update(created.subscription.id, { url: `http://127.0.0.1:${receiver.port()}/hook` });
+    receiver = await subscribeReceiver(stack, { ruleIds: [RULE] });
+    const { alerts, rejected } = receiver;
     await pollUntil(async () => (await stack.reads.readAgent(AGENT)) !== null, {
       timeoutMs: 20_000,
       what: `the engine to commit ${AGENT}`,

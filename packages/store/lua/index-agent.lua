@@ -14,6 +14,9 @@
   ARGV[5]  tags, "\n"-joined, sorted (may be ""); a tag contains no tab, newline, brace or '|'
   ARGV[6]  the agent version committed; an index update for an older version than the indexed one is ignored
            (two writers around a lease handover may index out of order)
+  ARGV[7]  tag kinds kept from the indexed entry, "\n"-joined prefixes (e.g. "queue:\nmu:\ndivision:"), or "":
+           the indexed tags of these kinds stay (another writer, the agent directory, owns them) and ARGV[5] should
+           hold none of them
 
   Returns `since` (epoch ms) of the indexed state, as a string.
 ]]
@@ -31,9 +34,31 @@ if prevState == ARGV[3] and prevSince and prevSince ~= '' then
   since = prevSince
 end
 
+local keptKinds = {}
+for kind in string.gmatch(ARGV[7] or '', '[^\n]+') do
+  keptKinds[#keptKinds + 1] = kind
+end
+local function kept(tag)
+  for _, kind in ipairs(keptKinds) do
+    if string.sub(tag, 1, #kind) == kind then return true end
+  end
+  return false
+end
+
 local keep = {}
+local all = {}
 for tag in string.gmatch(ARGV[5], '[^\n]+') do
+  if not keep[tag] then all[#all + 1] = tag end
   keep[tag] = true
+end
+for tag in string.gmatch(prevTags or '', '[^\n]+') do
+  if kept(tag) and not keep[tag] then
+    keep[tag] = true
+    all[#all + 1] = tag
+  end
+end
+table.sort(all)
+for _, tag in ipairs(all) do
   redis.call('ZADD', ARGV[2] .. tag, 0, ARGV[1])
 end
 for tag in string.gmatch(prevTags or '', '[^\n]+') do
@@ -43,5 +68,5 @@ for tag in string.gmatch(prevTags or '', '[^\n]+') do
 end
 
 redis.call('ZADD', KEYS[2], since, ARGV[1])
-redis.call('HSET', KEYS[1], ARGV[1], ARGV[6] .. '\t' .. ARGV[3] .. '\t' .. since .. '\t' .. ARGV[5])
+redis.call('HSET', KEYS[1], ARGV[1], ARGV[6] .. '\t' .. ARGV[3] .. '\t' .. since .. '\t' .. table.concat(all, '\n'))
 return since

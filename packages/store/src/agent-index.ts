@@ -1,6 +1,8 @@
+import { agentOfNameKey } from './agent-profiles.js';
 import { InvalidInputError } from './errors.js';
-import { type Keys, MAX_ID_LENGTH, validateId } from './keys.js';
+import { type Keys, validateId } from './keys.js';
 import { defineScripts, type RedisClient } from './scripts.js';
+import { EXTRA_TAG_KINDS, tagOf } from './tags.js';
 import type { FindingDoc } from './types.js';
 
 /**
@@ -10,18 +12,7 @@ import type { FindingDoc } from './types.js';
  * every indexed agent ordered by since when its state holds.
  */
 
-/** Kinds of tags a caller may add to a commit (the others are derived from the committed state). */
-export const EXTRA_TAG_KINDS = ['queue', 'mu', 'division'] as const;
-export type ExtraTagKind = (typeof EXTRA_TAG_KINDS)[number];
-
-const TAG_VALUE = /^[^{}|\s\p{Cc}]+$/u;
-
-/** `kind:value`, or `undefined` when the value cannot be a tag (empty, too long, forbidden characters). */
-export function tagOf(kind: string, value: unknown): string | undefined {
-  if (typeof value !== 'string' || !TAG_VALUE.test(value)) return undefined;
-  const tag = `${kind}:${value}`;
-  return tag.length <= MAX_ID_LENGTH ? tag : undefined;
-}
+const MEMBERSHIP_KINDS = EXTRA_TAG_KINDS.map((k) => `${k}:`).join('\n');
 
 /**
  * The tags of one committed agent: presence and routing status read from the merged signals (the only fields
@@ -48,17 +39,36 @@ export function agentTags(signals: unknown, findings: readonly FindingDoc[], ext
 export interface AgentListQuery {
   /** Every tag must be carried (AND). */
   readonly tags: readonly string[];
-  /** `id`: agent id order; `stateSince`: longest in its state first. */
-  readonly sort: 'id' | 'stateSince';
+  /**
+   * `id`: agent id order; `stateSince`: longest in its state first; `name`: by name (case-folded), the watched
+   * agents only (those with a directory profile), unnamed ones last.
+   */
+  readonly sort: 'id' | 'stateSince' | 'name';
   readonly limit: number;
-  /** From a previous page's `cursor`. */
-  readonly after?: { readonly id: string; readonly since?: number };
+  /** From a previous page's `next`. */
+  readonly after?: ListPosition;
+}
+
+/** Where a page ends: the last agent, and its since (`stateSince` order) or name index member (`name` order). */
+export interface ListPosition {
+  readonly id: string;
+  readonly since?: number;
+  readonly name?: string;
 }
 
 export interface AgentListPage {
   readonly agents: readonly { readonly agentId: string; readonly stateSince: number | null }[];
   /** Where the next page starts; `null` when this page is the last. */
-  readonly next: { readonly id: string; readonly since?: number } | null;
+  readonly next: ListPosition | null;
+}
+
+/** Options of `AgentIndex.sync`. */
+export interface SyncOptions {
+  /**
+   * Keep the indexed membership tags (queue, mu, division): the agent directory owns them, and `tags` should
+   * hold none. Default false: `tags` replaces every tag.
+   */
+  readonly keepMemberships?: boolean;
 }
 
 export interface AgentIndex {
@@ -66,7 +76,14 @@ export interface AgentIndex {
    * Indexes one committed agent version (idempotent; a version older than the indexed one changes nothing).
    * Resolves to since when its state holds.
    */
-  sync(agentId: string, version: number, state: string, at: number, tags: readonly string[]): Promise<number>;
+  sync(
+    agentId: string,
+    version: number,
+    state: string,
+    at: number,
+    tags: readonly string[],
+    options?: SyncOptions,
+  ): Promise<number>;
   /** One page of agents carrying every tag of the query. */
   list(query: AgentListQuery): Promise<AgentListPage>;
 }
@@ -74,6 +91,8 @@ export interface AgentIndex {
 const SCAN_BATCH = 500;
 /** A filtered time-in-state listing whose smallest tag set has at most this many agents is sorted in memory. */
 const SMALL_SET = 20_000;
+/** A filtered name listing whose smallest tag set has at most this many agents is always sorted in memory. */
+const SMALL_NAME_SET = 1_000;
 
 export function createAgentIndex(options: {
   redis: RedisClient;
@@ -223,8 +242,69 @@ export function createAgentIndex(options: {
     }
   }
 
+  /** Name order over a small filtered set: the set's profiles read whole and sorted here. */
+  async function listSmallByName(query: AgentListQuery, smallest: string): Promise<AgentListPage> {
+    const members = await redis.zrange(keys.agentsByTag(smallest), 0, -1);
+    const others = query.tags.filter((t) => t !== smallest);
+    const rows: { agentId: string; key: string }[] = [];
+    for (let i = 0; i < members.length; i += SCAN_BATCH) {
+      const kept = await filter(members.slice(i, i + SCAN_BATCH), others);
+      if (kept.length === 0) continue;
+      const texts = await redis.hmget(keys.agentProfiles(), ...kept);
+      kept.forEach((agentId, j) => {
+        const key = sortKeyOf(texts[j]);
+        if (key !== undefined) rows.push({ agentId, key });
+      });
+    }
+    const after = query.after?.name;
+    const sorted = rows
+      .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0))
+      .filter((r) => after === undefined || r.key > after);
+    return namePage(sorted.slice(0, query.limit + 1), query.limit);
+  }
+
+  async function namePage(rows: { agentId: string; key: string }[], limit: number): Promise<AgentListPage> {
+    const shown = rows.slice(0, limit);
+    const since = await sinceOf(shown.map((r) => r.agentId));
+    const last = shown[shown.length - 1];
+    return {
+      agents: shown.map((r, i) => ({ agentId: r.agentId, stateSince: since[i] ?? null })),
+      next: rows.length > limit && last ? { id: last.agentId, name: last.key } : null,
+    };
+  }
+
+  async function listByName(query: AgentListQuery): Promise<AgentListPage> {
+    if (query.tags.length > 0) {
+      const [named, ...sizes] = await Promise.all([
+        redis.zcard(keys.agentsByName()),
+        ...query.tags.map((t) => redis.zcard(keys.agentsByTag(t))),
+      ]);
+      const min = Math.min(...sizes);
+      const smallest = query.tags[sizes.indexOf(min)];
+      // Walking the name index reads about (limit + 1) x named / min names for one page; sorting the smallest set
+      // reads its min profiles. Sort in memory only when that is the cheaper (a small or selective filter).
+      const cheaper = min <= SMALL_NAME_SET || min * min <= (query.limit + 1) * (named ?? 0);
+      if (smallest !== undefined && min <= smallSetMax && cheaper) return listSmallByName(query, smallest);
+    }
+    const rows: { agentId: string; key: string }[] = [];
+    let min = query.after?.name === undefined ? '-' : `(${query.after.name}`;
+    for (;;) {
+      const batch = await redis.zrangebylex(keys.agentsByName(), min, '+', 'LIMIT', 0, SCAN_BATCH);
+      const kept = new Set(await filter(batch.map(agentOfNameKey), query.tags));
+      for (const key of batch) {
+        const agentId = agentOfNameKey(key);
+        if (!kept.has(agentId)) continue;
+        rows.push({ agentId, key });
+        if (rows.length > query.limit) return namePage(rows, query.limit);
+      }
+      const tail = batch[batch.length - 1];
+      if (batch.length < SCAN_BATCH || tail === undefined) return namePage(rows, query.limit);
+      min = `(${tail}`;
+    }
+  }
+
   return {
-    async sync(agentId, version, state, at, tags) {
+    async sync(agentId, version, state, at, tags, syncOptions = {}) {
       validateId('agent id', agentId);
       for (const tag of tags) validateId('tag', tag);
       const since = await redis.lockstepIndexAgent(
@@ -236,6 +316,7 @@ export function createAgentIndex(options: {
         at,
         [...tags].sort().join('\n'),
         version,
+        syncOptions.keepMemberships === true ? MEMBERSHIP_KINDS : '',
       );
       return Number(since);
     },
@@ -245,6 +326,7 @@ export function createAgentIndex(options: {
       }
       for (const tag of query.tags) validateId('tag', tag);
       if (query.after) validateId('cursor id', query.after.id);
+      if (query.sort === 'name') return listByName(query);
       return query.sort === 'id' ? listById(query) : listBySince(query);
     },
   };
@@ -255,6 +337,17 @@ export function createAgentIndex(options: {
  * the indexes existed, or whose index update a crash lost after the commit. Keeps the extra tags (queue, MU,
  * division) the entry had. Meant for startup; resolves to the number of agents indexed.
  */
+/** The name index member a stored profile names, `undefined` when unreadable. */
+function sortKeyOf(text: string | null | undefined): string | undefined {
+  if (text === null || text === undefined) return undefined;
+  try {
+    const doc = JSON.parse(text) as { sortKey?: unknown };
+    return typeof doc.sortKey === 'string' ? doc.sortKey : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 export async function repairAgentIndex(options: {
   readonly redis: RedisClient;
   readonly keys: Keys;

@@ -165,7 +165,10 @@ export function createAgentStore(options: AgentStoreOptions): AgentStore {
       const tags = agentTags(input.signals, findings, input.tags);
       const listing = `${input.state}\t${tags.join('\n')}`;
       if (listed.get(agentId) !== fingerprint(expectedVersion, listing)) {
-        await agentIndex.sync(agentId, code, input.state, at, tags);
+        // Without tags from the caller, the membership tags the agent directory keeps stay as they are.
+        await agentIndex.sync(agentId, code, input.state, at, tags, {
+          keepMemberships: input.tags === undefined,
+        });
       }
       listed.set(agentId, fingerprint(code, listing));
       return { version: code, outboxIds };

@@ -4,11 +4,20 @@ export {
   type AgentListQuery,
   agentTags,
   createAgentIndex,
-  EXTRA_TAG_KINDS,
-  type ExtraTagKind,
+  type ListPosition,
   repairAgentIndex,
-  tagOf,
+  type SyncOptions,
 } from './agent-index.js';
+export {
+  agentOfNameKey,
+  type AgentProfileDoc,
+  type AgentProfiles,
+  createAgentProfiles,
+  MAX_NAME_LENGTH,
+  membershipTags,
+  nameSortKey,
+} from './agent-profiles.js';
+export { EXTRA_TAG_KINDS, type ExtraTagKind, tagOf } from './tags.js';
 export {
   type AgentStore,
   type AgentStoreOptions,

@@ -90,6 +90,10 @@ export interface Keys {
   agentsByTag(tag: string): string;
   /** Sorted set of every indexed agent, score = since when its machine state holds (epoch ms). */
   agentsByStateSince(): string;
+  /** Hash agentId -> JSON directory profile of a watched agent (name, queues, division, management unit). */
+  agentProfiles(): string;
+  /** Sorted set (all scores 0) of watched agents by name: member `<sort key>\t<agentId>` (see `agent-profiles.ts`). */
+  agentsByName(): string;
   /** Hash of admin API keys: key id -> JSON record holding the key's hash, never the key. */
   apiKeys(): string;
   /** Admin audit stream: one entry per write through the admin API. */
@@ -153,6 +157,8 @@ export function createKeys(prefix: string, options: KeysOptions = {}): Keys {
     agentTags: () => `${prefix}{agents}:tags`,
     agentsByTag: (tag: string) => `${prefix}{agents}:tag:${validateId('tag', tag)}`,
     agentsByStateSince: () => `${prefix}{agents}:since`,
+    agentProfiles: () => `${prefix}{agents}:profiles`,
+    agentsByName: () => `${prefix}{agents}:names`,
     apiKeys: () => `${prefix}{admin}:keys`,
     audit: () => `${prefix}{admin}:audit`,
     policyOverrides: () => `${prefix}{policy}:overrides`,

@@ -38,6 +38,12 @@ declare module 'ioredis' {
     lockstepTakeBudget(budgetKey: RedisKey, ...argv: Arg[]): Result<unknown, Context>;
     lockstepClaimCorrection(lockKey: RedisKey, ...argv: Arg[]): Result<unknown, Context>;
     lockstepIndexAgent(tagsKey: RedisKey, sinceKey: RedisKey, ...argv: Arg[]): Result<unknown, Context>;
+    lockstepSetAgentProfile(
+      profilesKey: RedisKey,
+      namesKey: RedisKey,
+      tagsKey: RedisKey,
+      ...argv: Arg[]
+    ): Result<unknown, Context>;
   }
 }
 
@@ -60,6 +66,7 @@ export const SCRIPTS: readonly ScriptDefinition[] = Object.freeze([
   { file: 'take-budget', command: 'lockstepTakeBudget', numberOfKeys: 1 },
   { file: 'claim-correction', command: 'lockstepClaimCorrection', numberOfKeys: 1 },
   { file: 'index-agent', command: 'lockstepIndexAgent', numberOfKeys: 2 },
+  { file: 'set-agent-profile', command: 'lockstepSetAgentProfile', numberOfKeys: 3 },
 ]);
 
 /**

@@ -48,7 +48,11 @@ export interface AgentCommit {
   readonly detail: string;
   /** Commit time, epoch ms. Defaults to the store's clock. */
   readonly at?: number;
-  /** Extra list tags (`queue:<id>`, `mu:<id>`, `division:<id>`) beside those derived from the state. */
+  /**
+   * Extra list tags (`queue:<id>`, `mu:<id>`, `division:<id>`) beside those derived from the state: they replace
+   * the agent's indexed ones. Left out (the engine's case), the membership tags the agent directory
+   * (`createAgentProfiles`) keeps stay as they are.
+   */
   readonly tags?: readonly string[];
 }
 

@@ -1,4 +1,4 @@
-import type { AgentRecord, HistoryEntry } from '@lockstep/store';
+import type { AgentProfileDoc, AgentRecord, HistoryEntry } from '@lockstep/store';
 
 const iso = (ms: unknown): string | null =>
   typeof ms === 'number' && Number.isFinite(ms) ? new Date(ms).toISOString() : null;
@@ -11,6 +11,20 @@ interface Declared {
   until: number;
 }
 
+/**
+ * An agent's directory entry as the API shows it: its memberships, and since when the entry holds as it is
+ * (`null` when no engine watches the agent). Pure.
+ */
+export function membershipsView(profile: AgentProfileDoc | null) {
+  if (profile === null) return null;
+  return {
+    queueIds: [...profile.queueIds],
+    divisionId: profile.divisionId,
+    managementUnitId: profile.managementUnitId,
+    updatedAt: iso(profile.updatedAt),
+  };
+}
+
 /** Outcome of a declared state as far as the committed state tells it. */
 export type DesiredOutcome = 'pending' | 'applied' | 'expired';
 
@@ -18,7 +32,7 @@ export type DesiredOutcome = 'pending' | 'applied' | 'expired';
  * The agent as the API shows it, from its committed record. Pure: `now` decides whether a declaration expired.
  * Signals keep "since when the value holds" (`since`) apart from "when it was last seen" (`seenAt`, when known).
  */
-export function agentView(record: AgentRecord, now: number) {
+export function agentView(record: AgentRecord, profile: AgentProfileDoc | null, now: number) {
   const machine = (record.machine ?? {}) as { value?: unknown; context?: Record<string, unknown> };
   const context = machine.context ?? {};
   const rawSignals = (record.signals ?? {}) as Record<string, Record<string, unknown> | undefined>;
@@ -48,6 +62,8 @@ export function agentView(record: AgentRecord, now: number) {
   const corrections = Array.isArray(context.corrections) ? (context.corrections as unknown[]) : [];
   return {
     agentId: record.agentId,
+    name: profile?.name ?? null,
+    memberships: membershipsView(profile),
     version: record.version,
     updatedAt: iso(record.updatedAt),
     state: record.state,

@@ -1,7 +1,9 @@
 import {
   type AgentIndex,
+  type AgentProfiles,
   type CommandQueue,
   createAgentIndex,
+  createAgentProfiles,
   createCommandQueue,
   createIncidentStore,
   createKeys,
@@ -29,6 +31,8 @@ export interface ApiContext {
   readonly keys: Keys;
   readonly reads: Reads;
   readonly index: AgentIndex;
+  /** The agent directory the engines keep: names and memberships of the watched agents. */
+  readonly profiles: AgentProfiles;
   readonly commands: CommandQueue;
   readonly apiKeys: ApiKeys;
   readonly audit: Audit;
@@ -49,6 +53,7 @@ export function createApiContext(config: AdminApiConfig, redis: RedisClient, now
     keys,
     reads: createReads({ redis, keys }),
     index: createAgentIndex({ redis, keys }),
+    profiles: createAgentProfiles({ redis, keys }),
     commands: createCommandQueue({ redis, keys }),
     apiKeys: createApiKeys({ redis, keys, bootstrapKey: config.bootstrapAdminKey, now }),
     audit: createAudit({ redis, keys, now }),

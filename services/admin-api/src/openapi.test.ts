@@ -1,4 +1,5 @@
 import SwaggerParser from '@apidevtools/swagger-parser';
+import { createAgentProfiles } from '@lockstep/store';
 import { type RedisServer, startRedis } from '@lockstep/testkit';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import fc from 'fast-check';
@@ -33,6 +34,17 @@ beforeAll(async () => {
   // A live engine heartbeat and its channels connected, so /readyz answers 200: a 503 there reports readiness, not bad input.
   await liveEngine(f);
   await seedAgent(f.store, 'a1', { findings: [finding('a1', 'on-queue-not-routable', 1_700_000_000_500)] });
+  // A directory entry, so agent answers carry a name and memberships too.
+  await createAgentProfiles({ redis: f.redis, keys: f.keys }).write([
+    {
+      agentId: 'a1',
+      name: 'Ada',
+      queueIds: ['q1'],
+      divisionId: 'd1',
+      managementUnitId: 'mu1',
+      updatedAt: 1_700_000_000_000,
+    },
+  ]);
   const created = await f.app.inject({
     method: 'POST',
     url: '/v1/webhooks',

@@ -39,7 +39,7 @@ export const isoTime = z.iso.datetime({ offset: true });
 /** Opaque page cursor: base64url text. */
 export const cursorSchema = z
   .string()
-  .max(600)
+  .max(2_000)
   .regex(/^[A-Za-z0-9_-]+$/, 'must be a cursor returned by a previous page');
 
 /** Encodes a page position as an opaque cursor. */

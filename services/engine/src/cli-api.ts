@@ -1,17 +1,20 @@
 import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { ApiProblemError, type ApiClient, createApiClient } from './cli-api-client.js';
+import { incidentsCommand } from './cli-incidents.js';
 import { parseCsv, renderTable } from './cli-table.js';
 import type { CliIo } from './cli-commands.js';
 import { UsageError } from './errors.js';
 
 export const API_USAGE = `usage (over the admin API; --json prints JSON for scripts):
   lockstep agents list [--presence P] [--routing S] [--rule R] [--open-finding] [--queue Q] [--mu M]
-                       [--division D] [--sort id|time-in-state] [--limit N] [--cursor C]
+                       [--division D] [--sort id|time-in-state|name] [--limit N] [--cursor C]
   lockstep agents show <userId>
   lockstep agents history <userId> [--kind signal|finding|correction|declaration|tick] [--limit N]
   lockstep agents resync <userId>
   lockstep findings [--rule R] [--severity S] [--resolved] [--limit N]   (over the API when LOCKSTEP_API_URL is set)
+  lockstep incidents list [--status open|resolved|all] [--limit N] [--cursor C]
+  lockstep incidents show <incidentId>
   lockstep desired-state set <userId> --presence P --source S [--from ISO] [--until ISO] [--reason R]
   lockstep desired-state set --csv <file> [--source S]         columns: agentId,presence[,validFrom,validUntil,reason,source]
   lockstep desired-state clear <userId>
@@ -33,7 +36,15 @@ export const API_USAGE = `usage (over the admin API; --json prints JSON for scri
 
 environment: LOCKSTEP_API_URL (e.g. http://127.0.0.1:8088), LOCKSTEP_API_KEY`;
 
-const API_COMMANDS = new Set(['agents', 'desired-state', 'keys', 'rules', 'webhooks', 'dead-letters']);
+const API_COMMANDS = new Set([
+  'agents',
+  'desired-state',
+  'incidents',
+  'keys',
+  'rules',
+  'webhooks',
+  'dead-letters',
+]);
 
 /** Whether the arguments name a command served over the admin API (`findings` too once the API is configured). */
 export function isApiCommand(
@@ -78,6 +89,7 @@ const OPTIONS = {
   'overlap-ms': { type: 'string' },
   since: { type: 'string' },
   webhook: { type: 'string' },
+  status: { type: 'string' },
 } as const;
 
 type Values = ReturnType<typeof parseArgs<{ options: typeof OPTIONS; allowPositionals: true }>>['values'];
@@ -120,9 +132,10 @@ async function agents(api: ApiClient, sub: string | undefined, rest: string[], v
       })}`,
     );
     const table = renderTable(
-      ['agent', 'presence', 'routing', 'state', 'since', 'findings'],
+      ['agent', 'name', 'presence', 'routing', 'state', 'since', 'findings'],
       body.agents.map((a) => [
         a.agentId,
+        a.name,
         a.presence,
         a.routingStatus,
         a.state,
@@ -495,6 +508,7 @@ export async function runApiCli(
     else if (command === 'rules') out = await rules(api, sub, rest, values);
     else if (command === 'webhooks') out = await webhooks(api, sub, rest, values);
     else if (command === 'dead-letters') out = await deadLetters(api, sub, rest, values);
+    else if (command === 'incidents') out = await incidentsCommand(api, sub, rest, values);
     else if (command === 'findings')
       out = await findings(api, sub === undefined ? rest : [sub, ...rest], values);
     else throw new UsageError(`unknown command ${JSON.stringify(command ?? '')}`);

@@ -40,6 +40,8 @@ export interface NotifierConfig {
   /** Attempts in flight per process. */
   readonly concurrency: number;
   readonly pollMs: number;
+  /** How long an agent's directory entry (name, queues, division, MU) read from Redis is reused; 0: never. */
+  readonly directoryTtlMs: number;
   /** Outbox entries another consumer left unacknowledged this long are taken over (XAUTOCLAIM). */
   readonly claimIdleMs: number;
   /**
@@ -89,6 +91,7 @@ const envSchema = z.object({
   WEBHOOK_LOG_MAX_LEN: int(10, 100_000).default(1_000),
   NOTIFIER_CONCURRENCY: int(1, 10_000).default(64),
   NOTIFIER_POLL_MS: int(10, 60_000).default(200),
+  NOTIFIER_DIRECTORY_TTL_MS: int(0, 600_000).default(5_000),
   NOTIFIER_CLAIM_IDLE_MS: int(100, 3_600_000).default(60_000),
   LOCKSTEP_SHUTDOWN_TIMEOUT_MS: int(1_000, 600_000).default(10_000),
 });
@@ -181,6 +184,7 @@ export function loadNotifierConfig(input: Env = process.env): NotifierConfig {
     logMaxLen: e.WEBHOOK_LOG_MAX_LEN,
     concurrency: e.NOTIFIER_CONCURRENCY,
     pollMs: e.NOTIFIER_POLL_MS,
+    directoryTtlMs: e.NOTIFIER_DIRECTORY_TTL_MS,
     claimIdleMs: e.NOTIFIER_CLAIM_IDLE_MS,
     shutdownTimeoutMs: e.LOCKSTEP_SHUTDOWN_TIMEOUT_MS,
   });

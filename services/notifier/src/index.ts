@@ -4,7 +4,12 @@ export {
   NOTIFIER_SECRET_VARIABLES,
   type NotifierConfig,
 } from './config.js';
-export { type AgentDirectory, EMPTY_DIRECTORY } from './directory.js';
+export {
+  type AgentDirectory,
+  createRedisDirectory,
+  EMPTY_DIRECTORY,
+  type RedisDirectoryOptions,
+} from './directory.js';
 export { NotifierConfigError } from './errors.js';
 export { createNotifierLogger } from './logger.js';
 export { type NotifierRuntime, startNotifier, systemLookup } from './notifier.js';

@@ -81,6 +81,9 @@ export function createIntake(deps: {
     if (messages.length === 0) return;
     deps.metrics.outboxRead.inc(messages.length);
     const records = await deps.subscriptions.listRecords();
+    await deps.directory.prefetch?.(
+      messages.flatMap((m) => (m.malformed === undefined && !isIncidentEffect(m.effect) ? [m.agentId] : [])),
+    );
     // One by one, in stream order: an agent's alerts must enter its lanes in commit order.
     for (const m of messages) {
       if (m.malformed !== undefined) {

@@ -1,6 +1,7 @@
 import { lookup as dnsLookup } from 'node:dns/promises';
 import {
   connectRedis,
+  createAgentProfiles,
   createIncidentStore,
   createKeys,
   createLeases,
@@ -16,7 +17,7 @@ import {
 import type { Logger } from 'pino';
 import type { NotifierConfig } from './config.js';
 import { ensureNotifierGroup, NOTIFIER_GROUP } from './consumer-group.js';
-import { type AgentDirectory, EMPTY_DIRECTORY } from './directory.js';
+import { type AgentDirectory, createRedisDirectory } from './directory.js';
 import { createDispatcher } from './dispatcher.js';
 import { createFanout } from './fanout.js';
 import { createIntake, type Intake } from './intake.js';
@@ -92,7 +93,12 @@ export async function startNotifier(
     consumer: config.instanceId,
     fanout,
     subscriptions,
-    directory: options.directory ?? EMPTY_DIRECTORY,
+    directory:
+      options.directory ??
+      createRedisDirectory({
+        profiles: createAgentProfiles({ redis, keys: storeKeys }),
+        ttlMs: config.directoryTtlMs,
+      }),
     apiBaseUrl: config.apiBaseUrl,
     claimIdleMs: config.claimIdleMs,
     metrics,

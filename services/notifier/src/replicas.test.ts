@@ -52,7 +52,9 @@ describe('notifier replicas and crashes', () => {
     const prefix = `rep-${++n}:`;
     const engine = engineSide(server.url, prefix);
     cleanups.push(() => engine.close());
-    const extra = { NOTIFIER_CONCURRENCY: '3' };
+    // Attempts never time out here (their slots are only freed by answers), so each process has at most 3 in
+    // flight at any time.
+    const extra = { NOTIFIER_CONCURRENCY: '3', WEBHOOK_TIMEOUT_MS: '20000', NOTIFIER_CLAIM_IDLE_MS: '30000' };
     const a = await startNotifier(
       testConfig(server.url, prefix, { ...extra, LOCKSTEP_INSTANCE_ID: 'a' }),
       createNotifierLogger('silent'),
@@ -67,7 +69,16 @@ describe('notifier replicas and crashes', () => {
     );
     await engine.waitForGroup();
     const r = await receiver();
-    r.behave((i) => (i % 7 === 3 ? { status: 503, delayMs: 20 } : { status: 204, delayMs: 40 }));
+    // The receiver answers nothing until a 4th attempt is in flight: one process can hold only 3, so the work
+    // cannot proceed unless both replicas take part, however fast or slow either is (no race on who polls first).
+    let release = () => {};
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    r.behave((i) => {
+      if (i === 3) release();
+      return i % 7 === 3
+        ? { status: 503, delayMs: 20, after: gate }
+        : { status: 204, delayMs: 40, after: gate };
+    });
     const { subscription } = await engine.subscriptions.create({ url: r.url });
     const agents = Array.from({ length: 12 }, (_, i) => `agent-${i}`);
     for (const agent of agents) await engine.emit(agent, 'finding.opened');

@@ -1,7 +1,7 @@
 import { ROUTING_STATUSES, SYSTEM_PRESENCES } from '@lockstep/domain';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { agentView, HISTORY_KINDS, historyKinds } from '../agent-view.js';
+import { agentView, HISTORY_KINDS, historyKinds, membershipsView } from '../agent-view.js';
 import { principalOf } from '../auth/authenticate.js';
 import type { ApiContext } from '../context.js';
 import { ApiError } from '../errors.js';
@@ -21,9 +21,22 @@ const signalView = z.object({
   source: z.string(),
 });
 
+/** An agent's memberships from the agent directory (`null`: no engine watches the agent). */
+const membershipsSchema = z
+  .object({
+    queueIds: z.array(z.string()),
+    divisionId: z.string().nullable(),
+    managementUnitId: z.string().nullable(),
+    updatedAt: z.string().nullable(),
+  })
+  .nullable()
+  .meta({ id: 'AgentMemberships' });
+
 const agentSchema = z
   .object({
     agentId: z.string(),
+    name: z.string().nullable(),
+    memberships: membershipsSchema,
     version: z.number().int(),
     updatedAt: z.string().nullable(),
     state: z.string(),
@@ -76,17 +89,22 @@ const listQuery = z.strictObject({
   queue: idSchema.optional(),
   mu: idSchema.optional(),
   division: idSchema.optional(),
-  sort: z.enum(['id', 'timeInState']).default('id'),
+  sort: z.enum(['id', 'timeInState', 'name']).default('id'),
 });
 
 const listCursor = z.strictObject({
-  sort: z.enum(['id', 'timeInState']),
+  sort: z.enum(['id', 'timeInState', 'name']),
   id: idSchema,
   since: z.number().optional(),
+  name: z.string().max(600).optional(),
 });
+
+const SORTS = { id: 'id', timeInState: 'stateSince', name: 'name' } as const;
 
 const summary = z.object({
   agentId: z.string(),
+  name: z.string().nullable(),
+  memberships: membershipsSchema,
   state: z.string().nullable(),
   presence: z.string().nullable(),
   routingStatus: z.string().nullable(),
@@ -126,7 +144,8 @@ export function agentRoutes(ctx: ApiContext): FastifyPluginAsyncZod {
         config: { scope: 'read' },
         schema: {
           tags: ['agents'],
-          summary: 'Lists agents with indexed filters, sorted by id or by time in state (longest first)',
+          summary:
+            'Lists agents with indexed filters, sorted by id, by time in state (longest first) or by name (watched agents)',
           security,
           querystring: listQuery,
           response: {
@@ -137,8 +156,8 @@ export function agentRoutes(ctx: ApiContext): FastifyPluginAsyncZod {
       },
       async (request) => {
         const q = request.query;
-        const sort = q.sort === 'timeInState' ? 'stateSince' : 'id';
-        let after: { id: string; since?: number } | undefined;
+        const sort = SORTS[q.sort];
+        let after: { id: string; since?: number; name?: string } | undefined;
         if (q.cursor !== undefined) {
           const c = decodeCursor(q.cursor, listCursor);
           if (c === undefined || c.sort !== q.sort) {
@@ -148,7 +167,11 @@ export function agentRoutes(ctx: ApiContext): FastifyPluginAsyncZod {
               ],
             });
           }
-          after = c.since === undefined ? { id: c.id } : { id: c.id, since: c.since };
+          after = {
+            id: c.id,
+            ...(c.since === undefined ? {} : { since: c.since }),
+            ...(c.name === undefined ? {} : { name: c.name }),
+          };
         }
         const tags = [
           q.presence && `presence:${q.presence}`,
@@ -161,9 +184,12 @@ export function agentRoutes(ctx: ApiContext): FastifyPluginAsyncZod {
         ].filter((t): t is string => typeof t === 'string');
         const page = await ctx.index.list({ tags, sort, limit: q.limit, ...(after ? { after } : {}) });
         // One HMGET per agent, auto-pipelined (agents hash to different Cluster slots: no MULTI/pipeline object).
-        const rows = await Promise.all(
-          page.agents.map((a) => ctx.redis.hmget(ctx.keys.agent(a.agentId), 'state', 'signals', 'fidx')),
-        );
+        const [rows, profiles] = await Promise.all([
+          Promise.all(
+            page.agents.map((a) => ctx.redis.hmget(ctx.keys.agent(a.agentId), 'state', 'signals', 'fidx')),
+          ),
+          ctx.profiles.read(page.agents.map((a) => a.agentId)),
+        ]);
         const agents = page.agents.map((a, i) => {
           const [state, signalsText, fidx] = rows[i] ?? [];
           let signals: Record<string, { value?: unknown } | undefined> = {};
@@ -174,8 +200,11 @@ export function agentRoutes(ctx: ApiContext): FastifyPluginAsyncZod {
           }
           const presence = (signals.presence?.value as { system?: unknown } | undefined)?.system;
           const routing = signals.routing?.value;
+          const profile = profiles[i] ?? null;
           return {
             agentId: a.agentId,
+            name: profile?.name ?? null,
+            memberships: membershipsView(profile),
             state: state ?? null,
             presence: typeof presence === 'string' ? presence : null,
             routingStatus: typeof routing === 'string' ? routing : null,
@@ -189,7 +218,7 @@ export function agentRoutes(ctx: ApiContext): FastifyPluginAsyncZod {
         const nextCursor =
           page.next === null
             ? null
-            : encodeCursor({ sort: q.sort, id: page.next.id, since: page.next.since });
+            : encodeCursor({ sort: q.sort, id: page.next.id, since: page.next.since, name: page.next.name });
         return { agents, nextCursor };
       },
     );
@@ -200,16 +229,20 @@ export function agentRoutes(ctx: ApiContext): FastifyPluginAsyncZod {
         config: { scope: 'read' },
         schema: {
           tags: ['agents'],
-          summary: 'One agent: merged signals, machine state, open findings, desired state, last corrections',
+          summary:
+            'One agent: name and memberships, merged signals, machine state, open findings, desired state, last corrections',
           security,
           params: agentParams,
           response: { 200: agentSchema, ...problemResponses },
         },
       },
       async (request) => {
-        const record = await ctx.reads.readAgent(request.params.id);
+        const [record, [profile]] = await Promise.all([
+          ctx.reads.readAgent(request.params.id),
+          ctx.profiles.read([request.params.id]),
+        ]);
         if (record === null) throw new ApiError('NOT_FOUND', `no agent ${request.params.id}`);
-        return agentView(record, ctx.now());
+        return agentView(record, profile ?? null, ctx.now());
       },
     );
 

@@ -1,8 +1,9 @@
 import type { AgentContext, Effect, Finding } from '@lockstep/domain';
 import { createManualClock } from '@lockstep/genesys';
-import { createAttributesStore, createKeys } from '@lockstep/store';
+import { createAgentProfiles, createAttributesStore, createKeys } from '@lockstep/store';
 import { type RedisServer, startRedis } from '@lockstep/testkit';
 import { Redis } from 'ioredis';
+import type { User } from '@lockstep/genesys';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { AgentMemberships } from '../discovery.js';
@@ -40,14 +41,16 @@ function setup() {
     ['a1', { queueIds: ['q1'], managementUnitIds: ['mu1'], divisionIds: [] }],
     ['a2', { queueIds: ['q2'], managementUnitIds: ['mu1'], divisionIds: [] }],
   ]);
+  const profiles = createAgentProfiles({ redis, keys });
   const keeper = createAttributesKeeper({
     store,
+    profiles,
     memberships: (id) => memberships.get(id),
     canAct: () => leader,
     clock,
     logger,
   });
-  return { keys, store, keeper, memberships, setLeader: (v: boolean) => (leader = v) };
+  return { keys, store, profiles, clock, keeper, memberships, setLeader: (v: boolean) => (leader = v) };
 }
 
 describe('attributes keeper (real Redis)', () => {
@@ -126,5 +129,76 @@ describe('attributes keeper (real Redis)', () => {
     await keeper.forget(['a2']);
     expect([...(await store.readAgents()).keys()]).toEqual(['a1']);
     await keeper.close();
+  });
+
+  test('the flush keeps the agent directory: name from the user read, memberships as they change', async () => {
+    const { profiles, clock, keeper, memberships, setLeader } = setup();
+    const user = { id: 'a1', name: '  Ada Lovelace ', division: { id: 'd1' } } as User;
+    keeper.noteUser(user);
+    keeper.touch(['a2']);
+    setLeader(false);
+    await keeper.flush();
+    expect(await profiles.read(['a1', 'a2'])).toEqual([null, null]);
+    setLeader(true);
+    await keeper.flush();
+    // a2's user has not been read by this engine: its entry waits (a previous holder's stays as it was).
+    expect(await profiles.read(['a1', 'a2'])).toEqual([
+      expect.objectContaining({ agentId: 'a1', name: 'Ada Lovelace' }),
+      null,
+    ]);
+    keeper.noteUser({ id: 'a2', division: { id: 'd2' } } as User);
+    await keeper.flush();
+    expect(await profiles.read(['a1', 'a2'])).toEqual([
+      {
+        agentId: 'a1',
+        name: 'Ada Lovelace',
+        queueIds: ['q1'],
+        divisionId: 'd1',
+        managementUnitId: 'mu1',
+        updatedAt: 1_000_000,
+      },
+      {
+        agentId: 'a2',
+        name: null,
+        queueIds: ['q2'],
+        divisionId: 'd2',
+        managementUnitId: 'mu1',
+        updatedAt: 1_000_000,
+      },
+    ]);
+
+    // Unchanged: not rewritten (updatedAt says when it last changed). A membership change is.
+    clock.advance(5_000);
+    keeper.touch(['a1']);
+    await keeper.flush();
+    expect((await profiles.read(['a1']))[0]?.updatedAt).toBe(1_000_000);
+    memberships.set('a1', { queueIds: ['q2', 'q3'], managementUnitIds: ['mu1'], divisionIds: [] });
+    keeper.touch(['a1']);
+    await keeper.flush();
+    expect((await profiles.read(['a1']))[0]).toMatchObject({ queueIds: ['q2', 'q3'], updatedAt: 1_005_000 });
+
+    memberships.delete('a2');
+    await keeper.forget(['a2']);
+    expect(await profiles.read(['a2'])).toEqual([null]);
+    await keeper.close();
+  });
+
+  test("a new lease holder that has not read the user yet leaves the previous holder's entry as it was", async () => {
+    const first = setup();
+    first.keeper.noteUser({ id: 'a1', name: 'Ada', division: { id: 'd1' } } as User);
+    await first.keeper.flush();
+    await first.keeper.close();
+    const next = createAttributesKeeper({
+      store: first.store,
+      profiles: first.profiles,
+      memberships: (id) => first.memberships.get(id),
+      canAct: () => true,
+      clock: first.clock,
+      logger,
+    });
+    next.touch(['a1']);
+    await next.flush();
+    expect((await first.profiles.read(['a1']))[0]).toMatchObject({ name: 'Ada', divisionId: 'd1' });
+    await next.close();
   });
 });

@@ -1,12 +1,15 @@
 import type { AgentAttributes, AgentContext, AgentSignals, Effect } from '@lockstep/domain';
 import type { Clock, User } from '@lockstep/genesys';
-import type { AttributesStore, FindingRef } from '@lockstep/store';
+import type { AgentProfileDoc, AgentProfiles, AttributesStore, FindingRef } from '@lockstep/store';
 import type { Logger } from 'pino';
+import { profileOf } from '../directory/profile-of.js';
 import type { AgentMemberships } from '../discovery.js';
 import { attributesOf, type UserFacts, userFacts, type WfmFacts } from './attributes-of.js';
 
 export interface AttributesKeeperDeps {
   readonly store: AttributesStore;
+  /** The agent directory (name, queues, division, management unit per agent), kept with the baseline. Optional. */
+  readonly profiles?: Pick<AgentProfiles, 'write' | 'remove'>;
   /** Discovery's memberships of a tracked agent. */
   readonly memberships: (agentId: string) => AgentMemberships | undefined;
   /** Whether this engine holds its shard lease: only the holder writes the baseline of its agents. */
@@ -23,6 +26,10 @@ export interface AttributesKeeperDeps {
  * Keeps the incident attributes of this engine's agents and writes them to Redis off the commit path:
  * - the baseline (`{agents}:attributes`): each agent's current attributes, written (one HSET per flush) when
  *   they changed, by the shard lease holder only;
+ * - the agent directory (`{agents}:profiles`, with the name index and the membership tags of the agent list):
+ *   each agent's name, queues, division and management unit, written in the same flush when they changed, by the
+ *   lease holder only, once it has read the user (a new holder keeps what the previous one wrote until its own
+ *   re-reads), and removed when the agent is no longer watched;
  * - the attributes at opening time: for each `finding.opened` a commit produced, the agent's attributes right
  *   after that commit, written once per finding (first write wins).
  * Commits only mark agents dirty (no I/O, no serialisation); the flush does the rest every `flushMs`. A write lost
@@ -32,7 +39,7 @@ export interface AttributesKeeperDeps {
 export interface AttributesKeeper {
   /** A commit landed (pipeline hook): keeps its signals and queues the opening attributes of new findings. */
   noteCommitted(agentId: string, context: AgentContext, effects: readonly Effect[]): void;
-  /** A user read (resync hook): division and station type. */
+  /** A user read (resync hook): name, division and station type. */
   noteUser(user: User): void;
   /** Facts the WFM schedules work provides (management unit, zone, schedule change, shift start). */
   setWfmFacts(agentId: string, facts: WfmFacts): void;
@@ -59,6 +66,8 @@ interface Known {
   wfm?: WfmFacts;
   /** The JSON last written to the baseline. */
   written?: string;
+  /** The profile content (without `updatedAt`) last written to the directory. */
+  profile?: string;
 }
 
 /** The part of the signals the attributes read, besides time off (compared by reference). */
@@ -122,6 +131,7 @@ export function createAttributesKeeper(deps: AttributesKeeperDeps): AttributesKe
     if (dirty.size === 0 || !deps.canAct()) return;
     const changed = new Map<string, AgentAttributes>();
     const texts = new Map<string, string>();
+    const profiles = new Map<string, { doc: AgentProfileDoc; text: string }>();
     const batch = [...dirty];
     dirty.clear();
     let sliceStart = performance.now();
@@ -136,22 +146,43 @@ export function createAttributesKeeper(deps: AttributesKeeperDeps): AttributesKe
         }
       }
       if (deps.memberships(agentId) === undefined) continue;
+      const k = known.get(agentId);
       const value = attributes(agentId);
+      // Only after this engine read the user: a new lease holder that has not re-read its agents yet would
+      // otherwise blank the names and divisions the previous holder wrote.
+      if (deps.profiles !== undefined && k?.user !== undefined) {
+        const content = profileOf(agentId, k.user.name, value);
+        const text = JSON.stringify(content);
+        if (k?.profile !== text) profiles.set(agentId, { doc: { ...content, updatedAt: now }, text });
+      }
       const text = JSON.stringify(value);
-      if (known.get(agentId)?.written === text) continue;
+      if (k?.written === text) continue;
       changed.set(agentId, value);
       texts.set(agentId, text);
     }
-    if (changed.size === 0) return;
-    try {
-      await store.writeAgents(changed);
-      for (const [agentId, text] of texts) {
-        const k = known.get(agentId);
-        if (k !== undefined) k.written = text;
+    if (changed.size > 0) {
+      try {
+        await store.writeAgents(changed);
+        for (const [agentId, text] of texts) {
+          const k = known.get(agentId);
+          if (k !== undefined) k.written = text;
+        }
+      } catch (err) {
+        for (const agentId of changed.keys()) dirty.add(agentId);
+        log.warn({ err, agents: changed.size }, 'agent attributes not written: retrying');
       }
-    } catch (err) {
-      for (const agentId of changed.keys()) dirty.add(agentId);
-      log.warn({ err, agents: changed.size }, 'agent attributes not written: retrying');
+    }
+    if (profiles.size > 0 && deps.profiles !== undefined) {
+      try {
+        await deps.profiles.write([...profiles.values()].map((p) => p.doc));
+        for (const [agentId, { text }] of profiles) {
+          const k = known.get(agentId);
+          if (k !== undefined) k.profile = text;
+        }
+      } catch (err) {
+        for (const agentId of profiles.keys()) dirty.add(agentId);
+        log.warn({ err, agents: profiles.size }, 'agent profiles not written: retrying');
+      }
     }
   }
 
@@ -214,6 +245,9 @@ export function createAttributesKeeper(deps: AttributesKeeperDeps): AttributesKe
       await store
         .removeAgents(agentIds)
         .catch((err: unknown) => log.warn({ err }, 'agent attributes not removed'));
+      await deps.profiles
+        ?.remove(agentIds)
+        .catch((err: unknown) => log.warn({ err }, 'agent profiles not removed'));
     },
     attributes,
     flush,

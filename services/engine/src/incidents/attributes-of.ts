@@ -8,8 +8,10 @@ import { DateTime } from 'luxon';
 import type { User } from '@lockstep/genesys';
 import type { AgentMemberships } from '../discovery.js';
 
-/** What a user read says about an agent for incidents. */
+/** What a user read says about an agent for incidents and the agent directory. */
 export interface UserFacts {
+  /** The user's name (directory profile only: not an incident attribute). */
+  readonly name: string | null;
   readonly divisionId: string | null;
   /** Type of the associated station, else of the effective, default or last associated one. */
   readonly stationType: string | null;
@@ -40,7 +42,7 @@ export function wfmFactsOfSchedule(value: {
   };
 }
 
-/** The facts of a user read: division and station type. Pure. */
+/** The facts of a user read: name, division and station type. Pure. */
 export function userFacts(user: User): UserFacts {
   const s = user.station;
   const stationType =
@@ -49,7 +51,11 @@ export function userFacts(user: User): UserFacts {
     s?.defaultStation?.type ??
     s?.lastAssociatedStation?.type ??
     null;
-  return { divisionId: user.division?.id ?? null, stationType: stationType || null };
+  return {
+    name: typeof user.name === 'string' ? user.name : null,
+    divisionId: user.division?.id ?? null,
+    stationType: stationType || null,
+  };
 }
 
 /**

@@ -85,11 +85,11 @@ describe('agent attributes from what discovery and the user read say', () => {
     await discovery.close();
   });
 
-  it('the user read gives the division and the station type', async () => {
+  it('the user read gives the name, the division and the station type', async () => {
     const one = truth.find((a) => a.divisionId === DIVISION) as Truth;
     const user = await api.users.getUser(one.id);
     const facts = userFacts(user);
-    expect(facts).toEqual({ divisionId: DIVISION, stationType: 'inin_webrtc_softphone' });
+    expect(facts).toEqual({ name: one.name, divisionId: DIVISION, stationType: 'inin_webrtc_softphone' });
     const attrs = attributesOf({
       memberships: { queueIds: [SUPPORT], managementUnitIds: [MU], divisionIds: [] },
       user: facts,

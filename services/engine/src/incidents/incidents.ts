@@ -1,5 +1,6 @@
 import type { Clock } from '@lockstep/genesys';
 import {
+  createAgentProfiles,
   createAttributesStore,
   createIncidentStore,
   type Keys,
@@ -33,7 +34,10 @@ export interface IncidentsDeps {
   readonly canAct: () => boolean;
 }
 
-/** The engine's incident part: the attributes keeper (every engine) and the grouper (the lease holder). */
+/**
+ * The engine's incident part: the attributes keeper (every engine; it also keeps the agent directory) and the
+ * grouper (the lease holder).
+ */
 export interface Incidents {
   readonly keeper: AttributesKeeper;
   readonly grouper: IncidentGrouper | null;
@@ -48,6 +52,7 @@ export function createIncidents(settings: IncidentsSettings, deps: IncidentsDeps
   const attributes = createAttributesStore({ redis, keys });
   const keeper = createAttributesKeeper({
     store: attributes,
+    profiles: createAgentProfiles({ redis, keys }),
     memberships: deps.memberships,
     canAct: deps.canAct,
     clock,

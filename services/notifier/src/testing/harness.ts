@@ -152,11 +152,22 @@ export interface Received {
   readonly data: Record<string, unknown>;
 }
 
-/** What the receiver answers to the n-th request (0-based); `hang` never answers. */
+/**
+ * What the receiver answers to the n-th request (0-based); `hang` never answers. With `after`, the answer waits for
+ * that promise first, then `delayMs`.
+ */
 export type Behaviour = (
   n: number,
   request: Received,
-) => { status: number; headers?: Record<string, string>; delayMs?: number; body?: string } | 'hang';
+) =>
+  | {
+      status: number;
+      headers?: Record<string, string>;
+      delayMs?: number;
+      body?: string;
+      after?: Promise<void>;
+    }
+  | 'hang';
 
 /** A real HTTP receiver on loopback that records every request and tracks concurrent duplicates. */
 export interface TestReceiver {
@@ -204,10 +215,12 @@ export async function startTestReceiver(port = 0): Promise<TestReceiver> {
         res.on('close', done);
         return;
       }
-      setTimeout(() => {
-        done();
-        res.writeHead(answer.status, answer.headers ?? {}).end(answer.body ?? '');
-      }, answer.delayMs ?? 0);
+      void (answer.after ?? Promise.resolve()).then(() =>
+        setTimeout(() => {
+          done();
+          res.writeHead(answer.status, answer.headers ?? {}).end(answer.body ?? '');
+        }, answer.delayMs ?? 0),
+      );
     });
   });
   await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));

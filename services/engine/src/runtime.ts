@@ -6,7 +6,7 @@ import type { CorrectionExecutor } from './corrections/executor.js';
 import { createCorrections } from './corrections/create.js';
 import { createEngine, type Engine } from './engine.js';
 import { createMetrics } from './metrics.js';
-import { createMetricsServer, type MetricsServer } from './metrics-server.js';
+import { createMetricsServer, type MetricsServer } from '@lockstep/metrics-server';
 import { createRateLimitedLog } from './rate-limited-log.js';
 import { closeRedis, probeRedis } from './redis-probe.js';
 

@@ -21,7 +21,7 @@ import { type AgentDirectory, createRedisDirectory } from './directory.js';
 import { createDispatcher } from './dispatcher.js';
 import { createFanout } from './fanout.js';
 import { createIntake, type Intake } from './intake.js';
-import { createMetricsServer, type MetricsServer } from './metrics-server.js';
+import { createMetricsServer, type MetricsServer } from '@lockstep/metrics-server';
 import { createNotifierMetrics } from './metrics.js';
 import { createSender } from './sender.js';
 

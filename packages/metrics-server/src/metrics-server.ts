@@ -13,12 +13,15 @@ export interface MetricsServerDeps {
   readonly health: () => { readonly ok: boolean };
 }
 
-/** `GET /metrics` (Prometheus text) and `GET /healthz` (JSON) on plain `node:http`. */
+/**
+ * `GET /metrics` (Prometheus text) and `GET /healthz` (JSON, 503 when not ok) on plain `node:http`: the operational
+ * endpoint of the engine and the notifier (the admin API serves its own through Fastify).
+ */
 export interface MetricsServer {
   start(): Promise<void>;
   /** The bound port (after `start`). */
   port(): number;
-  /** Stops listening and drops idle connections. Idempotent. */
+  /** Stops listening and closes every connection (a scraper's keep-alive must not hold a shutdown). Idempotent. */
   close(): Promise<void>;
 }
 
@@ -74,7 +77,7 @@ export function createMetricsServer(deps: MetricsServerDeps): MetricsServer {
       if (!s) return Promise.resolve();
       closing ??= new Promise<void>((resolve) => {
         s.close(() => resolve());
-        s.closeIdleConnections();
+        s.closeAllConnections();
       });
       return closing;
     },

@@ -1,0 +1,1 @@
+export { createMetricsServer, type MetricsServer, type MetricsServerDeps } from './metrics-server.js';

@@ -1,5 +1,5 @@
 import { parseRedisUrls, resolveSecretFiles } from '@lockstep/config';
-import { parseCidrs, type SsrfPolicy } from '@lockstep/webhooks';
+import { parseCidrs, parseTrustedHosts, type SsrfPolicy } from '@lockstep/webhooks';
 import { z } from 'zod';
 import { ConfigError } from './errors.js';
 
@@ -55,9 +55,17 @@ const envSchema = z.object({
     .optional()
     .transform((v) => v === 'true'),
   WEBHOOK_ALLOWED_CIDRS: z.string().optional(),
+  WEBHOOK_TRUSTED_HOSTS: z.string().optional(),
 });
 
 type Env = Readonly<Record<string, string | undefined>>;
+
+/** The non-empty items of a comma-separated setting, trimmed. */
+const listOf = (value: string | undefined): string[] =>
+  (value ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s.length > 0);
 
 /**
  * Reads the admin API configuration from `env` (default `process.env`). Returns a frozen object, or throws
@@ -80,13 +88,10 @@ export function loadConfig(env: Env = process.env): AdminApiConfig {
     }
   }
   const redisUrls = typeof env.REDIS_URL === 'string' ? parseRedisUrls(env.REDIS_URL, problems) : [];
-  const cidrs = parseCidrs(
-    (env.WEBHOOK_ALLOWED_CIDRS ?? '')
-      .split(',')
-      .map((s) => s.trim())
-      .filter((s) => s.length > 0),
-  );
+  const cidrs = parseCidrs(listOf(env.WEBHOOK_ALLOWED_CIDRS));
   for (const p of cidrs.problems) problems.push(`WEBHOOK_ALLOWED_CIDRS: ${p}`);
+  const trusted = parseTrustedHosts(listOf(env.WEBHOOK_TRUSTED_HOSTS));
+  for (const p of trusted.problems) problems.push(`WEBHOOK_TRUSTED_HOSTS: ${p}`);
   if (!parsed.success || problems.length > 0) throw new ConfigError(problems);
   const e = parsed.data;
   return Object.freeze({
@@ -102,6 +107,7 @@ export function loadConfig(env: Env = process.env): AdminApiConfig {
     webhookSsrf: Object.freeze({
       allowHttp: e.WEBHOOK_ALLOW_HTTP,
       allowedCidrs: Object.freeze(cidrs.cidrs),
+      trustedHosts: Object.freeze(trusted.hosts),
     }),
   });
 }
@@ -122,5 +128,6 @@ export function describeConfig(config: AdminApiConfig): Record<string, unknown> 
     engineShards: config.engineShards,
     webhookAllowHttp: config.webhookSsrf.allowHttp,
     webhookAllowedCidrs: config.webhookSsrf.allowedCidrs,
+    webhookTrustedHosts: config.webhookSsrf.trustedHosts ?? [],
   };
 }

@@ -24,6 +24,11 @@ export interface AdminApiConfig {
   readonly engineShards: number;
   /** The SSRF policy webhook URLs are checked with at creation; the same as the notifier's. */
   readonly webhookSsrf: SsrfPolicy;
+  /**
+   * On SIGTERM the API stops listening, lets requests in flight finish and closes Redis within this long; past
+   * it the process exits with code 1.
+   */
+  readonly shutdownTimeoutMs: number;
 }
 
 const decimal = (min: number, max: number) =>
@@ -39,6 +44,7 @@ const envSchema = z.object({
   ADMIN_API_RATE_LIMIT_MAX: decimal(1, 1_000_000).default(1_200),
   ADMIN_API_RATE_LIMIT_WINDOW_MS: decimal(100, 3_600_000).default(60_000),
   LOCKSTEP_ENGINE_SHARDS: decimal(1, 1_024).default(1),
+  LOCKSTEP_SHUTDOWN_TIMEOUT_MS: decimal(1_000, 600_000).default(10_000),
   LOCKSTEP_BOOTSTRAP_ADMIN_KEY: z
     .string()
     .optional()
@@ -104,6 +110,7 @@ export function loadConfig(env: Env = process.env): AdminApiConfig {
     rateLimitMax: e.ADMIN_API_RATE_LIMIT_MAX,
     rateLimitWindowMs: e.ADMIN_API_RATE_LIMIT_WINDOW_MS,
     engineShards: e.LOCKSTEP_ENGINE_SHARDS,
+    shutdownTimeoutMs: e.LOCKSTEP_SHUTDOWN_TIMEOUT_MS,
     webhookSsrf: Object.freeze({
       allowHttp: e.WEBHOOK_ALLOW_HTTP,
       allowedCidrs: Object.freeze(cidrs.cidrs),
@@ -126,6 +133,7 @@ export function describeConfig(config: AdminApiConfig): Record<string, unknown> 
     rateLimitMax: config.rateLimitMax,
     rateLimitWindowMs: config.rateLimitWindowMs,
     engineShards: config.engineShards,
+    shutdownTimeoutMs: config.shutdownTimeoutMs,
     webhookAllowHttp: config.webhookSsrf.allowHttp,
     webhookAllowedCidrs: config.webhookSsrf.allowedCidrs,
     webhookTrustedHosts: config.webhookSsrf.trustedHosts ?? [],

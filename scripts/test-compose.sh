@@ -21,7 +21,7 @@ export NODE_IMAGE=${NODE_IMAGE:-node:24-slim}
 export REDIS_IMAGE=${REDIS_IMAGE:-redis:8}
 compose() { docker compose -p "$PROJECT" --profile demo "$@"; }
 
-step() { printf 'test-compose: %s\n' "$*"; }
+step() { printf 'test-compose: [%3d s] %s\n' "$SECONDS" "$*"; }
 fail() {
   printf 'test-compose: FAILED: %s\n' "$*" >&2
   compose ps -a >&2 || true

@@ -110,7 +110,7 @@ done
 
 step "corrections planned in dry-run (the compose default)"
 dry_run_recorded() { [ "$(engine_outcomes dry-run)" -gt 0 ]; }
-until_ok "a dry-run correction recorded by the engine" 150 dry_run_recorded
+until_ok "a dry-run correction recorded by the engine" 240 dry_run_recorded
 [ "$(engine_outcomes applied)" = 0 ] || fail "the engine applied a correction in its default dry-run mode"
 
 step "a signed alert at the receiver"

@@ -1,5 +1,5 @@
 # One image for every lockstep service; the command picks the service:
-#   engine | notifier | admin-api | genesys-sim | webhook-receiver | lockstep (the CLI)
+#   engine | notifier | admin-api | genesys-sim | webhook-receiver | demo-setup | lockstep (the CLI)
 # The base image is a build argument so that the same file builds on any Node.js 20.19+ image.
 ARG NODE_IMAGE=node:24-slim
 

@@ -71,4 +71,49 @@ describe('docker-compose.yml', () => {
       expect(service.restart, name).toBe('unless-stopped');
     }
   });
+
+  type Service = {
+    environment?: Record<string, string | number>;
+    depends_on?: Record<string, { condition?: string }>;
+    restart?: string;
+    command?: string[];
+  };
+  const service = (name: string) => doc.services[name] as Service;
+
+  it("exempts only the demo receiver's name from the SSRF guard by default: no plain http, no address range", () => {
+    for (const name of ['notifier', 'admin-api', 'demo-setup']) {
+      const env = service(name).environment ?? {};
+      expect(env['WEBHOOK_TRUSTED_HOSTS'], name).toBe('${WEBHOOK_TRUSTED_HOSTS-webhook-receiver}');
+      expect(env['WEBHOOK_ALLOW_HTTP'], name).toBe('${WEBHOOK_ALLOW_HTTP:-false}');
+      expect(env['WEBHOOK_ALLOWED_CIDRS'], name).toBe('${WEBHOOK_ALLOWED_CIDRS:-}');
+    }
+    expect(Object.keys(doc.services)).toContain('webhook-receiver');
+  });
+
+  it('keeps corrections in dry-run unless the operator says otherwise', () => {
+    expect(service('engine').environment?.['LOCKSTEP_CORRECTIONS']).toBe('${LOCKSTEP_CORRECTIONS:-dry-run}');
+  });
+
+  it('runs demo-setup once in the demo profile, after the API and the receiver, before the simulator starts', () => {
+    const setup = service('demo-setup');
+    expect(doc.services['demo-setup']?.profiles).toEqual(['demo']);
+    expect(setup.command).toEqual(['demo-setup']);
+    expect(setup.restart).toBe('no');
+    expect(setup.environment?.['DEMO_RECEIVER_URL']).toBe('http://webhook-receiver:9000/');
+    expect(setup.depends_on).toEqual({
+      redis: { condition: 'service_healthy' },
+      'admin-api': { condition: 'service_healthy' },
+      'webhook-receiver': { condition: 'service_healthy' },
+    });
+    // A long-running service waits for it: `up --wait` then counts its exit 0 as done.
+    expect(service('genesys-sim').depends_on?.['demo-setup']?.condition).toBe(
+      'service_completed_successfully',
+    );
+    // The receiver verifies with the secret demo-setup registers it with.
+    const receiverSecret = service('webhook-receiver')
+      .command?.find((a) => a.startsWith('--secret='))
+      ?.slice('--secret='.length);
+    expect(receiverSecret).toMatch(/^\$\{DEMO_WEBHOOK_SECRET:-whsec_/);
+    expect(setup.environment?.['DEMO_WEBHOOK_SECRET']).toBe(receiverSecret);
+  });
 });

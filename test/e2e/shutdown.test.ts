@@ -1,12 +1,13 @@
 /**
- * SIGTERM for every service, with real processes: the engine, the notifier and the simulator each stop taking
- * work, finish or hand back what they hold (the engine's lease released rather than left to expire, a delivery in
- * flight left pending for another notifier, WebSockets closed with a close frame), and exit 0 within the bound.
+ * SIGTERM for every service, with real processes: the engine, the notifier, the admin API and the simulator each
+ * stop taking work, finish or hand back what they hold (the engine's lease released rather than left to expire, a
+ * delivery in flight left pending for another notifier, an API request in flight answered, WebSockets closed with
+ * a close frame), and exit 0 within the bound.
  */
 import { once } from 'node:events';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { type AddressInfo, connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
@@ -90,6 +91,15 @@ async function terminate(p: ServiceProcess) {
   if (exit === null)
     throw new Error(`still running ${BOUND_MS + 5_000} ms after SIGTERM:\n${p.output().slice(-3_000)}`);
   return { ...exit, tookMs: exit.at - sentAt };
+}
+
+/** Waits until the admin API has logged one more incoming request than it had answered. */
+async function requestArrived(api: ServiceProcess): Promise<void> {
+  const count = (what: RegExp) => api.output().match(what)?.length ?? 0;
+  await pollUntil(() => count(/"msg":"incoming request"/g) > count(/"msg":"request completed"/g), {
+    timeoutMs: 5_000,
+    what: 'the request to reach the admin API',
+  });
 }
 
 describe('SIGTERM', () => {
@@ -269,6 +279,103 @@ describe('SIGTERM', () => {
     });
     expect(received[0]?.type).toBe('webhook.test');
     expect(await deliveries.get(subscription.id, alert.id)).toMatchObject({ state: 'delivered' });
+  }, 60_000);
+
+  it('the admin API stops taking requests, answers the one in flight, closes Redis and exits 0 within the bound', async () => {
+    const port = await freePort();
+    const key = 'lsk_shutdown_bootstrap_key_0123456789';
+    const api = start('services/admin-api/src/main.ts', [], {
+      REDIS_URL: redisServer.url,
+      LOCKSTEP_KEY_PREFIX: 'shutdown-api:',
+      ADMIN_API_HOST: '127.0.0.1',
+      ADMIN_API_PORT: String(port),
+      LOCKSTEP_BOOTSTRAP_ADMIN_KEY: key,
+      LOCKSTEP_SHUTDOWN_TIMEOUT_MS: String(BOUND_MS),
+      LOG_LEVEL: 'info',
+    });
+    const get = (path: string) =>
+      fetch(`http://127.0.0.1:${port}${path}`, { headers: { authorization: `Bearer ${key}` } });
+    await pollUntil(async () => (await get('/v1/keys').catch(() => null))?.status === 200, {
+      timeoutMs: 30_000,
+      what: 'the admin API to answer',
+      explain: async () => api.output().slice(-3_000),
+    });
+    const apiClients = async () =>
+      ((await redis.call('CLIENT', 'LIST')) as string)
+        .split('\n')
+        .filter((line) => / name=lockstep-admin-api /.test(line));
+    expect(await apiClients()).toHaveLength(1);
+
+    // A request in flight at SIGTERM: Redis holds every command for a while, so it waits on its read.
+    const pauseMs = 3_000;
+    await redis.call('CLIENT', 'PAUSE', String(pauseMs), 'ALL');
+    const pausedAt = Date.now();
+    const inFlight = get('/v1/keys');
+    await requestArrived(api);
+    const exited = terminate(api);
+    await pollUntil(() => /"msg":"shutting down"/.test(api.output()), {
+      timeoutMs: 5_000,
+      what: 'the admin API to start its shutdown',
+    });
+    // No new request is taken: the listening socket is closed.
+    const newConnection = await new Promise<string>((resolve) => {
+      const socket = connect(port, '127.0.0.1');
+      socket.once('connect', () => {
+        socket.destroy();
+        resolve('connected');
+      });
+      socket.once('error', (err: NodeJS.ErrnoException) => resolve(err.code ?? 'error'));
+    });
+    expect(newConnection).toBe('ECONNREFUSED');
+    expect(Date.now() - pausedAt).toBeLessThan(pauseMs);
+
+    // The request in flight is answered once Redis answers, then the process ends.
+    const answer = await inFlight;
+    expect(answer.status).toBe(200);
+    expect(await answer.json()).toEqual({ keys: expect.any(Array) });
+    const exit = await exited;
+    expect({ code: exit.code, signal: exit.signal }).toEqual({ code: 0, signal: null });
+    expect(exit.tookMs).toBeLessThan(BOUND_MS);
+    // It waited for the request in flight (Redis answered it when the pause ended).
+    expect(exit.at - pausedAt).toBeGreaterThanOrEqual(pauseMs - 100);
+    expect(api.output()).toMatch(/"msg":"admin API closed"/);
+    expect(api.output()).not.toMatch(/shutdown did not finish|redis quit failed/);
+    expect(await apiClients()).toEqual([]);
+  }, 60_000);
+
+  it('the admin API exits 1 at the bound when a request in flight waits on a Redis that does not answer', async () => {
+    const port = await freePort();
+    const key = 'lsk_shutdown_bootstrap_key_0123456789';
+    const bound = 2_000;
+    const api = start('services/admin-api/src/main.ts', [], {
+      REDIS_URL: redisServer.url,
+      LOCKSTEP_KEY_PREFIX: 'shutdown-api-hang:',
+      ADMIN_API_HOST: '127.0.0.1',
+      ADMIN_API_PORT: String(port),
+      LOCKSTEP_BOOTSTRAP_ADMIN_KEY: key,
+      LOCKSTEP_SHUTDOWN_TIMEOUT_MS: String(bound),
+      LOG_LEVEL: 'info',
+    });
+    const get = (path: string) =>
+      fetch(`http://127.0.0.1:${port}${path}`, { headers: { authorization: `Bearer ${key}` } });
+    await pollUntil(async () => (await get('/v1/keys').catch(() => null))?.status === 200, {
+      timeoutMs: 30_000,
+      what: 'the admin API to answer',
+      explain: async () => api.output().slice(-3_000),
+    });
+    await redis.call('CLIENT', 'PAUSE', String(bound * 4), 'ALL');
+    cleanups.push(() => redis.call('CLIENT', 'UNPAUSE'));
+    const inFlight = get('/v1/keys').catch((err: unknown) => err);
+    await requestArrived(api);
+
+    const exit = await terminate(api);
+    expect({ code: exit.code, signal: exit.signal }).toEqual({ code: 1, signal: null });
+    expect(exit.tookMs).toBeGreaterThanOrEqual(bound - 100);
+    expect(exit.tookMs).toBeLessThan(bound + 3_000);
+    expect(api.output()).toMatch(/"msg":"shutdown did not finish in time: exiting"/);
+    expect(api.output()).not.toContain(key);
+    // The request never got an answer: the process ended under it.
+    expect(await inFlight).toBeInstanceOf(Error);
   }, 60_000);
 
   it('the simulator closes its WebSockets with a close frame and exits 0 within the bound', async () => {

@@ -49,6 +49,7 @@ export {
   hostOf,
   type LookupAll,
   parseCidrs,
+  parseTrustedHosts,
   refusalReason,
   resolveTarget,
   type SsrfPolicy,

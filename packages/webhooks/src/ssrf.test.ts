@@ -1,7 +1,14 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { UrlRefusedError } from './errors.js';
-import { type LookupAll, refusalReason, resolveTarget, type SsrfPolicy, validateWebhookUrl } from './ssrf.js';
+import {
+  type LookupAll,
+  parseTrustedHosts,
+  refusalReason,
+  resolveTarget,
+  type SsrfPolicy,
+  validateWebhookUrl,
+} from './ssrf.js';
 
 const strict: SsrfPolicy = { allowHttp: false, allowedCidrs: [] };
 
@@ -179,5 +186,89 @@ describe('resolveTarget (at delivery, DNS through the injected lookup)', () => {
       address: '93.184.216.34',
     });
     await expect(resolveTarget('https://rebind.example/', strict, rebinding)).rejects.toThrow(/loopback/);
+  });
+});
+
+describe('WEBHOOK_TRUSTED_HOSTS (names exempt from the https rule and the address ranges)', () => {
+  const trusting: SsrfPolicy = { allowHttp: false, allowedCidrs: [], trustedHosts: ['webhook-receiver'] };
+  const lookup = fixedLookup({
+    'webhook-receiver': ['172.18.0.5'],
+    'other-receiver': ['172.18.0.6'],
+    'webhook-receiver.evil.example': ['10.0.0.9'],
+    'public.example': ['93.184.216.34'],
+  });
+
+  it('lets a trusted name over http reach a private address, at creation and at delivery', async () => {
+    expect(validateWebhookUrl('http://webhook-receiver:9000/', trusting)).toBe(
+      'http://webhook-receiver:9000/',
+    );
+    await expect(resolveTarget('http://webhook-receiver:9000/', trusting, lookup)).resolves.toMatchObject({
+      address: '172.18.0.5',
+      family: 4,
+    });
+    // The URL parser lower-cases host names: the match is case-insensitive.
+    await expect(resolveTarget('http://Webhook-Receiver:9000/', trusting, lookup)).resolves.toMatchObject({
+      address: '172.18.0.5',
+    });
+  });
+
+  it('keeps the whole guard for the same name when it is not trusted', async () => {
+    expect(() => validateWebhookUrl('http://webhook-receiver:9000/', strict)).toThrow(/only https/);
+    await expect(resolveTarget('https://webhook-receiver:9000/', strict, lookup)).rejects.toThrow(
+      /webhook-receiver resolves to a refused address: .*private/,
+    );
+  });
+
+  it('exempts no other name: neither another host, nor a name that only contains the trusted one', async () => {
+    expect(() => validateWebhookUrl('http://other-receiver:9000/', trusting)).toThrow(/only https/);
+    await expect(resolveTarget('https://other-receiver/', trusting, lookup)).rejects.toThrow(/private/);
+    await expect(resolveTarget('https://webhook-receiver.evil.example/', trusting, lookup)).rejects.toThrow(
+      /private/,
+    );
+    // Public destinations of untrusted names still pass, over https only.
+    await expect(resolveTarget('https://public.example/', trusting, lookup)).resolves.toMatchObject({
+      address: '93.184.216.34',
+    });
+  });
+
+  it('exempts no IP literal, even one the trusted name resolves to', async () => {
+    expect(() => validateWebhookUrl('http://172.18.0.5:9000/', trusting)).toThrow(/only https/);
+    expect(() => validateWebhookUrl('https://172.18.0.5:9000/', trusting)).toThrow(/private/);
+    expect(() => validateWebhookUrl('https://[::1]/', trusting)).toThrow(/loopback/);
+    await expect(resolveTarget('https://172.18.0.5/', trusting, lookup)).rejects.toThrow(/private/);
+  });
+
+  it('never lets a trusted name reach a cloud metadata endpoint', async () => {
+    const metadata = fixedLookup({ 'webhook-receiver': ['::ffff:169.254.169.254'] });
+    await expect(resolveTarget('http://webhook-receiver/', trusting, metadata)).rejects.toThrow(
+      /IPv4-mapped form of 169\.254\.169\.254.*metadata/,
+    );
+  });
+
+  it('parses the setting: lower-cased names, every bad item reported', () => {
+    expect(parseTrustedHosts(['Webhook-Receiver', 'hooks.corp.internal', 'webhook-receiver'])).toEqual({
+      hosts: ['webhook-receiver', 'hooks.corp.internal'],
+      problems: [],
+    });
+    const { hosts, problems } = parseTrustedHosts([
+      '10.0.0.1',
+      '[::1]',
+      '-bad',
+      'under_score',
+      'a..b',
+      'https://x.example',
+      'ten.1',
+      'ok.example',
+    ]);
+    expect(hosts).toEqual(['ok.example']);
+    expect(problems).toEqual([
+      expect.stringMatching(/"10\.0\.0\.1" is an IP address; .*WEBHOOK_ALLOWED_CIDRS/),
+      expect.stringMatching(/"\[::1\]" is an IP address/),
+      expect.stringMatching(/"-bad" is not a host name/),
+      expect.stringMatching(/"under_score" is not a host name/),
+      expect.stringMatching(/"a\.\.b" is not a host name/),
+      expect.stringMatching(/"https:\/\/x\.example" is not a host name/),
+      expect.stringMatching(/"ten\.1" is not a host name: its last label is a number/),
+    ]);
   });
 });

@@ -8,6 +8,12 @@ export interface SsrfPolicy {
   readonly allowHttp: boolean;
   /** `WEBHOOK_ALLOWED_CIDRS`: ranges exempted from the address checks (on-premises receivers, tests). */
   readonly allowedCidrs: readonly string[];
+  /**
+   * `WEBHOOK_TRUSTED_HOSTS`: lower-case host names the operator trusts (an on-premises receiver, the demo's
+   * receiver). A URL whose host is exactly one of them may use plain http and may resolve to any address but
+   * the cloud metadata endpoints. It exempts no other name and no IP literal. Absent: none.
+   */
+  readonly trustedHosts?: readonly string[];
 }
 
 /** Resolves a host name to every address (like `dns.promises.lookup(host, { all: true })`). */
@@ -43,6 +49,36 @@ export function parseCidrs(items: readonly string[]): { cidrs: string[]; problem
   return { cidrs, problems };
 }
 
+// A DNS host name: dot-separated labels of letters, digits and inner hyphens (RFC 1123), 253 characters at most.
+const LABEL = /^(?!-)[a-z0-9-]{1,63}(?<!-)$/;
+
+/**
+ * Parses `WEBHOOK_TRUSTED_HOSTS` items (trimmed, case-insensitive); returns the lower-cased names and the problems
+ * of the bad ones. IP literals are refused: addresses are exempted by CIDR (`WEBHOOK_ALLOWED_CIDRS`). Pure.
+ */
+export function parseTrustedHosts(items: readonly string[]): { hosts: string[]; problems: string[] } {
+  const hosts: string[] = [];
+  const problems: string[] = [];
+  for (const item of items) {
+    const name = item.toLowerCase().replace(/\.$/, '');
+    const shown = JSON.stringify(item.slice(0, 60));
+    if (isIP(name) !== 0 || isIP(name.replace(/^\[|\]$/g, '')) !== 0) {
+      problems.push(`${shown} is an IP address; exempt addresses with WEBHOOK_ALLOWED_CIDRS instead`);
+    } else if (name.length > 253 || !name.split('.').every((label) => LABEL.test(label))) {
+      problems.push(`${shown} is not a host name such as hooks.internal or webhook-receiver`);
+    } else if (/^\d+$/.test(name.split('.').at(-1) ?? '')) {
+      // WHATWG URLs read a name ending in a number as an IPv4 address (`10.1` is 10.0.0.1).
+      problems.push(`${shown} is not a host name: its last label is a number`);
+    } else if (!hosts.includes(name)) hosts.push(name);
+  }
+  return { hosts, problems };
+}
+
+/** Whether the URL's host is one of the policy's trusted names (never an IP literal). */
+function isTrustedHost(host: string, policy: SsrfPolicy): boolean {
+  return isIP(host) === 0 && (policy.trustedHosts ?? []).includes(host.toLowerCase());
+}
+
 const parsedCidrs = new Map<string, [ipaddr.IPv4 | ipaddr.IPv6, number]>();
 
 function inCidr(addr: ipaddr.IPv4 | ipaddr.IPv6, cidr: string): boolean {
@@ -75,28 +111,49 @@ function sixToFourV4(v6: ipaddr.IPv6): ipaddr.IPv4 {
  */
 export function refusalReason(address: string, allowedCidrs: readonly string[]): string | null {
   if (!ipaddr.isValid(address)) return `${JSON.stringify(address)} is not an IP address`;
-  const parsed = ipaddr.parse(address);
-  let judged: ipaddr.IPv4 | ipaddr.IPv6 = parsed;
-  let form = '';
-  if (parsed.kind() === 'ipv6') {
-    const v6 = parsed as ipaddr.IPv6;
-    const range = v6.range();
-    if (EMBEDS_V4.has(range)) {
-      judged = embeddedV4(v6);
-      form = ` (${range === 'ipv4Mapped' ? 'IPv4-mapped' : 'NAT64'} form of ${judged.toString()})`;
-    } else if (range === '6to4') {
-      judged = sixToFourV4(v6);
-      form = ` (6to4 form of ${judged.toString()})`;
-    }
-  }
-  const normal = judged.toNormalizedString();
-  if (METADATA_NORMALIZED.includes(normal)) {
+  const { parsed, judged, form } = judge(address);
+  if (METADATA_NORMALIZED.includes(judged.toNormalizedString())) {
     return `address ${address}${form} is a cloud metadata endpoint`;
   }
   if (allowedCidrs.some((c) => inCidr(judged, c) || inCidr(parsed, c))) return null;
   const range = judged.range();
   if (range === 'unicast') return null;
   return `address ${address}${form} is in the ${range} range`;
+}
+
+/** The address to judge `address` by: itself, or the IPv4 address an IPv6 form embeds (named in `form`). */
+function judge(address: string): {
+  parsed: ipaddr.IPv4 | ipaddr.IPv6;
+  judged: ipaddr.IPv4 | ipaddr.IPv6;
+  form: string;
+} {
+  const parsed = ipaddr.parse(address);
+  if (parsed.kind() === 'ipv6') {
+    const v6 = parsed as ipaddr.IPv6;
+    const range = v6.range();
+    if (EMBEDS_V4.has(range)) {
+      const judged = embeddedV4(v6);
+      return {
+        parsed,
+        judged,
+        form: ` (${range === 'ipv4Mapped' ? 'IPv4-mapped' : 'NAT64'} form of ${judged.toString()})`,
+      };
+    }
+    if (range === '6to4') {
+      const judged = sixToFourV4(v6);
+      return { parsed, judged, form: ` (6to4 form of ${judged.toString()})` };
+    }
+  }
+  return { parsed, judged: parsed, form: '' };
+}
+
+/** Why `address` is refused for a trusted host name: only the cloud metadata endpoints are. Pure. */
+function metadataReason(address: string): string | null {
+  if (!ipaddr.isValid(address)) return `${JSON.stringify(address)} is not an IP address`;
+  const { judged, form } = judge(address);
+  return METADATA_NORMALIZED.includes(judged.toNormalizedString())
+    ? `address ${address}${form} is a cloud metadata endpoint`
+    : null;
 }
 
 /** The URL is refused if it is not http(s) per policy, carries credentials, or names a refused literal IP. */
@@ -107,9 +164,10 @@ function parseAndCheckUrl(raw: string, policy: SsrfPolicy): URL {
   } catch {
     throw new UrlRefusedError('not a valid absolute URL');
   }
-  if (url.protocol !== 'https:' && !(policy.allowHttp && url.protocol === 'http:')) {
+  const httpAllowed = policy.allowHttp || isTrustedHost(hostOf(url), policy);
+  if (url.protocol !== 'https:' && !(httpAllowed && url.protocol === 'http:')) {
     throw new UrlRefusedError(
-      policy.allowHttp ? 'only http and https URLs are accepted' : 'only https URLs are accepted',
+      httpAllowed ? 'only http and https URLs are accepted' : 'only https URLs are accepted',
     );
   }
   if (url.username !== '' || url.password !== '') {
@@ -159,8 +217,12 @@ export async function resolveTarget(
     throw new UrlRefusedError(`host ${host} does not resolve (${typeof code === 'string' ? code : 'error'})`);
   }
   if (answers.length === 0) throw new UrlRefusedError(`host ${host} has no address`);
+  const trusted = isTrustedHost(host, policy);
   for (const answer of answers) {
-    const reason = refusalReason(answer.address, policy.allowedCidrs);
+    // A trusted name may resolve to any range the operator runs receivers in, never to a metadata endpoint.
+    const reason = trusted
+      ? metadataReason(answer.address)
+      : refusalReason(answer.address, policy.allowedCidrs);
     if (reason !== null) throw new UrlRefusedError(`host ${host} resolves to a refused address: ${reason}`);
   }
   const first = answers[0] as { address: string; family: number };

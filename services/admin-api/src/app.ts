@@ -102,6 +102,16 @@ export async function build(options: BuildOptions): Promise<FastifyInstance> {
   await app.register(swaggerUi, { routePrefix: '/docs', staticCSP: true });
 
   installAuth(app, ctx.apiKeys);
+  // Once closing, a response in flight ends its keep-alive connection: a client holding the connection open would
+  // otherwise keep `close()` waiting until the keep-alive timeout (72 s), past any shutdown bound.
+  let closing = false;
+  app.addHook('preClose', async () => {
+    closing = true;
+  });
+  app.addHook('onSend', async (_request, reply, payload) => {
+    if (closing) reply.header('connection', 'close');
+    return payload;
+  });
   app.addHook('onResponse', async (request, reply) => {
     metrics.requestDuration.observe(
       {

@@ -28,6 +28,7 @@ describe('loadConfig', () => {
         LOG_LEVEL: 'loud',
         WEBHOOK_ALLOW_HTTP: 'yes',
         WEBHOOK_ALLOWED_CIDRS: '127.0.0.1/32, 10.0.0.0/99',
+        WEBHOOK_TRUSTED_HOSTS: 'webhook-receiver, 127.0.0.1',
       });
     } catch (err) {
       error = err;
@@ -43,23 +44,30 @@ describe('loadConfig', () => {
         'REDIS_URL',
         'WEBHOOK_ALLOW_HTTP',
         'WEBHOOK_ALLOWED_CIDRS',
+        'WEBHOOK_TRUSTED_HOSTS',
       ].sort(),
     );
     expect((error as Error).message).not.toContain('hunter2');
     expect((error as Error).message).not.toContain('short-secret-value');
   });
 
-  test('webhook SSRF policy: https only and no exemption by default; WEBHOOK_ALLOW_HTTP and WEBHOOK_ALLOWED_CIDRS as the notifier reads them', () => {
+  test('webhook SSRF policy: https only and no exemption by default; WEBHOOK_ALLOW_HTTP, WEBHOOK_ALLOWED_CIDRS and WEBHOOK_TRUSTED_HOSTS as the notifier reads them', () => {
     expect(loadConfig({ REDIS_URL: 'redis://127.0.0.1:6379' }).webhookSsrf).toEqual({
       allowHttp: false,
       allowedCidrs: [],
+      trustedHosts: [],
     });
     const config = loadConfig({
       REDIS_URL: 'redis://127.0.0.1:6379',
       WEBHOOK_ALLOW_HTTP: 'true',
       WEBHOOK_ALLOWED_CIDRS: ' 127.0.0.1/32 ,10.20.0.0/16,',
+      WEBHOOK_TRUSTED_HOSTS: 'Webhook-Receiver,',
     });
-    expect(config.webhookSsrf).toEqual({ allowHttp: true, allowedCidrs: ['127.0.0.1/32', '10.20.0.0/16'] });
+    expect(config.webhookSsrf).toEqual({
+      allowHttp: true,
+      allowedCidrs: ['127.0.0.1/32', '10.20.0.0/16'],
+      trustedHosts: ['webhook-receiver'],
+    });
   });
 
   test('the bootstrap key and the Redis URL may come from files (Docker secrets); both ways at once is a problem', () => {

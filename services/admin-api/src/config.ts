@@ -1,5 +1,5 @@
 import { parseRedisUrls, resolveSecretFiles } from '@lockstep/config';
-import { parseCidrs, type SsrfPolicy } from '@lockstep/webhooks';
+import { parseCidrs, parseTrustedHosts, type SsrfPolicy } from '@lockstep/webhooks';
 import { z } from 'zod';
 import { ConfigError } from './errors.js';
 
@@ -24,6 +24,11 @@ export interface AdminApiConfig {
   readonly engineShards: number;
   /** The SSRF policy webhook URLs are checked with at creation; the same as the notifier's. */
   readonly webhookSsrf: SsrfPolicy;
+  /**
+   * On SIGTERM the API stops listening, lets requests in flight finish and closes Redis within this long; past
+   * it the process exits with code 1.
+   */
+  readonly shutdownTimeoutMs: number;
 }
 
 const decimal = (min: number, max: number) =>
@@ -39,6 +44,7 @@ const envSchema = z.object({
   ADMIN_API_RATE_LIMIT_MAX: decimal(1, 1_000_000).default(1_200),
   ADMIN_API_RATE_LIMIT_WINDOW_MS: decimal(100, 3_600_000).default(60_000),
   LOCKSTEP_ENGINE_SHARDS: decimal(1, 1_024).default(1),
+  LOCKSTEP_SHUTDOWN_TIMEOUT_MS: decimal(1_000, 600_000).default(10_000),
   LOCKSTEP_BOOTSTRAP_ADMIN_KEY: z
     .string()
     .optional()
@@ -55,9 +61,17 @@ const envSchema = z.object({
     .optional()
     .transform((v) => v === 'true'),
   WEBHOOK_ALLOWED_CIDRS: z.string().optional(),
+  WEBHOOK_TRUSTED_HOSTS: z.string().optional(),
 });
 
 type Env = Readonly<Record<string, string | undefined>>;
+
+/** The non-empty items of a comma-separated setting, trimmed. */
+const listOf = (value: string | undefined): string[] =>
+  (value ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s.length > 0);
 
 /**
  * Reads the admin API configuration from `env` (default `process.env`). Returns a frozen object, or throws
@@ -80,13 +94,10 @@ export function loadConfig(env: Env = process.env): AdminApiConfig {
     }
   }
   const redisUrls = typeof env.REDIS_URL === 'string' ? parseRedisUrls(env.REDIS_URL, problems) : [];
-  const cidrs = parseCidrs(
-    (env.WEBHOOK_ALLOWED_CIDRS ?? '')
-      .split(',')
-      .map((s) => s.trim())
-      .filter((s) => s.length > 0),
-  );
+  const cidrs = parseCidrs(listOf(env.WEBHOOK_ALLOWED_CIDRS));
   for (const p of cidrs.problems) problems.push(`WEBHOOK_ALLOWED_CIDRS: ${p}`);
+  const trusted = parseTrustedHosts(listOf(env.WEBHOOK_TRUSTED_HOSTS));
+  for (const p of trusted.problems) problems.push(`WEBHOOK_TRUSTED_HOSTS: ${p}`);
   if (!parsed.success || problems.length > 0) throw new ConfigError(problems);
   const e = parsed.data;
   return Object.freeze({
@@ -99,9 +110,11 @@ export function loadConfig(env: Env = process.env): AdminApiConfig {
     rateLimitMax: e.ADMIN_API_RATE_LIMIT_MAX,
     rateLimitWindowMs: e.ADMIN_API_RATE_LIMIT_WINDOW_MS,
     engineShards: e.LOCKSTEP_ENGINE_SHARDS,
+    shutdownTimeoutMs: e.LOCKSTEP_SHUTDOWN_TIMEOUT_MS,
     webhookSsrf: Object.freeze({
       allowHttp: e.WEBHOOK_ALLOW_HTTP,
       allowedCidrs: Object.freeze(cidrs.cidrs),
+      trustedHosts: Object.freeze(trusted.hosts),
     }),
   });
 }
@@ -120,7 +133,9 @@ export function describeConfig(config: AdminApiConfig): Record<string, unknown> 
     rateLimitMax: config.rateLimitMax,
     rateLimitWindowMs: config.rateLimitWindowMs,
     engineShards: config.engineShards,
+    shutdownTimeoutMs: config.shutdownTimeoutMs,
     webhookAllowHttp: config.webhookSsrf.allowHttp,
     webhookAllowedCidrs: config.webhookSsrf.allowedCidrs,
+    webhookTrustedHosts: config.webhookSsrf.trustedHosts ?? [],
   };
 }

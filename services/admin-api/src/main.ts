@@ -1,6 +1,8 @@
 /**
  * The admin API process: reads the configuration, connects Redis, listens, and closes everything on
- * SIGINT/SIGTERM. Exit codes: 0 after a clean shutdown, 1 for a configuration or startup failure.
+ * SIGINT/SIGTERM: it stops listening (new connections are refused), lets requests in flight finish, then closes
+ * Redis. Exit codes: 0 after a clean shutdown, 1 for a configuration or startup failure, or a shutdown that did
+ * not finish within `LOCKSTEP_SHUTDOWN_TIMEOUT_MS`.
  */
 import { connectRedis } from '@lockstep/store';
 import { build } from './app.js';
@@ -39,11 +41,23 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     logger.info({ signal }, 'shutting down');
+    // A request or a Redis that does not answer must not keep the process alive past the bound.
+    setTimeout(() => {
+      logger.error({ timeoutMs: config.shutdownTimeoutMs }, 'shutdown did not finish in time: exiting');
+      logger.flush();
+      process.exit(1);
+    }, config.shutdownTimeoutMs).unref();
     app
       .close()
       .catch((err: unknown) => logger.error({ err }, 'shutdown failed'))
-      .finally(() => {
+      // QUIT: Redis answers the commands already sent before it closes the connection.
+      .then(() => redis.quit())
+      .catch((err: unknown) => {
+        logger.warn({ err }, 'redis quit failed; disconnecting');
         redis.disconnect();
+      })
+      .finally(() => {
+        logger.info('admin API closed');
         logger.flush();
         process.exit(process.exitCode ?? 0);
       });

@@ -9,6 +9,7 @@ describe('loadNotifierConfig', () => {
       keyPrefix: 'lockstep:',
       allowHttp: false,
       allowedCidrs: [],
+      trustedHosts: [],
       retrySchedule: [0, 5_000, 300_000, 1_800_000, 7_200_000, 18_000_000, 36_000_000, 36_000_000],
       timeoutMs: 15_000,
       disableAfterMs: 5 * 86_400_000,
@@ -24,6 +25,7 @@ describe('loadNotifierConfig', () => {
           REDIS_URL: 'http://user:hunter2@host',
           WEBHOOK_RETRY_SCHEDULE: '0s,5 parsecs',
           WEBHOOK_ALLOWED_CIDRS: '127.0.0.1/32,nonsense',
+          WEBHOOK_TRUSTED_HOSTS: 'webhook-receiver,10.0.0.1,bad_name',
           WEBHOOK_ALLOW_HTTP: 'yes',
           WEBHOOK_TIMEOUT_MS: '0x10',
           WEBHOOK_DISABLE_AFTER: 'forever',
@@ -48,6 +50,20 @@ describe('loadNotifierConfig', () => {
       expect(text).toContain(`${name}:`);
     }
     expect(text).not.toContain('hunter2');
+    // Each bad trusted name is its own problem.
+    expect(problems.filter((p) => p.startsWith('WEBHOOK_TRUSTED_HOSTS:'))).toEqual([
+      expect.stringMatching(/"10\.0\.0\.1" is an IP address/),
+      expect.stringMatching(/"bad_name" is not a host name/),
+    ]);
+  });
+
+  it('reads WEBHOOK_TRUSTED_HOSTS as lower-cased host names', () => {
+    const c = loadNotifierConfig({
+      REDIS_URL: 'redis://127.0.0.1:6379',
+      WEBHOOK_TRUSTED_HOSTS: ' Webhook-Receiver , hooks.corp.internal,',
+    });
+    expect(c.trustedHosts).toEqual(['webhook-receiver', 'hooks.corp.internal']);
+    expect(c.allowHttp).toBe(false);
   });
 
   it('reports the claim idle time against the timeout together with other problems', () => {

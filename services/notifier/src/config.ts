@@ -1,6 +1,6 @@
 import { hostname } from 'node:os';
 import { applyRedisPassword, parseRedisUrls, resolveSecretFiles } from '@lockstep/config';
-import { parseCidrs } from '@lockstep/webhooks';
+import { parseCidrs, parseTrustedHosts } from '@lockstep/webhooks';
 import { z } from 'zod';
 import { parseDuration, parseDurationList } from './durations.js';
 import { NotifierConfigError } from './errors.js';
@@ -27,6 +27,8 @@ export interface NotifierConfig {
   readonly apiBaseUrl: string;
   readonly allowHttp: boolean;
   readonly allowedCidrs: readonly string[];
+  /** Lower-case host names exempt from the https rule and the address ranges (`WEBHOOK_TRUSTED_HOSTS`). */
+  readonly trustedHosts: readonly string[];
   /** Delay before each attempt (the first is 0: immediately). Its length is the number of attempts. */
   readonly retrySchedule: readonly number[];
   /** Each delay is multiplied by a random factor in [1 - jitter, 1 + jitter]. */
@@ -79,6 +81,7 @@ const envSchema = z.object({
     .default('http://127.0.0.1:8088'),
   WEBHOOK_ALLOW_HTTP: z.enum(['true', 'false']).default('false'),
   WEBHOOK_ALLOWED_CIDRS: z.string().default(''),
+  WEBHOOK_TRUSTED_HOSTS: z.string().default(''),
   WEBHOOK_RETRY_SCHEDULE: z.string().default('0s,5s,5m,30m,2h,5h,10h,10h'),
   WEBHOOK_RETRY_JITTER: z
     .string()
@@ -106,6 +109,13 @@ export const NOTIFIER_ENV_VARIABLES: readonly string[] = Object.freeze([
   ...Object.keys(envSchema.shape),
   ...NOTIFIER_SECRET_VARIABLES.map((name) => `${name}_FILE`),
 ]);
+
+/** The non-empty items of a comma-separated setting, trimmed. */
+const listOf = (value: string | undefined): string[] =>
+  (value ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s.length > 0);
 
 /** Whether `<name>_FILE` was given: its own problems, if any, are already reported. */
 const fromFile = (env: Env, name: string) => (env[`${name}_FILE`]?.trim() ?? '') !== '';
@@ -144,12 +154,10 @@ export function loadNotifierConfig(input: Env = process.env): NotifierConfig {
     problems.push('WEBHOOK_RETRY_SCHEDULE: the first entry must be 0s (the first attempt is immediate)');
   }
   if (schedule.values.length > 50) problems.push('WEBHOOK_RETRY_SCHEDULE: at most 50 attempts');
-  const cidrItems = (env.WEBHOOK_ALLOWED_CIDRS ?? '')
-    .split(',')
-    .map((s) => s.trim())
-    .filter((s) => s.length > 0);
-  const cidrs = parseCidrs(cidrItems);
+  const cidrs = parseCidrs(listOf(env.WEBHOOK_ALLOWED_CIDRS));
   for (const p of cidrs.problems) problems.push(`WEBHOOK_ALLOWED_CIDRS: ${p}`);
+  const trusted = parseTrustedHosts(listOf(env.WEBHOOK_TRUSTED_HOSTS));
+  for (const p of trusted.problems) problems.push(`WEBHOOK_TRUSTED_HOSTS: ${p}`);
   const disableAfterMs = parseDuration(env.WEBHOOK_DISABLE_AFTER?.trim() || '5d');
   if (disableAfterMs === null || disableAfterMs < 1_000) {
     problems.push('WEBHOOK_DISABLE_AFTER: must be a duration of at least 1s, such as 5d or 36h');
@@ -176,6 +184,7 @@ export function loadNotifierConfig(input: Env = process.env): NotifierConfig {
     apiBaseUrl: e.LOCKSTEP_API_BASE_URL,
     allowHttp: e.WEBHOOK_ALLOW_HTTP === 'true',
     allowedCidrs: Object.freeze(cidrs.cidrs),
+    trustedHosts: Object.freeze(trusted.hosts),
     retrySchedule: Object.freeze(schedule.values),
     retryJitter: e.WEBHOOK_RETRY_JITTER,
     timeoutMs: e.WEBHOOK_TIMEOUT_MS,

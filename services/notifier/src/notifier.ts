@@ -58,7 +58,11 @@ export async function startNotifier(
   }
   const storeKeys = createKeys(config.keyPrefix, { outboxShards: config.outboxShards });
   const keys = createWebhookKeys(config.keyPrefix);
-  const ssrf = { allowHttp: config.allowHttp, allowedCidrs: config.allowedCidrs };
+  const ssrf = {
+    allowHttp: config.allowHttp,
+    allowedCidrs: config.allowedCidrs,
+    trustedHosts: config.trustedHosts,
+  };
   const subscriptions = createSubscriptionStore({ redis, keys, ssrf });
   const deliveries = createDeliveryQueue({ redis, keys, logMaxLen: config.logMaxLen });
   const metrics = createNotifierMetrics(async () => {

@@ -1,7 +1,7 @@
 /**
  * `make demo`: the whole product on the embedded default, without Docker. Starts a private redis-server (unless
  * REDIS_URL is set), the Genesys simulator on the `demo` scenario (both seed stories plus background desyncs), the
- * engine, the notifier, the webhook receiver and the admin API when the build has one, each as a child process
+ * engine, the notifier, the webhook receiver and the admin API, each as a child process
  * with its own log file. Shows a live view, then a report of each story, and exits 0 only if every story's
  * expected outcome happened (scripts/demo/outcomes.ts).
  *
@@ -10,7 +10,7 @@
  * recording and the checks as JSON. DEMO_SECONDS bounds the run (default 100 s after the simulator starts).
  */
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -149,7 +149,6 @@ async function run(): Promise<void> {
   );
   await waitForLog(receiver, /listening on/, 30_000);
 
-  const hasAdminApi = existsSync(join(repoRoot, 'services/admin-api/src/main.ts'));
   const adminUrl = `http://127.0.0.1:${adminPort}`;
   supervisor.startNode('notifier', ['services/notifier/src/main.ts'], {
     REDIS_URL: redisUrl,
@@ -167,28 +166,24 @@ async function run(): Promise<void> {
   await waitFor('the notifier to answer /healthz', () => httpText(`${notifierMetricsUrl}/healthz`), 60_000);
 
   let readKey: string | undefined;
-  if (hasAdminApi) {
-    const adminKey = randomBytes(24).toString('base64url');
-    supervisor.startNode('admin-api', ['services/admin-api/src/main.ts'], {
-      REDIS_URL: redisUrl,
-      LOCKSTEP_KEY_PREFIX: prefix,
-      ADMIN_API_HOST: '127.0.0.1',
-      ADMIN_API_PORT: String(adminPort),
-      LOCKSTEP_BOOTSTRAP_ADMIN_KEY: adminKey,
-      LOG_LEVEL: 'info',
-    });
-    await waitFor('the admin API to answer /healthz', () => httpText(`${adminUrl}/healthz`), 60_000);
-    // A read-only key for the user, made with the bootstrap admin key (which the demo never prints).
-    const res = await fetch(`${adminUrl}/v1/keys`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${adminKey}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ name: 'make-demo-read', scopes: ['read'] }),
-    }).catch(() => undefined);
-    if (res?.ok) readKey = ((await res.json()) as { key?: string }).key;
-    say(readKey ? 'admin API up, read key created' : 'admin API up (no read key: POST /v1/keys failed)');
-  } else {
-    say('admin API: not in this build, skipped');
-  }
+  const adminKey = randomBytes(24).toString('base64url');
+  supervisor.startNode('admin-api', ['services/admin-api/src/main.ts'], {
+    REDIS_URL: redisUrl,
+    LOCKSTEP_KEY_PREFIX: prefix,
+    ADMIN_API_HOST: '127.0.0.1',
+    ADMIN_API_PORT: String(adminPort),
+    LOCKSTEP_BOOTSTRAP_ADMIN_KEY: adminKey,
+    LOG_LEVEL: 'info',
+  });
+  await waitFor('the admin API to answer /healthz', () => httpText(`${adminUrl}/healthz`), 60_000);
+  // A read-only key for the user, made with the bootstrap admin key (which the demo never prints).
+  const res = await fetch(`${adminUrl}/v1/keys`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${adminKey}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ name: 'make-demo-read', scopes: ['read'] }),
+  }).catch(() => undefined);
+  if (res?.ok) readKey = ((await res.json()) as { key?: string }).key;
+  say(readKey ? 'admin API up, read key created' : 'admin API up (no read key: POST /v1/keys failed)');
 
   // The simulator's clock starts when it does: the engine follows at once.
   const sim = supervisor.startNode(
@@ -292,13 +287,9 @@ async function run(): Promise<void> {
   display.end();
   const sample = recording.entries.find((e) => e.type === 'finding.opened')?.agentId ?? '<userId>';
   const next = [
-    ...(hasAdminApi
-      ? [
-          `the admin API: curl -H 'authorization: Bearer ${readKey ?? '<read key>'}' ${adminUrl}/v1/findings`,
-          `one agent: curl -H 'authorization: Bearer ${readKey ?? '<read key>'}' ${adminUrl}/v1/agents/${sample}`,
-        ]
-      : []),
-    `the CLI: REDIS_URL=${redisUrl.replace(/\/\/[^@/]*@/, '//')} LOCKSTEP_KEY_PREFIX=${prefix} npm run lockstep -- agent ${sample}`,
+    `the admin API: curl -H 'authorization: Bearer ${readKey ?? '<read key>'}' ${adminUrl}/v1/findings`,
+    `one agent: curl -H 'authorization: Bearer ${readKey ?? '<read key>'}' ${adminUrl}/v1/agents/${sample}`,
+    `the CLI: LOCKSTEP_API_URL=${adminUrl} LOCKSTEP_API_KEY=${readKey ?? '<read key>'} npm run lockstep -- agents show ${sample}`,
     flags.keep
       ? 'everything keeps running until Ctrl-C'
       : 'these need the demo running: DEMO_KEEP=1 make demo keeps it up after the report until Ctrl-C',

@@ -1,11 +1,6 @@
-/**
- * The expected outcome of each story, as a table of checks over a `Recording`. A check whose `feature` the build
- * lacks (no alert type under that prefix in the catalogue) is skipped, so the checks of corrections, declaration
- * outcomes and incidents switch on by themselves when those features land. Pure.
- */
+/** The expected outcome of each story, as a table of checks over a `Recording`. Every check runs. Pure. */
 import {
   entriesOf,
-  hasFeature,
   nameOf,
   type Recording,
   type RecordedEntry,
@@ -33,8 +28,6 @@ export interface OutcomeCheck {
   readonly story: StoryId | 'alerts';
   /** What should happen. */
   readonly expect: string;
-  /** Alert-type prefix of the feature the check needs (`correction`, `declaration`, `incident`), if any. */
-  readonly feature?: string;
   readonly run: (recording: Recording) => CheckResult;
 }
 
@@ -42,7 +35,7 @@ export interface CheckOutcome {
   readonly id: string;
   readonly story: StoryId | 'alerts';
   readonly expect: string;
-  readonly status: 'passed' | 'failed' | 'skipped';
+  readonly status: 'passed' | 'failed';
   readonly detail: string;
 }
 
@@ -135,7 +128,6 @@ export const OUTCOME_CHECKS: readonly OutcomeCheck[] = [
   {
     id: 'tuesday.declarations',
     story: 'tuesday',
-    feature: 'declaration',
     expect: 'every declared seat has a declaration outcome',
     run(r) {
       const withOutcome = new Set(entriesOf(r, 'declaration.').map((e) => e.agentId));
@@ -150,7 +142,6 @@ export const OUTCOME_CHECKS: readonly OutcomeCheck[] = [
   {
     id: 'stories.corrections',
     story: 'tuesday',
-    feature: 'correction',
     expect: 'corrections are carried out, deferred or refused, each with its reason',
     run(r) {
       const agents = new Set([...storyAgents(r, 'tuesday'), ...storyAgents(r, 'friday')]);
@@ -163,7 +154,6 @@ export const OUTCOME_CHECKS: readonly OutcomeCheck[] = [
   {
     id: 'friday.incident',
     story: 'friday',
-    feature: 'incident',
     expect: 'the agents without a station are grouped into one incident',
     run(r) {
       const lost = new Set(r.agents.filter((a) => a.story === 'friday' && a.stationLost).map((a) => a.id));
@@ -179,22 +169,19 @@ export const OUTCOME_CHECKS: readonly OutcomeCheck[] = [
   },
 ];
 
-/** Runs every check the build supports; the others are `skipped`. Pure. */
+/** Runs every check. Pure. */
 export function runChecks(
   recording: Recording,
   checks: readonly OutcomeCheck[] = OUTCOME_CHECKS,
 ): CheckOutcome[] {
   return checks.map((check) => {
     const base = { id: check.id, story: check.story, expect: check.expect };
-    if (check.feature !== undefined && !hasFeature(recording, check.feature)) {
-      return { ...base, status: 'skipped', detail: `no ${check.feature}.* alert type in this build` };
-    }
     const result = check.run(recording);
     return { ...base, status: result.ok ? 'passed' : 'failed', detail: result.detail };
   });
 }
 
-/** Whether every check that ran passed. */
+/** Whether every check passed. */
 export function allPassed(outcomes: readonly CheckOutcome[]): boolean {
-  return outcomes.every((o) => o.status !== 'failed');
+  return outcomes.every((o) => o.status === 'passed');
 }

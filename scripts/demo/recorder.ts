@@ -3,7 +3,6 @@
  * engine's and the notifier's metrics, reads the webhook receiver's output, and at the end reads the agents
  * from the simulator's ground truth and lockstep's Redis. `snapshot()` turns it into a `Recording`.
  */
-import { ALERT_TYPES } from '@lockstep/webhooks';
 import { createOutbox, createReads, type Keys, type RedisClient } from '@lockstep/store';
 import type { AgentInfo, ReceivedAlert, RecordedEntry, Recording, StoryId } from './recording.js';
 import { httpText } from './services.js';
@@ -221,7 +220,6 @@ export async function createRecorder(options: RecorderOptions): Promise<Recorder
       return {
         startedAt,
         endedAt: Date.now(),
-        alertCatalogue: [...ALERT_TYPES],
         agents: [...agents],
         entries: [...entries],
         alerts: [...alerts],

@@ -52,8 +52,6 @@ export interface ReceivedAlert {
 export interface Recording {
   readonly startedAt: number;
   readonly endedAt: number;
-  /** Alert types the catalogue knows (feature detection for the checks). */
-  readonly alertCatalogue: readonly string[];
   readonly agents: readonly AgentInfo[];
   readonly entries: readonly RecordedEntry[];
   readonly alerts: readonly ReceivedAlert[];
@@ -80,11 +78,6 @@ export function entriesOf(recording: Recording, type: string): RecordedEntry[] {
 /** Ids of the agents of a story. */
 export function storyAgents(recording: Recording, story: StoryId): Set<string> {
   return new Set(recording.agents.filter((a) => a.story === story).map((a) => a.id));
-}
-
-/** Whether the alert catalogue knows any type under `prefix.` (a feature is present on this build). */
-export function hasFeature(recording: Recording, prefix: string): boolean {
-  return recording.alertCatalogue.some((t) => t.startsWith(`${prefix}.`));
 }
 
 /** The display name of an agent, or its id. */

@@ -180,7 +180,7 @@ export function buildReport(
   );
   out.push('', 'Expected outcomes:');
   for (const c of checks) {
-    const mark = c.status === 'passed' ? 'ok  ' : c.status === 'failed' ? 'FAIL' : 'skip';
+    const mark = c.status === 'passed' ? 'ok  ' : 'FAIL';
     out.push(`  ${mark} ${c.expect}: ${c.detail}`);
   }
   if (next.length > 0) out.push('', 'Next:', ...next.map((l) => `  ${l}`));

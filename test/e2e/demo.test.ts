@@ -19,7 +19,7 @@ interface Entry {
 }
 interface Result {
   ok: boolean;
-  checks: { id: string; status: 'passed' | 'failed' | 'skipped'; detail: string }[];
+  checks: { id: string; status: 'passed' | 'failed'; detail: string }[];
   recording: {
     agents: { id: string; story: string; stationDead: boolean; stationLost: boolean }[];
     entries: Entry[];

@@ -88,6 +88,7 @@ describe('per-client rate limit', () => {
       tokenRateLimitPerMinute: 300,
       clientRateLimits: expect.objectContaining({ [demo]: null, limited: 5 }),
       scheduleSearchAnswer: 'sync',
+      logReads: false,
     });
     const set = await s.control('PATCH', '/__sim/settings', { clientRateLimits: { [demo]: 2 } });
     expect(set.status).toBe(200);
@@ -135,6 +136,7 @@ describe('settings precedence', () => {
       tokenRateLimitPerMinute: 300,
       clientRateLimits: { a: 7, b: null },
       scheduleSearchAnswer: 'download',
+      logReads: false,
     });
     const fromFlags = createSettings(
       defaultConfig({ clientRateLimitPerMinute: 300, scheduleSearchAnswer: 'sync' }),
@@ -144,6 +146,7 @@ describe('settings precedence', () => {
       tokenRateLimitPerMinute: 300,
       clientRateLimits: { a: 300, b: 300 },
       scheduleSearchAnswer: 'sync',
+      logReads: false,
     });
   });
 });
@@ -192,7 +195,10 @@ describe('bulk presence write', () => {
     const items = Array.from({ length: 51 }, () => ({ id, presenceDefinition: { id: BREAK } }));
     const res = await put(s, await s.token(), items);
     expect(res.status).toBe(400);
-    expect(await res.json()).toMatchObject({ code: 'invalid.value', messageParams: { max: '50', count: '51' } });
+    expect(await res.json()).toMatchObject({
+      code: 'invalid.value',
+      messageParams: { max: '50', count: '51' },
+    });
     expect(s.world.groundTruth()[0]!.presence.systemPresence).toBe(before);
   });
 });

@@ -127,6 +127,13 @@ export function createRequestLog(world: SimWorld, capacity = 100_000): RequestLo
           // A malformed id names no agent; the answer says so.
         }
         name(entry, [id]);
+      } else if (reads && method === 'GET') {
+        // A read of users by id (`?id=a&id=b` or `?id=a,b`) names them.
+        const ids = new URLSearchParams(url.slice(path.length + 1))
+          .getAll('id')
+          .flatMap((v) => v.split(','))
+          .filter((v) => v !== '');
+        if (ids.length > 0) name(entry, ids);
       }
       return entry;
     },

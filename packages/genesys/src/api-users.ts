@@ -119,7 +119,11 @@ export function createUsersApi(client: SdkApiClient, call: ApiCall) {
         'presence.bulk.put',
         () =>
           presence.putUsersPresencesBulk(
-            items.map((i) => ({ id: i.userId, presenceDefinition: { id: i.definitionId }, source: 'PURECLOUD' })),
+            items.map((i) => ({
+              id: i.userId,
+              presenceDefinition: { id: i.definitionId },
+              source: 'PURECLOUD',
+            })),
           ),
         { idempotent: false },
       ),

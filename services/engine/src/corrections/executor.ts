@@ -1,6 +1,6 @@
 import type { AgentSignals, Effect } from '@lockstep/domain';
 import { isBusy } from '@lockstep/domain';
-import type { Clock, GenesysApi } from '@lockstep/genesys';
+import type { Clock } from '@lockstep/genesys';
 import type { CorrectionLocks, Reads } from '@lockstep/store';
 import type { Logger } from 'pino';
 import type { CorrectionsConfig } from '../config.js';
@@ -13,13 +13,14 @@ import type { FreshReader } from './fresh-reader.js';
 import { guardCorrection } from './guards.js';
 import type { PresenceIds } from './presence-ids.js';
 import { priorityOf, type ReceivedIntent } from './priority.js';
-import { buildRequest, type CorrectionRequest, sendRequest } from './request.js';
+import { buildRequest, type CorrectionRequest, type CorrectionUsers } from './request.js';
 import { createJobQueue, type Job } from './queue.js';
-import { confirmed, knownAgent } from './state-checks.js';
+import { createCorrectionSender } from './sender.js';
+import { confirmed, confirmedBySignals, knownAgent } from './state-checks.js';
 
 export interface ExecutorDeps {
   readonly config: CorrectionsConfig;
-  readonly users: Pick<GenesysApi['users'], 'putRoutingStatus' | 'patchPresence'>;
+  readonly users: CorrectionUsers;
   readonly reads: Pick<Reads, 'readAgent'>;
   readonly locks: CorrectionLocks;
   readonly budget: CorrectionBudget;
@@ -32,8 +33,10 @@ export interface ExecutorDeps {
   readonly clock: Clock;
   readonly logger: Logger;
   readonly metrics: EngineMetrics;
-  /** Agents worked on at once. Default 16. */
+  /** Agents worked on at once (a bulk presence write can only carry agents worked on together). Default 100. */
   readonly concurrency?: number;
+  /** How long a presence correction waits for others to share a bulk write with. Default 50 ms. */
+  readonly batchWindowMs?: number;
   /** Wait between a send and its first confirming read, and between reads. Default 1 s. */
   readonly confirmEveryMs?: number;
   /** How often a deferred intent looks at the agent's stored signals again. Default 1 s. */
@@ -49,6 +52,11 @@ const MAX_STEP_ERRORS = 8;
 export interface CorrectionExecutor extends EffectsExecutor {
   /** Resolves once nothing is queued, parked or running (tests). */
   idle(): Promise<void>;
+  /**
+   * The agent's state as the engine just committed it: a sent correction whose intended state it shows (from an
+   * observation newer than the send) is confirmed without a REST read. Never blocks.
+   */
+  noteCommitted(agentId: string, signals: AgentSignals): void;
   /** Stops taking work; running attempts finish their current step and send nothing more. Idempotent. */
   close(): Promise<void>;
 }
@@ -56,15 +64,18 @@ export interface CorrectionExecutor extends EffectsExecutor {
 /**
  * The correction executor. Takes committed `correction.intended` effects (`executeCommitted`, never blocking the
  * pipeline), queues them by priority and runs each due intent: lease → stored signals (busy: park) → fresh REST
- * read → guards → claim the per-agent lock with the fencing token → budget → lease again → send → mark sent →
- * confirm by reads within the confirm timeout (else send again, up to `maxSends`, then `correction.failed`) →
- * settle. Intents of resolved findings, and older intents of a finding, are dropped. In `dry-run` it audits
- * the request it would send and sends nothing; in `off` it ignores intents.
+ * read → guards → claim the per-agent lock with the fencing token → budget (one token per request: presence
+ * corrections ready together share a bulk write) → lease and stored signals again → send → mark sent → confirm,
+ * by the engine's next committed state (`noteCommitted`) or, when no event confirmed it within
+ * `eventConfirmMs`, by REST reads until the confirm timeout (else send again, up to `maxSends`, then
+ * `correction.failed`) → settle. Intents of resolved findings, and older intents of a finding, are dropped. In
+ * `dry-run` it audits the request it would send and sends nothing; in `off` it ignores intents.
  */
 export function createCorrectionExecutor(deps: ExecutorDeps): CorrectionExecutor {
   const { config, clock, leadership } = deps;
   const log = deps.logger.child({ component: 'corrections' });
-  const concurrency = deps.concurrency ?? 16;
+  const concurrency = deps.concurrency ?? 100;
+  const eventConfirmMs = Math.min(config.eventConfirmMs ?? 2_000, config.confirmTimeoutMs);
   const confirmEveryMs = deps.confirmEveryMs ?? 1_000;
   const deferCheckMs = deps.deferCheckMs ?? 1_000;
   const jitterMs = deps.jitterMs ?? 250;
@@ -76,11 +87,45 @@ export function createCorrectionExecutor(deps: ExecutorDeps): CorrectionExecutor
   let timerAt = Number.POSITIVE_INFINITY;
   let closed = false;
   const abort = new AbortController();
+  /** Sent jobs waiting for their confirmation, by agent (what `noteCommitted` looks at). */
+  const confirming = new Map<string, Set<Job>>();
+  let settling = 0;
+  const sender = createCorrectionSender({
+    users: deps.users,
+    reads: deps.reads,
+    budget: deps.budget,
+    assertHeld: (what) => leadership.assertHeld(what),
+    closed: () => closed,
+    signal: abort.signal,
+    metrics: deps.metrics,
+    bulkMax: config.bulkMax ?? 50,
+    windowMs: deps.batchWindowMs ?? 50,
+  });
+
+  function awaitConfirm(job: Job, waiting: boolean): void {
+    const id = job.intent.agentId;
+    if (waiting) {
+      const set = confirming.get(id) ?? new Set<Job>();
+      set.add(job);
+      confirming.set(id, set);
+      return;
+    }
+    const set = confirming.get(id);
+    set?.delete(job);
+    if (set?.size === 0) confirming.delete(id);
+  }
 
   const gauge = () => deps.metrics.correctionsQueued.set(queue.size() + running.size);
 
+  function dropConfirming(agentId: string, findingId: string): void {
+    for (const job of confirming.get(agentId) ?? []) {
+      if (job.intent.findingId === findingId) awaitConfirm(job, false);
+    }
+  }
+
   function settleIdle(): void {
-    if (queue.size() === 0 && running.size === 0) for (const w of idleWaiters.splice(0)) w();
+    if (queue.size() === 0 && running.size === 0 && settling === 0)
+      for (const w of idleWaiters.splice(0)) w();
   }
 
   function arm(at: number): void {
@@ -145,6 +190,7 @@ export function createCorrectionExecutor(deps: ExecutorDeps): CorrectionExecutor
   function leaseGone(job: Job): boolean {
     const token = leadership.token();
     if (token !== null && token === job.fence) return false;
+    awaitConfirm(job, false);
     // The lease lapsed or changed hands since the intent was committed: the holder re-plans from its own state.
     deps.metrics.correctionOutcomes.inc({ outcome: 'dropped' });
     log.warn({ agentId: job.intent.agentId, intentId: job.intent.id }, 'lease not held: correction dropped');
@@ -153,6 +199,7 @@ export function createCorrectionExecutor(deps: ExecutorDeps): CorrectionExecutor
 
   async function run(job: Job): Promise<void> {
     const { intent } = job;
+    if (job.done) return;
     try {
       if (leaseGone(job)) return;
       const stored = await deps.reads.readAgent(intent.agentId);
@@ -212,7 +259,8 @@ export function createCorrectionExecutor(deps: ExecutorDeps): CorrectionExecutor
     return Math.min(30_000, confirmEveryMs * 2 ** Math.min(n, 5)) + Math.floor(random() * jitterMs);
   }
 
-  async function send(job: Job, before: FreshAgent, request: CorrectionRequest): Promise<void> {
+  async function send(job: Job, before: FreshAgent, built: CorrectionRequest): Promise<void> {
+    let request = built;
     const { intent } = job;
     const claim = await deps.locks.claim(intent.agentId, intent.id, job.fence, deps.owner, clock.now());
     if (claim === 'in-flight' && !job.claimed) {
@@ -228,17 +276,16 @@ export function createCorrectionExecutor(deps: ExecutorDeps): CorrectionExecutor
       // A retry of our own claim (already marked sent by us): go on under it.
     }
     job.claimed = true;
-    await deps.budget.take(job.priority, abort.signal);
+    // The budget, then the last checks right before the request leaves (the lease, the engine's signals).
+    const out = await sender.send(job, request);
     if (closed) return;
-    // The last check before the request leaves: nothing goes out past the local lease deadline.
-    const token = leadership.assertHeld('correction');
-    if (token !== job.fence) {
+    if (out.kind === 'dropped') {
       deps.metrics.correctionOutcomes.inc({ outcome: 'dropped' });
       return;
     }
-    job.sends += 1;
-    const result = await sendRequest(deps.users, intent.agentId, request);
-    deps.metrics.correctionRequests.inc({ kind: intent.kind, status: String(result.status ?? 'network') });
+    if (out.kind === 'busy') return await park(job, out.reason, before);
+    const { result } = out;
+    request = out.request;
     if (result.status === 429) {
       // Every replica pauses its corrections; this try does not count as a send.
       await deps.budget.block(result.retryAfterMs ?? 3_000);
@@ -263,36 +310,53 @@ export function createCorrectionExecutor(deps: ExecutorDeps): CorrectionExecutor
     job.result = result;
     job.phase = result.ok ? 'confirm' : 'guard';
     job.sentAt = clock.now();
-    job.dueAt = clock.now() + (result.ok ? confirmEveryMs : backoff(job.sends));
+    job.seenBefore = {
+      presence: out.signals?.presence?.seenAt ?? Number.NEGATIVE_INFINITY,
+      routing: out.signals?.routing?.seenAt ?? Number.NEGATIVE_INFINITY,
+    };
+    // Confirmed by the engine's next committed state if it comes in time; a REST read only after that.
+    job.dueAt = clock.now() + (result.ok ? eventConfirmMs : backoff(job.sends));
     if (!result.ok && job.sends >= config.maxSends) return await giveUp(job, null);
+    if (result.ok) awaitConfirm(job, true);
     queue.put(job);
+  }
+
+  /** Settles a sent job as `applied` once, whoever saw the confirmation first. */
+  async function applied(job: Job, by: 'event' | 'read', observed: FreshAgent | null): Promise<void> {
+    if (job.done) return;
+    job.done = true;
+    awaitConfirm(job, false);
+    await deps.locks.mark(job.intent.agentId, job.intent.id, job.fence, 'settled', clock.now());
+    await record(job, {
+      outcome: 'applied',
+      before: job.before,
+      request: job.request,
+      result: job.result,
+      reason: null,
+      observed,
+      confirmedBy: by,
+    });
   }
 
   async function confirm(job: Job, fresh: FreshAgent): Promise<void> {
     const { intent } = job;
-    if (confirmed(intent, fresh)) {
-      await deps.locks.mark(intent.agentId, intent.id, job.fence, 'settled', clock.now());
-      return await record(job, {
-        outcome: 'applied',
-        before: job.before,
-        request: job.request,
-        result: job.result,
-        reason: null,
-        observed: fresh,
-      });
-    }
+    if (job.done) return;
+    if (confirmed(intent, fresh)) return await applied(job, 'read', fresh);
     if (clock.now() - job.sentAt < config.confirmTimeoutMs) {
       job.dueAt = clock.now() + confirmEveryMs;
       return queue.put(job);
     }
     if (job.sends >= config.maxSends) return await giveUp(job, fresh);
     // Not confirmed in time: guard again from fresh state and send again after a backoff.
+    awaitConfirm(job, false);
     job.phase = 'guard';
     job.dueAt = clock.now() + backoff(job.sends);
     queue.put(job);
   }
 
   async function giveUp(job: Job, observed: FreshAgent | null, why?: string): Promise<void> {
+    job.done = true;
+    awaitConfirm(job, false);
     if (job.claimed)
       await deps.locks.mark(job.intent.agentId, job.intent.id, job.fence, 'settled', clock.now());
     const by = observed?.presence?.source;
@@ -316,6 +380,7 @@ export function createCorrectionExecutor(deps: ExecutorDeps): CorrectionExecutor
       for (const effect of effects) {
         if (effect.type === 'finding.resolved') {
           queue.dropFinding(agentId, effect.finding.id);
+          dropConfirming(agentId, effect.finding.id);
         } else if (
           (effect.type === 'declaration.expired' ||
             effect.type === 'declaration.superseded' ||
@@ -327,6 +392,7 @@ export function createCorrectionExecutor(deps: ExecutorDeps): CorrectionExecutor
           // A declaration that ended (expired, superseded, reverted on purpose) wants nothing more: its intents
           // carry its id as their finding id.
           queue.dropFinding(agentId, effect.declaration.id);
+          dropConfirming(agentId, effect.declaration.id);
         } else if (effect.type === 'correction.intended') {
           const intent = effect.intent as ReceivedIntent;
           const spread = Math.floor(random() * jitterMs);
@@ -346,13 +412,35 @@ export function createCorrectionExecutor(deps: ExecutorDeps): CorrectionExecutor
             request: null,
             result: null,
             sentAt: 0,
+            seenBefore: null,
+            done: false,
           });
         }
       }
       pump();
     },
+    noteCommitted(agentId, signals) {
+      const jobs = confirming.get(agentId);
+      if (jobs === undefined || closed) return;
+      for (const job of [...jobs]) {
+        if (job.phase !== 'confirm' || job.seenBefore === null) continue;
+        if (!confirmedBySignals(job.intent, signals, job.seenBefore)) continue;
+        // Waiting in the queue for its REST read: taken out. Running (its read in flight): settled once by `applied`.
+        queue.remove(job);
+        settling += 1;
+        void applied(job, 'event', null)
+          .catch((err: unknown) =>
+            log.error({ err, agentId, intentId: job.intent.id }, 'correction confirmation failed'),
+          )
+          .finally(() => {
+            settling -= 1;
+            gauge();
+            settleIdle();
+          });
+      }
+    },
     idle() {
-      if (queue.size() === 0 && running.size === 0) return Promise.resolve();
+      if (queue.size() === 0 && running.size === 0 && settling === 0) return Promise.resolve();
       return new Promise((resolve) => idleWaiters.push(resolve));
     },
     async close() {
@@ -361,6 +449,7 @@ export function createCorrectionExecutor(deps: ExecutorDeps): CorrectionExecutor
       abort.abort(new Error('corrections closed'));
       if (timer !== undefined) clock.clearTimeout(timer);
       queue.clear();
+      confirming.clear();
       gauge();
       for (const w of idleWaiters.splice(0)) w();
     },

@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import type { AgentSignals, Effect } from '@lockstep/domain';
 import { isBusy } from '@lockstep/domain';
 import type { Clock } from '@lockstep/genesys';
@@ -33,7 +34,7 @@ export interface ExecutorDeps {
   readonly clock: Clock;
   readonly logger: Logger;
   readonly metrics: EngineMetrics;
-  /** Agents worked on at once (a bulk presence write can only carry agents worked on together). Default 100. */
+  /** Agents worked on at once (a bulk presence write can only carry agents worked on together). Default 1,000. */
   readonly concurrency?: number;
   /** How long a presence correction waits for others to share a bulk write with. Default 50 ms. */
   readonly batchWindowMs?: number;
@@ -74,7 +75,7 @@ export interface CorrectionExecutor extends EffectsExecutor {
 export function createCorrectionExecutor(deps: ExecutorDeps): CorrectionExecutor {
   const { config, clock, leadership } = deps;
   const log = deps.logger.child({ component: 'corrections' });
-  const concurrency = deps.concurrency ?? 100;
+  const concurrency = deps.concurrency ?? 1000;
   const eventConfirmMs = Math.min(config.eventConfirmMs ?? 2_000, config.confirmTimeoutMs);
   const confirmEveryMs = deps.confirmEveryMs ?? 1_000;
   const deferCheckMs = deps.deferCheckMs ?? 1_000;
@@ -87,6 +88,8 @@ export function createCorrectionExecutor(deps: ExecutorDeps): CorrectionExecutor
   let timerAt = Number.POSITIVE_INFINITY;
   let closed = false;
   const abort = new AbortController();
+  // Up to `concurrency` budget waits listen on it at once.
+  setMaxListeners(concurrency + 16, abort.signal);
   /** Sent jobs waiting for their confirmation, by agent (what `noteCommitted` looks at). */
   const confirming = new Map<string, Set<Job>>();
   let settling = 0;

@@ -60,11 +60,12 @@ interface Pending {
  * Each request (single or bulk) takes one token of the shared budget, then, right before it leaves: the lease is
  * checked (nothing goes out past the local deadline, nor for a job committed under an older token), and each
  * agent's stored signals are read again (an agent whose interaction began since the guards' read is left out).
- * Presence corrections wait up to `windowMs` for others; a batch of one goes out as the single PATCH.
+ * Presence corrections wait `windowMs` for others, and keep joining the batch until its budget token is granted
+ * (the longer the budget makes them wait, the more share a request); a batch of one goes out as the single PATCH.
  */
 export function createCorrectionSender(deps: SenderDeps): CorrectionSender {
-  let waiting: Pending[] = [];
-  let timer: ReturnType<typeof setTimeout> | undefined;
+  /** The batch new presence corrections join: collecting for `windowMs`, then waiting for its budget token. */
+  let open: { readonly pending: Pending[] } | undefined;
 
   async function lastCheck(job: Job, token: number): Promise<SendOutcome | AgentSignals | undefined> {
     if (token !== job.fence) return { kind: 'dropped' };
@@ -93,9 +94,12 @@ export function createCorrectionSender(deps: SenderDeps): CorrectionSender {
     return { kind: 'sent', request, result, signals: checked };
   }
 
-  async function flush(batch: Pending[]): Promise<void> {
+  async function flush(b: { readonly pending: Pending[] }): Promise<void> {
+    const batch = b.pending;
     try {
       await deps.budget.take(Math.min(...batch.map((p) => p.job.priority)), deps.signal);
+      // Granted: the batch is closed (corrections ready meanwhile joined it); later ones start the next.
+      if (open === b) open = undefined;
       if (deps.closed()) {
         for (const p of batch) p.resolve({ kind: 'dropped' });
         return;
@@ -140,16 +144,8 @@ export function createCorrectionSender(deps: SenderDeps): CorrectionSender {
         });
       });
     } catch (err) {
+      if (open === b) open = undefined;
       for (const p of batch) p.reject(err);
-    }
-  }
-
-  function drain(): void {
-    timer = undefined;
-    while (waiting.length > 0) {
-      const batch = waiting.slice(0, deps.bulkMax);
-      waiting = waiting.slice(deps.bulkMax);
-      void flush(batch);
     }
   }
 
@@ -158,13 +154,12 @@ export function createCorrectionSender(deps: SenderDeps): CorrectionSender {
       const definitionId = presenceDefinitionOf(request);
       if (deps.bulkMax <= 1 || definitionId === null) return single(job, request);
       return new Promise<SendOutcome>((resolve, reject) => {
-        waiting.push({ job, request, definitionId, resolve, reject });
-        if (waiting.length >= deps.bulkMax) {
-          if (timer !== undefined) clearTimeout(timer);
-          drain();
-        } else {
-          timer ??= setTimeout(drain, deps.windowMs);
+        if (open === undefined || open.pending.length >= deps.bulkMax) {
+          const b = { pending: [] as Pending[] };
+          open = b;
+          setTimeout(() => void flush(b), deps.windowMs);
         }
+        open.pending.push({ job, request, definitionId, resolve, reject });
       });
     },
   };

@@ -242,6 +242,33 @@ describe('correction executor', () => {
     }
   });
 
+  it('dry-run batches as it would for real: agents ready together are audited with their share of one bulk write', async () => {
+    const h = await harness('dry-run');
+    try {
+      const [a, b] = agents as [string, string];
+      const now = Date.now();
+      for (const agentId of [a, b]) {
+        h.executor.executeCommitted(agentId, [intent(agentId, onQueue, now)], h.keeper.token() as number);
+      }
+      await h.executor.idle();
+      for (const agentId of [a, b]) {
+        const entries = await audit(h.prefix, agentId);
+        expect(entries.map((e) => e.detail.outcome)).toEqual(['dry-run']);
+        expect(entries[0]?.detail.request).toMatchObject({
+          method: 'PUT',
+          path: '/api/v2/users/presences/bulk',
+          body: { id: agentId, presenceDefinition: { id: expect.stringMatching(/.+/) }, source: 'PURECLOUD' },
+          batchSize: 2,
+        });
+      }
+      expect(await writes()).toEqual([]);
+      const world = await truth();
+      expect([a, b].map((id) => world.get(id)?.presence.systemPresence)).toEqual(['Available', 'Available']);
+    } finally {
+      await h.close();
+    }
+  });
+
   it('applies, confirms and audits a correction with its status and fencing token; the outcome reaches the outbox', async () => {
     const h = await harness('apply');
     try {

@@ -103,6 +103,7 @@ export function createCorrectionExecutor(deps: ExecutorDeps): CorrectionExecutor
     metrics: deps.metrics,
     bulkMax: config.bulkMax ?? 50,
     windowMs: deps.batchWindowMs ?? 50,
+    dryRun: config.mode === 'dry-run',
   });
 
   function awaitConfirm(job: Job, waiting: boolean): void {
@@ -242,7 +243,16 @@ export function createCorrectionExecutor(deps: ExecutorDeps): CorrectionExecutor
         });
       }
       if (config.mode === 'dry-run') {
-        return await record(job, { outcome: 'dry-run', before: fresh, request, result: null, reason: null });
+        // Batched as it would be for real: the audit shows the request (or bulk share) that would have gone out.
+        const planned = await sender.send(job, request);
+        const wouldSend = planned.kind === 'planned' ? planned.request : request;
+        return await record(job, {
+          outcome: 'dry-run',
+          before: fresh,
+          request: wouldSend,
+          result: null,
+          reason: null,
+        });
       }
       await send(job, fresh, request);
     } catch (err) {
@@ -287,6 +297,7 @@ export function createCorrectionExecutor(deps: ExecutorDeps): CorrectionExecutor
       return;
     }
     if (out.kind === 'busy') return await park(job, out.reason, before);
+    if (out.kind === 'planned') return;
     const { result } = out;
     request = out.request;
     if (result.status === 429) {

@@ -23,6 +23,8 @@ export type SendOutcome =
       readonly result: RequestResult;
       readonly signals: AgentSignals | undefined;
     }
+  /** Dry run: the request (or this agent's share of a bulk write) that would have been sent. */
+  | { readonly kind: 'planned'; readonly request: CorrectionRequest }
   /** Not sent: the lease lapsed or changed hands, or the executor closed. */
   | { readonly kind: 'dropped' }
   /** Not sent: the engine's signals show an interaction that began since the guards ran. */
@@ -41,6 +43,8 @@ export interface SenderDeps {
   readonly bulkMax: number;
   /** How long a presence correction waits for others to share a bulk write with. */
   readonly windowMs: number;
+  /** Batch as for real, send nothing, take no budget: answers what would have been sent (`planned`). */
+  readonly dryRun: boolean;
 }
 
 /** Sends guarded, claimed correction requests: presence corrections ready together share bulk writes. */
@@ -80,6 +84,7 @@ export function createCorrectionSender(deps: SenderDeps): CorrectionSender {
     v !== undefined && typeof (v as { kind?: unknown }).kind === 'string';
 
   async function single(job: Job, request: CorrectionRequest): Promise<SendOutcome> {
+    if (deps.dryRun) return { kind: 'planned', request };
     await deps.budget.take(job.priority, deps.signal);
     if (deps.closed()) return { kind: 'dropped' };
     const token = deps.assertHeld('correction');
@@ -96,6 +101,15 @@ export function createCorrectionSender(deps: SenderDeps): CorrectionSender {
 
   async function flush(b: { readonly pending: Pending[] }): Promise<void> {
     const batch = b.pending;
+    if (deps.dryRun) {
+      if (open === b) open = undefined;
+      const planned =
+        batch.length === 1
+          ? batch.map((p) => p.request)
+          : bulkRequests(batch.map((p) => ({ agentId: p.job.intent.agentId, definitionId: p.definitionId })));
+      batch.forEach((p, i) => p.resolve({ kind: 'planned', request: planned[i] as CorrectionRequest }));
+      return;
+    }
     try {
       await deps.budget.take(Math.min(...batch.map((p) => p.job.priority)), deps.signal);
       // Granted: the batch is closed (corrections ready meanwhile joined it); later ones start the next.

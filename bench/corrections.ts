@@ -2,8 +2,9 @@
  * 1,000 agents need a correction at once (Available → On Queue, no interaction), with the simulator holding the
  * OAuth client to --limit requests per minute. The correction executor (engine wiring, real redis-server, the
  * simulator over real sockets through the official SDK) applies them; the run reports the time until every agent
- * is confirmed (`applied`), the requests it took (writes, reads), the floors (agents / limit without bulk writes;
- * the requests this run needed / limit), and the 429s the simulator answered.
+ * is confirmed (`applied`), the requests it took (writes, reads), the floors at the limit (agents / limit without
+ * bulk writes; the fewest requests the job needs with them; the requests this run sent), and the 429s the
+ * simulator answered.
  *
  *   node --conditions=@lockstep/source --import tsx bench/corrections.ts [--agents 1000] [--limit 300] [--percent 90]
  *     [--bulk 50]
@@ -87,6 +88,8 @@ try {
       maxSends: 3,
       deferMaxMs: 600_000,
       bulkMax: bulk,
+      // No engine runs here, so no event can confirm a correction: confirm by a read at once.
+      eventConfirmMs: 0,
     },
     redis,
     keyPrefix: 'bench:',
@@ -137,6 +140,10 @@ try {
   // requests (writes and reads) need at the limit.
   const floor = (agents / limit) * 60;
   const requestFloor = (all / limit) * 60;
+  // The fewest requests the job needs: the writes, a guard read and a confirming read per 100 agents, and the
+  // presence definitions read.
+  const fewest = Math.ceil(agents / bulk) + 2 * Math.ceil(agents / 100) + 1;
+  const bulkFloor = (fewest / limit) * 60;
   console.log(
     JSON.stringify({
       agents,
@@ -146,6 +153,8 @@ try {
       seconds: Number(seconds.toFixed(1)),
       floorSeconds: Number(floor.toFixed(1)),
       ratioToFloor: Number((seconds / floor).toFixed(3)),
+      bulkFloorSeconds: Number(bulkFloor.toFixed(1)),
+      ratioToBulkFloor: Number((seconds / bulkFloor).toFixed(2)),
       requestFloorSeconds: Number(requestFloor.toFixed(1)),
       ratioToRequestFloor: Number((seconds / requestFloor).toFixed(2)),
       onQueue,

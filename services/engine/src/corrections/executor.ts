@@ -409,6 +409,11 @@ export function createCorrectionExecutor(deps: ExecutorDeps): CorrectionExecutor
           dropConfirming(agentId, effect.declaration.id);
         } else if (effect.type === 'correction.intended') {
           const intent = effect.intent as ReceivedIntent;
+          // A newer intent of the finding supersedes an older one still waiting for its confirmation.
+          for (const job of confirming.get(agentId) ?? []) {
+            if (job.intent.findingId === intent.findingId && job.intent.attempt < intent.attempt)
+              awaitConfirm(job, false);
+          }
           const spread = Math.floor(random() * jitterMs);
           queue.put({
             intent,

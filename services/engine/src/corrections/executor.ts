@@ -17,7 +17,8 @@ import { priorityOf, type ReceivedIntent } from './priority.js';
 import { buildRequest, type CorrectionRequest, type CorrectionUsers } from './request.js';
 import { createJobQueue, type Job } from './queue.js';
 import { createCorrectionSender } from './sender.js';
-import { confirmed, confirmedBySignals, knownAgent } from './state-checks.js';
+import { createConfirmations } from './confirmations.js';
+import { confirmed, knownAgent } from './state-checks.js';
 
 export interface ExecutorDeps {
   readonly config: CorrectionsConfig;
@@ -90,8 +91,8 @@ export function createCorrectionExecutor(deps: ExecutorDeps): CorrectionExecutor
   const abort = new AbortController();
   // Up to `concurrency` budget waits listen on it at once.
   setMaxListeners(concurrency + 16, abort.signal);
-  /** Sent jobs waiting for their confirmation, by agent (what `noteCommitted` looks at). */
-  const confirming = new Map<string, Set<Job>>();
+  /** Sent jobs waiting for their confirmation (what `noteCommitted` looks at). */
+  const confirmations = createConfirmations();
   let settling = 0;
   const sender = createCorrectionSender({
     users: deps.users,
@@ -106,26 +107,7 @@ export function createCorrectionExecutor(deps: ExecutorDeps): CorrectionExecutor
     dryRun: config.mode === 'dry-run',
   });
 
-  function awaitConfirm(job: Job, waiting: boolean): void {
-    const id = job.intent.agentId;
-    if (waiting) {
-      const set = confirming.get(id) ?? new Set<Job>();
-      set.add(job);
-      confirming.set(id, set);
-      return;
-    }
-    const set = confirming.get(id);
-    set?.delete(job);
-    if (set?.size === 0) confirming.delete(id);
-  }
-
   const gauge = () => deps.metrics.correctionsQueued.set(queue.size() + running.size);
-
-  function dropConfirming(agentId: string, findingId: string): void {
-    for (const job of confirming.get(agentId) ?? []) {
-      if (job.intent.findingId === findingId) awaitConfirm(job, false);
-    }
-  }
 
   function settleIdle(): void {
     if (queue.size() === 0 && running.size === 0 && settling === 0)
@@ -194,7 +176,7 @@ export function createCorrectionExecutor(deps: ExecutorDeps): CorrectionExecutor
   function leaseGone(job: Job): boolean {
     const token = leadership.token();
     if (token !== null && token === job.fence) return false;
-    awaitConfirm(job, false);
+    confirmations.stop(job);
     // The lease lapsed or changed hands since the intent was committed: the holder re-plans from its own state.
     deps.metrics.correctionOutcomes.inc({ outcome: 'dropped' });
     log.warn({ agentId: job.intent.agentId, intentId: job.intent.id }, 'lease not held: correction dropped');
@@ -331,7 +313,7 @@ export function createCorrectionExecutor(deps: ExecutorDeps): CorrectionExecutor
     // Confirmed by the engine's next committed state if it comes in time; a REST read only after that.
     job.dueAt = clock.now() + (result.ok ? eventConfirmMs : backoff(job.sends));
     if (!result.ok && job.sends >= config.maxSends) return await giveUp(job, null);
-    if (result.ok) awaitConfirm(job, true);
+    if (result.ok) confirmations.wait(job);
     queue.put(job);
   }
 
@@ -339,7 +321,7 @@ export function createCorrectionExecutor(deps: ExecutorDeps): CorrectionExecutor
   async function applied(job: Job, by: 'event' | 'read', observed: FreshAgent | null): Promise<void> {
     if (job.done) return;
     job.done = true;
-    awaitConfirm(job, false);
+    confirmations.stop(job);
     await deps.locks.mark(job.intent.agentId, job.intent.id, job.fence, 'settled', clock.now());
     await record(job, {
       outcome: 'applied',
@@ -362,7 +344,7 @@ export function createCorrectionExecutor(deps: ExecutorDeps): CorrectionExecutor
     }
     if (job.sends >= config.maxSends) return await giveUp(job, fresh);
     // Not confirmed in time: guard again from fresh state and send again after a backoff.
-    awaitConfirm(job, false);
+    confirmations.stop(job);
     job.phase = 'guard';
     job.dueAt = clock.now() + backoff(job.sends);
     queue.put(job);
@@ -370,7 +352,7 @@ export function createCorrectionExecutor(deps: ExecutorDeps): CorrectionExecutor
 
   async function giveUp(job: Job, observed: FreshAgent | null, why?: string): Promise<void> {
     job.done = true;
-    awaitConfirm(job, false);
+    confirmations.stop(job);
     if (job.claimed)
       await deps.locks.mark(job.intent.agentId, job.intent.id, job.fence, 'settled', clock.now());
     const by = observed?.presence?.source;
@@ -394,7 +376,7 @@ export function createCorrectionExecutor(deps: ExecutorDeps): CorrectionExecutor
       for (const effect of effects) {
         if (effect.type === 'finding.resolved') {
           queue.dropFinding(agentId, effect.finding.id);
-          dropConfirming(agentId, effect.finding.id);
+          confirmations.dropFinding(agentId, effect.finding.id);
         } else if (
           (effect.type === 'declaration.expired' ||
             effect.type === 'declaration.superseded' ||
@@ -406,14 +388,11 @@ export function createCorrectionExecutor(deps: ExecutorDeps): CorrectionExecutor
           // A declaration that ended (expired, superseded, reverted on purpose) wants nothing more: its intents
           // carry its id as their finding id.
           queue.dropFinding(agentId, effect.declaration.id);
-          dropConfirming(agentId, effect.declaration.id);
+          confirmations.dropFinding(agentId, effect.declaration.id);
         } else if (effect.type === 'correction.intended') {
           const intent = effect.intent as ReceivedIntent;
           // A newer intent of the finding supersedes an older one still waiting for its confirmation.
-          for (const job of confirming.get(agentId) ?? []) {
-            if (job.intent.findingId === intent.findingId && job.intent.attempt < intent.attempt)
-              awaitConfirm(job, false);
-          }
+          confirmations.dropFinding(agentId, intent.findingId, intent.attempt);
           const spread = Math.floor(random() * jitterMs);
           queue.put({
             intent,
@@ -439,11 +418,8 @@ export function createCorrectionExecutor(deps: ExecutorDeps): CorrectionExecutor
       pump();
     },
     noteCommitted(agentId, signals) {
-      const jobs = confirming.get(agentId);
-      if (jobs === undefined || closed) return;
-      for (const job of [...jobs]) {
-        if (job.phase !== 'confirm' || job.seenBefore === null) continue;
-        if (!confirmedBySignals(job.intent, signals, job.seenBefore)) continue;
+      if (closed) return;
+      for (const job of confirmations.confirmedBy(agentId, signals)) {
         // Waiting in the queue for its REST read: taken out. Running (its read in flight): settled once by `applied`.
         queue.remove(job);
         settling += 1;
@@ -468,7 +444,7 @@ export function createCorrectionExecutor(deps: ExecutorDeps): CorrectionExecutor
       abort.abort(new Error('corrections closed'));
       if (timer !== undefined) clock.clearTimeout(timer);
       queue.clear();
-      confirming.clear();
+      confirmations.clear();
       gauge();
       for (const w of idleWaiters.splice(0)) w();
     },

@@ -18,7 +18,7 @@ import { buildRequest, type CorrectionRequest, type CorrectionUsers } from './re
 import { createJobQueue, type Job } from './queue.js';
 import { createCorrectionSender } from './sender.js';
 import { createConfirmations } from './confirmations.js';
-import { confirmed, knownAgent } from './state-checks.js';
+import { confirmed, confirmedBySignals, knownAgent } from './state-checks.js';
 
 export interface ExecutorDeps {
   readonly config: CorrectionsConfig;
@@ -192,6 +192,15 @@ export function createCorrectionExecutor(deps: ExecutorDeps): CorrectionExecutor
       const signals = stored?.signals as AgentSignals | undefined;
       if (job.phase === 'guard' && signals !== undefined && isBusy(signals)) {
         return await park(job, 'has an interaction (engine signals)', null);
+      }
+      // An event committed before the wait for it began (while the send was being recorded) confirms it too.
+      if (
+        job.phase === 'confirm' &&
+        signals !== undefined &&
+        job.seenBefore !== null &&
+        confirmedBySignals(intent, signals, job.seenBefore)
+      ) {
+        return await applied(job, 'event', null);
       }
       if (leaseGone(job)) return;
       const fresh = await deps.reader.read(intent.agentId, job.priority);

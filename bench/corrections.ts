@@ -2,12 +2,16 @@
  * 1,000 agents need a correction at once (Available → On Queue, no interaction), with the simulator holding the
  * OAuth client to --limit requests per minute. The correction executor (engine wiring, real redis-server, the
  * simulator over real sockets through the official SDK) applies them; the run reports the time until every agent
- * is confirmed (`applied`), against the floor of agents / limit, and the 429s the simulator answered.
+ * is confirmed (`applied`), the requests it took (writes, reads), the floors at the limit (agents / limit without
+ * bulk writes; the fewest requests the job needs with them; the requests this run sent), and the 429s the
+ * simulator answered.
  *
  *   node --conditions=@lockstep/source --import tsx bench/corrections.ts [--agents 1000] [--limit 300] [--percent 90]
+ *     [--bulk 50]
  *
  * --percent is LOCKSTEP_CORRECTIONS_BUDGET_PERCENT: the share of the limit corrections may take (the rest is left to
- * resyncs). Each correction costs one PATCH; fresh and confirming reads cost one request per 100 agents.
+ * resyncs). --bulk is LOCKSTEP_CORRECTIONS_BULK_MAX (1: one PATCH per agent). Fresh and confirming reads cost one
+ * request per 100 agents; no engine runs here, so no event confirms a correction: each is confirmed by a read.
  */
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -25,11 +29,13 @@ const { values } = parseArgs({
     agents: { type: 'string', default: '1000' },
     limit: { type: 'string', default: '300' },
     percent: { type: 'string', default: '90' },
+    bulk: { type: 'string', default: '50' },
   },
 });
 const agents = Number(values.agents);
 const limit = Number(values.limit);
 const percent = Number(values.percent);
+const bulk = Number(values.bulk);
 const QUEUE = 'be4c0000-0000-4000-8000-000000000001';
 
 const file = join(mkdtempSync(join(tmpdir(), 'lockstep-bench-corrections-')), 'world.json');
@@ -81,6 +87,9 @@ try {
       confirmTimeoutMs: 10_000,
       maxSends: 3,
       deferMaxMs: 600_000,
+      bulkMax: bulk,
+      // No engine runs here, so no event can confirm a correction: confirm by a read at once.
+      eventConfirmMs: 0,
     },
     redis,
     keyPrefix: 'bench:',
@@ -95,7 +104,7 @@ try {
     leadership: () => leadership,
   });
   const ids = (await sim.control<Array<{ id: string }>>('GET', '/__sim/agents')).map((a) => a.id);
-  await sim.control('PATCH', '/__sim/settings', { resetRateWindows: true });
+  await sim.control('PATCH', '/__sim/settings', { resetRateWindows: true, logReads: true });
   await sim.control('DELETE', '/__sim/requests');
   const started = Date.now();
   for (const [i, agentId] of ids.entries()) {
@@ -120,20 +129,40 @@ try {
   const onQueue = (
     await sim.control<Array<{ presence: { systemPresence: string } }>>('GET', '/__sim/agents')
   ).filter((a) => a.presence.systemPresence === 'On Queue').length;
-  const rejected = await sim.control<{ total: number }>('GET', '/__sim/requests?status=429');
-  const sent = await sim.control<{ total: number }>('GET', '/__sim/requests?method=PATCH');
+  const count = async (query: string) =>
+    (await sim.control<{ total: number }>('GET', `/__sim/requests?${query}`)).total;
+  const rejected = await count('status=429');
+  const patches = await count('method=PATCH');
+  const bulkPuts = await count('method=PUT&path=/presences/bulk');
+  const reads = await count('method=GET&path=/api/v2/users');
+  const all = await count('clientId=lockstep-demo');
+  // Without bulk writes every agent costs a request: agents / limit. With them, the floor is what this run's
+  // requests (writes and reads) need at the limit.
   const floor = (agents / limit) * 60;
+  const requestFloor = (all / limit) * 60;
+  // The fewest requests the job needs: the writes, a guard read and a confirming read per 100 agents, and the
+  // presence definitions read.
+  const fewest = Math.ceil(agents / bulk) + 2 * Math.ceil(agents / 100) + 1;
+  const bulkFloor = (fewest / limit) * 60;
   console.log(
     JSON.stringify({
       agents,
       limitPerMinute: limit,
       budgetPercent: percent,
+      bulkMax: bulk,
       seconds: Number(seconds.toFixed(1)),
       floorSeconds: Number(floor.toFixed(1)),
-      ratioToFloor: Number((seconds / floor).toFixed(2)),
+      ratioToFloor: Number((seconds / floor).toFixed(3)),
+      bulkFloorSeconds: Number(bulkFloor.toFixed(1)),
+      ratioToBulkFloor: Number((seconds / bulkFloor).toFixed(2)),
+      requestFloorSeconds: Number(requestFloor.toFixed(1)),
+      ratioToRequestFloor: Number((seconds / requestFloor).toFixed(2)),
       onQueue,
-      patches: sent.total,
-      rejected429: rejected.total,
+      patches,
+      bulkPuts,
+      reads,
+      requests: all,
+      rejected429: rejected,
     }),
   );
   await executor.close();

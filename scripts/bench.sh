@@ -17,3 +17,5 @@ for mode in throughput latency memory; do
   node --expose-gc --conditions=@lockstep/source --import tsx bench/notifier.ts --mode "$mode"
 done
 run bench/admin-api.ts --agents 100000 --seconds 10
+run bench/corrections.ts --agents 1000 --limit 300 --percent 90
+run bench/declarations.ts --seats 30 --limit 300 --runs 3

@@ -1,5 +1,5 @@
 import platformClient from 'purecloud-platform-client-v2';
-import { type ApiCall, chunk } from './api-call.js';
+import { type ApiCall, chunk, type Sent } from './api-call.js';
 import type { SdkApiClient } from './sdk-client.js';
 
 export type User = platformClient.Models.User;
@@ -11,6 +11,13 @@ export type UserStations = platformClient.Models.UserStations;
 export type QueueMember = platformClient.Models.QueueMember;
 export type UserQueue = platformClient.Models.UserQueue;
 export type OrganizationPresence = platformClient.Models.OrganizationPresence;
+export type MutableUserPresence = platformClient.Models.MutableUserPresence;
+
+/** One user's presence in `PUT /api/v2/users/presences/bulk`: `id` is the user's id (reference §4.2). */
+export interface BulkPresenceItem {
+  readonly userId: string;
+  readonly definitionId: string;
+}
 
 /** `expand` values lockstep reads users with (reference §4.1). */
 export const USER_EXPAND = ['presence', 'routingStatus', 'station', 'conversationSummary'] as const;
@@ -94,6 +101,32 @@ export function createUsersApi(client: SdkApiClient, call: ApiCall) {
           ...(message === undefined ? {} : { message }),
         }),
       ),
+    /**
+     * `PATCH /api/v2/users/{id}/presences/purecloud`, resolving the answer's status and `inin-correlation-id`
+     * (for the audit of a correction).
+     */
+    patchPresenceSent: (userId: string, definitionId: string): Promise<Sent<UserPresence>> =>
+      call.sent('presence.patch', () =>
+        presence.patchUserPresencesPurecloud(userId, { presenceDefinition: { id: definitionId } }),
+      ),
+    /**
+     * `PUT /api/v2/users/presences/bulk`: one request sets the PURECLOUD presence of every item's user (the
+     * caller keeps a batch within the platform's limit). Resolves the per-item answers with the status and
+     * `inin-correlation-id` of the request. Not repeated after a network error (the platform may have applied it).
+     */
+    putPresencesBulk: (items: readonly BulkPresenceItem[]): Promise<Sent<UserPresence[]>> =>
+      call.sent(
+        'presence.bulk.put',
+        () =>
+          presence.putUsersPresencesBulk(
+            items.map((i) => ({
+              id: i.userId,
+              presenceDefinition: { id: i.definitionId },
+              source: 'PURECLOUD',
+            })),
+          ),
+        { idempotent: false },
+      ),
     /** `GET /api/v2/presencedefinitions` (all pages). */
     async listPresenceDefinitions(): Promise<OrganizationPresence[]> {
       const out: OrganizationPresence[] = [];
@@ -111,6 +144,11 @@ export function createUsersApi(client: SdkApiClient, call: ApiCall) {
       call('routing.status.get', () => users.getUserRoutingstatus(userId)),
     putRoutingStatus: (userId: string, status: string): Promise<RoutingStatusBody> =>
       call('routing.status.put', () => users.putUserRoutingstatus(userId, { status } as RoutingStatusBody)),
+    /** `PUT /api/v2/users/{id}/routingstatus`, resolving the answer's status and `inin-correlation-id`. */
+    putRoutingStatusSent: (userId: string, status: string): Promise<Sent<RoutingStatusBody>> =>
+      call.sent('routing.status.put', () =>
+        users.putUserRoutingstatus(userId, { status } as RoutingStatusBody),
+      ),
     getUserStation: (userId: string): Promise<UserStations> =>
       call('users.station', () => users.getUserStation(userId)),
     /** Every member of a queue (pages of 100). */

@@ -80,6 +80,33 @@ describe('GenesysApi against the simulator', () => {
     expect(station).toBeTypeOf('object');
   });
 
+  it('shows the status and inin-correlation-id of a successful write, single and bulk', async () => {
+    const [a, b] = [agents[0]!.id, agents[1]!.id];
+    const defs = await api.users.listPresenceDefinitions();
+    const away = defs.find((d) => d.systemPresence === 'Away')!.id!;
+    const meal = defs.find((d) => d.systemPresence === 'Meal')!.id!;
+    const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+    const one = await api.users.patchPresenceSent(a, away);
+    expect(one).toMatchObject({ status: 200, value: { presenceDefinition: { id: away } } });
+    expect(one.correlationId).toMatch(uuid);
+    const routing = await api.users.putRoutingStatusSent(a, 'OFF_QUEUE');
+    expect(routing).toMatchObject({ status: 200, value: { status: 'OFF_QUEUE' } });
+    expect(routing.correlationId).toMatch(uuid);
+    expect(routing.correlationId).not.toBe(one.correlationId);
+    const bulk = await api.users.putPresencesBulk([
+      { userId: a, definitionId: meal },
+      { userId: b, definitionId: meal },
+    ]);
+    expect(bulk.status).toBe(200);
+    expect(bulk.correlationId).toMatch(uuid);
+    expect(bulk.value.map((p) => p.presenceDefinition?.id)).toEqual([meal, meal]);
+    const now = await fx.sim.control<Truth[]>('GET', '/__sim/agents');
+    expect(now.filter((t) => t.id === a || t.id === b).map((t) => t.presence.systemPresence)).toEqual([
+      'Meal',
+      'Meal',
+    ]);
+  });
+
   it('reads queues and WFM data', async () => {
     const agent = agents[0]!.id;
     const queues = await api.users.listUserQueues(agent);

@@ -11,7 +11,9 @@ export type {
   SubscribeOptions,
   SubscriptionResult,
 } from './api-notifications.js';
+export type { Sent } from './api-call.js';
 export type {
+  BulkPresenceItem,
   ListUsersOptions,
   OrganizationPresence,
   QueueMember,

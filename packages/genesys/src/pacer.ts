@@ -14,6 +14,9 @@ export interface RateLimitInfo {
 export interface PacedResult<T> {
   readonly value: T;
   readonly rateLimit?: RateLimitInfo;
+  /** The answer's HTTP status and `inin-correlation-id`, when the SDK showed the response. */
+  readonly status?: number;
+  readonly correlationId?: string;
 }
 
 export interface PacerOptions {

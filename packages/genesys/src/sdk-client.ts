@@ -37,7 +37,7 @@ export interface SdkClient {
   loginClientCredentials(clientId: string, clientSecret: string): Promise<LoginResult>;
   setAccessToken(token: string): void;
   /**
-   * Runs one SDK call and unwraps the extended response into `{ value, rateLimit }`; failures become
+   * Runs one SDK call and unwraps the extended response into `{ value, rateLimit, status, correlationId }`; failures become
    * `GenesysError`s whose `cause` never carries request headers (they hold the bearer token).
    */
   invoke<T>(operation: string, call: () => Promise<T>): Promise<PacedResult<T>>;
@@ -217,9 +217,15 @@ export function createSdkClient(opts: SdkClientOptions): SdkClient {
       }
       if (!isExtended(res)) return { value: res as T };
       const rateLimit = parseRateLimit(res.headers);
+      const correlationId = header(res.headers, 'inin-correlation-id');
       // The SDK types the call as resolving with the body; with extended responses on it resolves the envelope.
       const value = (res.body === '' ? undefined : res.body) as T;
-      return rateLimit === undefined ? { value } : { value, rateLimit };
+      return {
+        value,
+        status: res.status,
+        ...(rateLimit === undefined ? {} : { rateLimit }),
+        ...(correlationId === undefined ? {} : { correlationId }),
+      };
     },
   };
 }

@@ -18,6 +18,8 @@ describe('correction settings', () => {
       confirmTimeoutMs: 10_000,
       maxSends: 3,
       deferMaxMs: 900_000,
+      bulkMax: 50,
+      eventConfirmMs: 2_000,
     });
     expect(
       loadConfig({ ...BASE, LOCKSTEP_CORRECTIONS: 'apply', LOCKSTEP_CORRECTIONS_BUDGET_PERCENT: '30' })
@@ -33,6 +35,8 @@ describe('correction settings', () => {
         LOCKSTEP_CORRECTIONS: 'yes',
         LOCKSTEP_CORRECTIONS_BUDGET_PERCENT: '95',
         LOCKSTEP_CORRECTIONS_MAX_SENDS: '0',
+        LOCKSTEP_CORRECTIONS_BULK_MAX: '501',
+        LOCKSTEP_CORRECTIONS_EVENT_CONFIRM_MS: '-1',
       });
     } catch (err) {
       expect(err).toBeInstanceOf(ConfigError);
@@ -42,6 +46,8 @@ describe('correction settings', () => {
       'LOCKSTEP_CORRECTIONS',
       'LOCKSTEP_CORRECTIONS_BUDGET_PERCENT',
       'LOCKSTEP_CORRECTIONS_MAX_SENDS',
+      'LOCKSTEP_CORRECTIONS_BULK_MAX',
+      'LOCKSTEP_CORRECTIONS_EVENT_CONFIRM_MS',
     ]);
   });
 });

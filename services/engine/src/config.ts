@@ -82,6 +82,16 @@ export interface CorrectionsConfig {
   readonly maxSends: number;
   /** How long an intent waits for the agent's interaction to end before it expires (the domain re-plans). */
   readonly deferMaxMs: number;
+  /**
+   * Most agents in one `PUT /api/v2/users/presences/bulk` (the platform's limit is [UNVERIFIED]); 1 sends every
+   * presence correction on its own. Default 50.
+   */
+  readonly bulkMax?: number;
+  /**
+   * How long a sent correction waits for the engine's next committed state (from a notification) to confirm it
+   * before the executor spends a REST read. Default 2 s (at most `confirmTimeoutMs`).
+   */
+  readonly eventConfirmMs?: number;
 }
 
 /** A decimal integer in `min..max`. `0x10`, `1e3`, `12.0` and the empty string are refused, not coerced. */
@@ -144,6 +154,8 @@ const envSchema = z.object({
   LOCKSTEP_CORRECTIONS_CONFIRM_TIMEOUT_MS: ms(500).default(10_000),
   LOCKSTEP_CORRECTIONS_MAX_SENDS: int(1, 10).default(3),
   LOCKSTEP_CORRECTIONS_DEFER_MAX_MS: ms(1_000).default(15 * 60_000),
+  LOCKSTEP_CORRECTIONS_BULK_MAX: int(1, 500).default(50),
+  LOCKSTEP_CORRECTIONS_EVENT_CONFIRM_MS: ms(0).default(2_000),
   LOCKSTEP_SHUTDOWN_TIMEOUT_MS: ms(1_000).default(10_000),
   LOCKSTEP_INCIDENTS: z.enum(['true', 'false']).default('true'),
   LOCKSTEP_INCIDENT_MIN_AGENTS: int(2, 100_000).default(5),
@@ -312,6 +324,8 @@ export function loadConfig(input: Env = process.env): EngineConfig {
       confirmTimeoutMs: e.LOCKSTEP_CORRECTIONS_CONFIRM_TIMEOUT_MS,
       maxSends: e.LOCKSTEP_CORRECTIONS_MAX_SENDS,
       deferMaxMs: e.LOCKSTEP_CORRECTIONS_DEFER_MAX_MS,
+      bulkMax: e.LOCKSTEP_CORRECTIONS_BULK_MAX,
+      eventConfirmMs: e.LOCKSTEP_CORRECTIONS_EVENT_CONFIRM_MS,
     },
     incidents: {
       enabled: e.LOCKSTEP_INCIDENTS === 'true',

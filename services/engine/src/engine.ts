@@ -188,7 +188,11 @@ export function createEngine(settings: EngineSettings, deps: EngineDeps): Engine
     ...(deps.effects === undefined ? {} : { effects: deps.effects }),
     batchWindowMs: settings.batchWindowMs,
     hotAgents: settings.hotAgents,
-    onCommitted: (agentId, context, effects) => incidents.keeper.noteCommitted(agentId, context, effects),
+    onCommitted: (agentId, context, effects) => {
+      incidents.keeper.noteCommitted(agentId, context, effects);
+      // A sent correction is confirmed by the state the events commit, without a REST read.
+      deps.effects?.noteCommitted?.(agentId, context.signals);
+    },
   });
 
   // Agents whose events could not be committed are re-read over REST as soon as Redis answers again.

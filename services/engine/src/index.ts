@@ -20,6 +20,7 @@ export {
 } from './engine.js';
 export { ConfigError, EngineError, type EngineErrorCode } from './errors.js';
 export { type EngineRuntime, startEngineRuntime } from './runtime.js';
+export { sendBulkDeclaration } from './declarations.js';
 // The pipeline's parts, for benchmarks and embedders that feed decoded events themselves.
 export { createMetrics, type EngineMetrics } from './metrics.js';
 export { createEventMapper, type EventMapper, type MappedEvent } from './pipeline/map-event.js';

@@ -30,6 +30,8 @@ export interface AttemptRecord {
   readonly reason: string | null;
   /** The confirming read, when one was made (names who set the presence since). */
   readonly observed?: FreshAgent | null;
+  /** What confirmed an `applied` outcome: the engine's next committed state (`event`) or a REST read. */
+  readonly confirmedBy?: 'event' | 'read';
 }
 
 function stateText(agent: FreshAgent | null | undefined): string {
@@ -77,6 +79,7 @@ export function createAuditor(deps: { audit: CorrectionAudit; metrics: EngineMet
       fence: record.fence,
       reason: record.reason,
       ...(record.observed === undefined ? {} : { observed: record.observed }),
+      ...(record.confirmedBy === undefined ? {} : { confirmedBy: record.confirmedBy }),
     };
     const writes: Promise<unknown>[] = [
       deps.audit.record({

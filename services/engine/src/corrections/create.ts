@@ -29,7 +29,10 @@ export interface CorrectionsDeps {
   readonly metrics: EngineMetrics;
   /** The engine's lease seam, known once the engine exists (before any effect can be committed). */
   readonly leadership: () => ExecutorDeps['leadership'] | undefined;
-  readonly tuning?: Pick<ExecutorDeps, 'concurrency' | 'confirmEveryMs' | 'deferCheckMs' | 'jitterMs'>;
+  readonly tuning?: Pick<
+    ExecutorDeps,
+    'concurrency' | 'confirmEveryMs' | 'deferCheckMs' | 'jitterMs' | 'batchWindowMs'
+  >;
 }
 
 /** Wires the correction executor's parts (budget, fresh reads, locks, audit) on the engine's Redis and API. */

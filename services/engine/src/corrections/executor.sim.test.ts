@@ -16,7 +16,7 @@ import {
   createReads,
   type RedisClient,
 } from '@lockstep/store';
-import { type RedisServer, type SimProcess, startRedis, startSim } from '@lockstep/testkit';
+import { pollUntil, type RedisServer, type SimProcess, startRedis, startSim } from '@lockstep/testkit';
 import fc from 'fast-check';
 import { pino } from 'pino';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -27,6 +27,7 @@ import { createCorrections } from './create.js';
 import type { CorrectionExecutor } from './executor.js';
 
 const QUEUE = 'c0ffee00-0000-4000-8000-000000000001';
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const logger = pino({ level: 'silent' });
 let sim: SimProcess;
 let server: RedisServer;
@@ -36,6 +37,7 @@ let agents: string[];
 let prefixN = 0;
 
 interface Logged {
+  seq: number;
   method: string;
   agentIds: string[];
   midInteraction: boolean;
@@ -86,10 +88,10 @@ function scenario(): string {
 const truth = async () => new Map((await sim.control<Truth[]>('GET', '/__sim/agents')).map((t) => [t.id, t]));
 const requests = (query: string) =>
   sim.control<{ entities: Logged[]; total: number }>('GET', `/__sim/requests?${query}`);
-const writes = async () => [
-  ...(await requests('method=PATCH')).entities,
-  ...(await requests('method=PUT')).entities,
-];
+const writes = async () =>
+  [...(await requests('method=PATCH')).entities, ...(await requests('method=PUT')).entities].sort(
+    (x, y) => x.seq - y.seq,
+  );
 
 interface Harness {
   readonly executor: CorrectionExecutor;
@@ -240,6 +242,33 @@ describe('correction executor', () => {
     }
   });
 
+  it('dry-run batches as it would for real: agents ready together are audited with their share of one bulk write', async () => {
+    const h = await harness('dry-run');
+    try {
+      const [a, b] = agents as [string, string];
+      const now = Date.now();
+      for (const agentId of [a, b]) {
+        h.executor.executeCommitted(agentId, [intent(agentId, onQueue, now)], h.keeper.token() as number);
+      }
+      await h.executor.idle();
+      for (const agentId of [a, b]) {
+        const entries = await audit(h.prefix, agentId);
+        expect(entries.map((e) => e.detail.outcome)).toEqual(['dry-run']);
+        expect(entries[0]?.detail.request).toMatchObject({
+          method: 'PUT',
+          path: '/api/v2/users/presences/bulk',
+          body: { id: agentId, presenceDefinition: { id: expect.stringMatching(/.+/) }, source: 'PURECLOUD' },
+          batchSize: 2,
+        });
+      }
+      expect(await writes()).toEqual([]);
+      const world = await truth();
+      expect([a, b].map((id) => world.get(id)?.presence.systemPresence)).toEqual(['Available', 'Available']);
+    } finally {
+      await h.close();
+    }
+  });
+
   it('applies, confirms and audits a correction with its status and fencing token; the outcome reaches the outbox', async () => {
     const h = await harness('apply');
     try {
@@ -252,6 +281,9 @@ describe('correction executor', () => {
       const entries = await audit(h.prefix, agentId);
       expect(entries.map((e) => e.detail.outcome)).toEqual(['sent', 'applied']);
       expect(entries[0]?.detail).toMatchObject({ status: 200, attempt: 1, fence, intentAttempt: 1 });
+      // The platform's correlation id of the successful request.
+      expect(entries[0]?.detail.correlationId).toMatch(UUID);
+      expect(entries[1]?.detail.confirmedBy).toBe('read');
       const sent = await writes();
       expect(sent).toHaveLength(1);
       expect(sent[0]).toMatchObject({
@@ -274,6 +306,71 @@ describe('correction executor', () => {
       await h.close();
     }
   });
+
+  it('batches presence corrections ready together into one bulk write, each agent guarded, audited and confirmed on its own', async () => {
+    const h = await harness('apply');
+    try {
+      const [a, b, busy] = agents as [string, string, string];
+      // The third agent is On Queue and takes a call; lockstep wants it Available.
+      await sim.control('POST', '/__sim/actions', {
+        type: 'set-presence',
+        agentId: busy,
+        presence: 'On Queue',
+      });
+      await sim.control('POST', '/__sim/actions', { type: 'offer-call', queueId: QUEUE, agentId: busy });
+      await pollUntil(async () => ((await truth()).get(busy)?.activeInteractions ?? 0) > 0, {
+        timeoutMs: 5_000,
+        what: 'the call offered',
+      });
+      const fence = h.keeper.token() as number;
+      const now = Date.now();
+      for (const agentId of [a, b, busy]) {
+        h.executor.executeCommitted(
+          agentId,
+          [intent(agentId, agentId === busy ? available : onQueue, now)],
+          fence,
+        );
+      }
+      await h.executor.idle();
+      const sent = await writes();
+      // One request for the two free agents; the agent on a call was left out and corrected after the call.
+      expect(sent[0]).toMatchObject({ method: 'PUT', status: 200, midInteraction: false });
+      expect([...(sent[0]?.agentIds ?? [])].sort()).toEqual([a, b].sort());
+      expect(sent.slice(1).map((r) => r.agentIds)).toEqual([[busy]]);
+      expect(sent.every((r) => !r.midInteraction)).toBe(true);
+      const world = await truth();
+      for (const agentId of [a, b]) expect(world.get(agentId)?.presence.systemPresence).toBe('On Queue');
+      expect(world.get(busy)?.presence.systemPresence).toBe('Available');
+      const [auditA, auditB, auditBusy] = await Promise.all([a, b, busy].map((id) => audit(h.prefix, id)));
+      for (const [agentId, entries] of [
+        [a, auditA],
+        [b, auditB],
+      ] as const) {
+        expect(entries?.map((e) => e.detail.outcome)).toEqual(['sent', 'applied']);
+        expect(entries?.[0]?.detail).toMatchObject({
+          status: 200,
+          fence,
+          request: {
+            method: 'PUT',
+            path: '/api/v2/users/presences/bulk',
+            body: { id: agentId, source: 'PURECLOUD' },
+            batchSize: 2,
+          },
+        });
+        expect(entries?.[0]?.detail.correlationId).toMatch(UUID);
+      }
+      // The same request: one correlation id for both agents.
+      expect(auditA?.[0]?.detail.correlationId).toBe(auditB?.[0]?.detail.correlationId);
+      expect(auditBusy?.map((e) => e.detail.outcome)).toEqual(['deferred', 'sent', 'applied']);
+      expect(auditBusy?.[1]?.detail.request).toMatchObject({ method: 'PATCH' });
+      const requests = (await h.metrics.correctionRequests.get()).values;
+      expect(requests).toContainEqual(
+        expect.objectContaining({ labels: { kind: 'set-presence-bulk', status: '200' }, value: 1 }),
+      );
+    } finally {
+      await h.close();
+    }
+  }, 60_000);
 
   it('sends nothing once the lease lapsed (a paused process) or changed hands', async () => {
     const h = await harness('apply');

@@ -1,6 +1,7 @@
+import { setMaxListeners } from 'node:events';
 import type { AgentSignals, Effect } from '@lockstep/domain';
 import { isBusy } from '@lockstep/domain';
-import type { Clock, GenesysApi } from '@lockstep/genesys';
+import type { Clock } from '@lockstep/genesys';
 import type { CorrectionLocks, Reads } from '@lockstep/store';
 import type { Logger } from 'pino';
 import type { CorrectionsConfig } from '../config.js';
@@ -13,13 +14,15 @@ import type { FreshReader } from './fresh-reader.js';
 import { guardCorrection } from './guards.js';
 import type { PresenceIds } from './presence-ids.js';
 import { priorityOf, type ReceivedIntent } from './priority.js';
-import { buildRequest, type CorrectionRequest, sendRequest } from './request.js';
+import { buildRequest, type CorrectionRequest, type CorrectionUsers } from './request.js';
 import { createJobQueue, type Job } from './queue.js';
-import { confirmed, knownAgent } from './state-checks.js';
+import { createCorrectionSender } from './sender.js';
+import { createConfirmations } from './confirmations.js';
+import { confirmed, confirmedBySignals, knownAgent } from './state-checks.js';
 
 export interface ExecutorDeps {
   readonly config: CorrectionsConfig;
-  readonly users: Pick<GenesysApi['users'], 'putRoutingStatus' | 'patchPresence'>;
+  readonly users: CorrectionUsers;
   readonly reads: Pick<Reads, 'readAgent'>;
   readonly locks: CorrectionLocks;
   readonly budget: CorrectionBudget;
@@ -32,8 +35,10 @@ export interface ExecutorDeps {
   readonly clock: Clock;
   readonly logger: Logger;
   readonly metrics: EngineMetrics;
-  /** Agents worked on at once. Default 16. */
+  /** Agents worked on at once (a bulk presence write can only carry agents worked on together). Default 1,000. */
   readonly concurrency?: number;
+  /** How long a presence correction waits for others to share a bulk write with. Default 50 ms. */
+  readonly batchWindowMs?: number;
   /** Wait between a send and its first confirming read, and between reads. Default 1 s. */
   readonly confirmEveryMs?: number;
   /** How often a deferred intent looks at the agent's stored signals again. Default 1 s. */
@@ -49,6 +54,11 @@ const MAX_STEP_ERRORS = 8;
 export interface CorrectionExecutor extends EffectsExecutor {
   /** Resolves once nothing is queued, parked or running (tests). */
   idle(): Promise<void>;
+  /**
+   * The agent's state as the engine just committed it: a sent correction whose intended state it shows (from an
+   * observation newer than the send) is confirmed without a REST read. Never blocks.
+   */
+  noteCommitted(agentId: string, signals: AgentSignals): void;
   /** Stops taking work; running attempts finish their current step and send nothing more. Idempotent. */
   close(): Promise<void>;
 }
@@ -56,15 +66,18 @@ export interface CorrectionExecutor extends EffectsExecutor {
 /**
  * The correction executor. Takes committed `correction.intended` effects (`executeCommitted`, never blocking the
  * pipeline), queues them by priority and runs each due intent: lease → stored signals (busy: park) → fresh REST
- * read → guards → claim the per-agent lock with the fencing token → budget → lease again → send → mark sent →
- * confirm by reads within the confirm timeout (else send again, up to `maxSends`, then `correction.failed`) →
- * settle. Intents of resolved findings, and older intents of a finding, are dropped. In `dry-run` it audits
- * the request it would send and sends nothing; in `off` it ignores intents.
+ * read → guards → claim the per-agent lock with the fencing token → budget (one token per request: presence
+ * corrections ready together share a bulk write) → lease and stored signals again → send → mark sent → confirm,
+ * by the engine's next committed state (`noteCommitted`) or, when no event confirmed it within
+ * `eventConfirmMs`, by REST reads until the confirm timeout (else send again, up to `maxSends`, then
+ * `correction.failed`) → settle. Intents of resolved findings, and older intents of a finding, are dropped. In
+ * `dry-run` it audits the request it would send and sends nothing; in `off` it ignores intents.
  */
 export function createCorrectionExecutor(deps: ExecutorDeps): CorrectionExecutor {
   const { config, clock, leadership } = deps;
   const log = deps.logger.child({ component: 'corrections' });
-  const concurrency = deps.concurrency ?? 16;
+  const concurrency = deps.concurrency ?? 1000;
+  const eventConfirmMs = Math.min(config.eventConfirmMs ?? 2_000, config.confirmTimeoutMs);
   const confirmEveryMs = deps.confirmEveryMs ?? 1_000;
   const deferCheckMs = deps.deferCheckMs ?? 1_000;
   const jitterMs = deps.jitterMs ?? 250;
@@ -76,11 +89,29 @@ export function createCorrectionExecutor(deps: ExecutorDeps): CorrectionExecutor
   let timerAt = Number.POSITIVE_INFINITY;
   let closed = false;
   const abort = new AbortController();
+  // Up to `concurrency` budget waits listen on it at once.
+  setMaxListeners(concurrency + 16, abort.signal);
+  /** Sent jobs waiting for their confirmation (what `noteCommitted` looks at). */
+  const confirmations = createConfirmations();
+  let settling = 0;
+  const sender = createCorrectionSender({
+    users: deps.users,
+    reads: deps.reads,
+    budget: deps.budget,
+    assertHeld: (what) => leadership.assertHeld(what),
+    closed: () => closed,
+    signal: abort.signal,
+    metrics: deps.metrics,
+    bulkMax: config.bulkMax ?? 50,
+    windowMs: deps.batchWindowMs ?? 50,
+    dryRun: config.mode === 'dry-run',
+  });
 
   const gauge = () => deps.metrics.correctionsQueued.set(queue.size() + running.size);
 
   function settleIdle(): void {
-    if (queue.size() === 0 && running.size === 0) for (const w of idleWaiters.splice(0)) w();
+    if (queue.size() === 0 && running.size === 0 && settling === 0)
+      for (const w of idleWaiters.splice(0)) w();
   }
 
   function arm(at: number): void {
@@ -145,6 +176,7 @@ export function createCorrectionExecutor(deps: ExecutorDeps): CorrectionExecutor
   function leaseGone(job: Job): boolean {
     const token = leadership.token();
     if (token !== null && token === job.fence) return false;
+    confirmations.stop(job);
     // The lease lapsed or changed hands since the intent was committed: the holder re-plans from its own state.
     deps.metrics.correctionOutcomes.inc({ outcome: 'dropped' });
     log.warn({ agentId: job.intent.agentId, intentId: job.intent.id }, 'lease not held: correction dropped');
@@ -153,12 +185,22 @@ export function createCorrectionExecutor(deps: ExecutorDeps): CorrectionExecutor
 
   async function run(job: Job): Promise<void> {
     const { intent } = job;
+    if (job.done) return;
     try {
       if (leaseGone(job)) return;
       const stored = await deps.reads.readAgent(intent.agentId);
       const signals = stored?.signals as AgentSignals | undefined;
       if (job.phase === 'guard' && signals !== undefined && isBusy(signals)) {
         return await park(job, 'has an interaction (engine signals)', null);
+      }
+      // An event committed before the wait for it began (while the send was being recorded) confirms it too.
+      if (
+        job.phase === 'confirm' &&
+        signals !== undefined &&
+        job.seenBefore !== null &&
+        confirmedBySignals(intent, signals, job.seenBefore)
+      ) {
+        return await applied(job, 'event', null);
       }
       if (leaseGone(job)) return;
       const fresh = await deps.reader.read(intent.agentId, job.priority);
@@ -192,7 +234,16 @@ export function createCorrectionExecutor(deps: ExecutorDeps): CorrectionExecutor
         });
       }
       if (config.mode === 'dry-run') {
-        return await record(job, { outcome: 'dry-run', before: fresh, request, result: null, reason: null });
+        // Batched as it would be for real: the audit shows the request (or bulk share) that would have gone out.
+        const planned = await sender.send(job, request);
+        const wouldSend = planned.kind === 'planned' ? planned.request : request;
+        return await record(job, {
+          outcome: 'dry-run',
+          before: fresh,
+          request: wouldSend,
+          result: null,
+          reason: null,
+        });
       }
       await send(job, fresh, request);
     } catch (err) {
@@ -212,7 +263,8 @@ export function createCorrectionExecutor(deps: ExecutorDeps): CorrectionExecutor
     return Math.min(30_000, confirmEveryMs * 2 ** Math.min(n, 5)) + Math.floor(random() * jitterMs);
   }
 
-  async function send(job: Job, before: FreshAgent, request: CorrectionRequest): Promise<void> {
+  async function send(job: Job, before: FreshAgent, built: CorrectionRequest): Promise<void> {
+    let request = built;
     const { intent } = job;
     const claim = await deps.locks.claim(intent.agentId, intent.id, job.fence, deps.owner, clock.now());
     if (claim === 'in-flight' && !job.claimed) {
@@ -228,17 +280,17 @@ export function createCorrectionExecutor(deps: ExecutorDeps): CorrectionExecutor
       // A retry of our own claim (already marked sent by us): go on under it.
     }
     job.claimed = true;
-    await deps.budget.take(job.priority, abort.signal);
+    // The budget, then the last checks right before the request leaves (the lease, the engine's signals).
+    const out = await sender.send(job, request);
     if (closed) return;
-    // The last check before the request leaves: nothing goes out past the local lease deadline.
-    const token = leadership.assertHeld('correction');
-    if (token !== job.fence) {
+    if (out.kind === 'dropped') {
       deps.metrics.correctionOutcomes.inc({ outcome: 'dropped' });
       return;
     }
-    job.sends += 1;
-    const result = await sendRequest(deps.users, intent.agentId, request);
-    deps.metrics.correctionRequests.inc({ kind: intent.kind, status: String(result.status ?? 'network') });
+    if (out.kind === 'busy') return await park(job, out.reason, before);
+    if (out.kind === 'planned') return;
+    const { result } = out;
+    request = out.request;
     if (result.status === 429) {
       // Every replica pauses its corrections; this try does not count as a send.
       await deps.budget.block(result.retryAfterMs ?? 3_000);
@@ -263,36 +315,53 @@ export function createCorrectionExecutor(deps: ExecutorDeps): CorrectionExecutor
     job.result = result;
     job.phase = result.ok ? 'confirm' : 'guard';
     job.sentAt = clock.now();
-    job.dueAt = clock.now() + (result.ok ? confirmEveryMs : backoff(job.sends));
+    job.seenBefore = {
+      presence: out.signals?.presence?.seenAt ?? Number.NEGATIVE_INFINITY,
+      routing: out.signals?.routing?.seenAt ?? Number.NEGATIVE_INFINITY,
+    };
+    // Confirmed by the engine's next committed state if it comes in time; a REST read only after that.
+    job.dueAt = clock.now() + (result.ok ? eventConfirmMs : backoff(job.sends));
     if (!result.ok && job.sends >= config.maxSends) return await giveUp(job, null);
+    if (result.ok) confirmations.wait(job);
     queue.put(job);
+  }
+
+  /** Settles a sent job as `applied` once, whoever saw the confirmation first. */
+  async function applied(job: Job, by: 'event' | 'read', observed: FreshAgent | null): Promise<void> {
+    if (job.done) return;
+    job.done = true;
+    confirmations.stop(job);
+    await deps.locks.mark(job.intent.agentId, job.intent.id, job.fence, 'settled', clock.now());
+    await record(job, {
+      outcome: 'applied',
+      before: job.before,
+      request: job.request,
+      result: job.result,
+      reason: null,
+      observed,
+      confirmedBy: by,
+    });
   }
 
   async function confirm(job: Job, fresh: FreshAgent): Promise<void> {
     const { intent } = job;
-    if (confirmed(intent, fresh)) {
-      await deps.locks.mark(intent.agentId, intent.id, job.fence, 'settled', clock.now());
-      return await record(job, {
-        outcome: 'applied',
-        before: job.before,
-        request: job.request,
-        result: job.result,
-        reason: null,
-        observed: fresh,
-      });
-    }
+    if (job.done) return;
+    if (confirmed(intent, fresh)) return await applied(job, 'read', fresh);
     if (clock.now() - job.sentAt < config.confirmTimeoutMs) {
       job.dueAt = clock.now() + confirmEveryMs;
       return queue.put(job);
     }
     if (job.sends >= config.maxSends) return await giveUp(job, fresh);
     // Not confirmed in time: guard again from fresh state and send again after a backoff.
+    confirmations.stop(job);
     job.phase = 'guard';
     job.dueAt = clock.now() + backoff(job.sends);
     queue.put(job);
   }
 
   async function giveUp(job: Job, observed: FreshAgent | null, why?: string): Promise<void> {
+    job.done = true;
+    confirmations.stop(job);
     if (job.claimed)
       await deps.locks.mark(job.intent.agentId, job.intent.id, job.fence, 'settled', clock.now());
     const by = observed?.presence?.source;
@@ -316,6 +385,7 @@ export function createCorrectionExecutor(deps: ExecutorDeps): CorrectionExecutor
       for (const effect of effects) {
         if (effect.type === 'finding.resolved') {
           queue.dropFinding(agentId, effect.finding.id);
+          confirmations.dropFinding(agentId, effect.finding.id);
         } else if (
           (effect.type === 'declaration.expired' ||
             effect.type === 'declaration.superseded' ||
@@ -327,8 +397,11 @@ export function createCorrectionExecutor(deps: ExecutorDeps): CorrectionExecutor
           // A declaration that ended (expired, superseded, reverted on purpose) wants nothing more: its intents
           // carry its id as their finding id.
           queue.dropFinding(agentId, effect.declaration.id);
+          confirmations.dropFinding(agentId, effect.declaration.id);
         } else if (effect.type === 'correction.intended') {
           const intent = effect.intent as ReceivedIntent;
+          // A newer intent of the finding supersedes an older one still waiting for its confirmation.
+          confirmations.dropFinding(agentId, intent.findingId, intent.attempt);
           const spread = Math.floor(random() * jitterMs);
           queue.put({
             intent,
@@ -346,13 +419,32 @@ export function createCorrectionExecutor(deps: ExecutorDeps): CorrectionExecutor
             request: null,
             result: null,
             sentAt: 0,
+            seenBefore: null,
+            done: false,
           });
         }
       }
       pump();
     },
+    noteCommitted(agentId, signals) {
+      if (closed) return;
+      for (const job of confirmations.confirmedBy(agentId, signals)) {
+        // Waiting in the queue for its REST read: taken out. Running (its read in flight): settled once by `applied`.
+        queue.remove(job);
+        settling += 1;
+        void applied(job, 'event', null)
+          .catch((err: unknown) =>
+            log.error({ err, agentId, intentId: job.intent.id }, 'correction confirmation failed'),
+          )
+          .finally(() => {
+            settling -= 1;
+            gauge();
+            settleIdle();
+          });
+      }
+    },
     idle() {
-      if (queue.size() === 0 && running.size === 0) return Promise.resolve();
+      if (queue.size() === 0 && running.size === 0 && settling === 0) return Promise.resolve();
       return new Promise((resolve) => idleWaiters.push(resolve));
     },
     async close() {
@@ -361,6 +453,7 @@ export function createCorrectionExecutor(deps: ExecutorDeps): CorrectionExecutor
       abort.abort(new Error('corrections closed'));
       if (timer !== undefined) clock.clearTimeout(timer);
       queue.clear();
+      confirmations.clear();
       gauge();
       for (const w of idleWaiters.splice(0)) w();
     },

@@ -11,11 +11,15 @@ export interface FreshReaderDeps {
   /** Throws unless the lease is held (checked right before each request). */
   readonly assertHeld: (what: string) => void;
   readonly now: () => number;
-  /** How long reads wait to share a request with others. Default 20 ms. */
+  /** How long reads wait to share a request with others (then they join until its budget token comes). Default 100 ms. */
   readonly windowMs?: number;
 }
 
-/** Reads agents fresh over REST for the guards: concurrent reads share requests (up to 100 agents each). */
+/**
+ * Reads agents fresh over REST for the guards: concurrent reads share requests (up to 100 agents each). A read
+ * joins the open batch until that batch's budget token is granted, so reads share more requests the longer the
+ * budget makes them wait.
+ */
 export interface FreshReader {
   /** Rejects when the read fails or does not include the agent. */
   read(agentId: string, priority: number): Promise<FreshAgent>;
@@ -28,15 +32,22 @@ interface Waiter {
   reject(err: unknown): void;
 }
 
-export function createFreshReader(deps: FreshReaderDeps): FreshReader {
-  const windowMs = deps.windowMs ?? 20;
-  let waiting: Waiter[] = [];
-  let timer: ReturnType<typeof setTimeout> | undefined;
+interface Batch {
+  readonly waiters: Waiter[];
+}
 
-  async function flush(batch: Waiter[]): Promise<void> {
-    const ids = [...new Set(batch.map((w) => w.agentId))];
+export function createFreshReader(deps: FreshReaderDeps): FreshReader {
+  const windowMs = deps.windowMs ?? 100;
+  /** The batch new reads join: collecting for `windowMs`, then waiting for its budget token. */
+  let open: Batch | undefined;
+
+  async function flush(b: Batch): Promise<void> {
+    const batch = b.waiters;
     try {
       await deps.budget.take(Math.min(...batch.map((w) => w.priority)));
+      // Granted: the batch is closed; later reads start the next one.
+      if (open === b) open = undefined;
+      const ids = [...new Set(batch.map((w) => w.agentId))];
       deps.assertHeld('correction read');
       const page = await deps.users.listUsersPage({ ids, expand: USER_EXPAND, pageSize: READ_BATCH });
       const readAt = deps.now();
@@ -51,6 +62,7 @@ export function createFreshReader(deps: FreshReaderDeps): FreshReader {
         else w.resolve(agent);
       }
     } catch (err) {
+      if (open === b) open = undefined;
       // A 429 past the adapter's own retries pauses every replica's corrections for the time it asks.
       if (isGenesysError(err, 'GENESYS_RATE_LIMITED')) {
         await deps.budget.block(err.details.retryAfterMs ?? 3_000).catch(() => undefined);
@@ -59,25 +71,15 @@ export function createFreshReader(deps: FreshReaderDeps): FreshReader {
     }
   }
 
-  function drain(): void {
-    timer = undefined;
-    while (waiting.length > 0) {
-      const batch = waiting.slice(0, READ_BATCH);
-      waiting = waiting.slice(READ_BATCH);
-      void flush(batch);
-    }
-  }
-
   return {
     read(agentId, priority) {
       return new Promise<FreshAgent>((resolve, reject) => {
-        waiting.push({ agentId, priority, resolve, reject });
-        if (waiting.length >= READ_BATCH) {
-          if (timer !== undefined) clearTimeout(timer);
-          drain();
-        } else {
-          timer ??= setTimeout(drain, windowMs);
+        if (open === undefined || open.waiters.length >= READ_BATCH) {
+          const b: Batch = { waiters: [] };
+          open = b;
+          setTimeout(() => void flush(b), windowMs);
         }
+        open.waiters.push({ agentId, priority, resolve, reject });
       });
     },
   };

@@ -41,6 +41,8 @@ function job(i: ReceivedIntent, dueAt = 0): Job {
     request: null,
     result: null,
     sentAt: 0,
+    seenBefore: null,
+    done: false,
   };
 }
 

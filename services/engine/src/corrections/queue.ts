@@ -19,6 +19,13 @@ export interface Job {
   request: CorrectionRequest | null;
   result: RequestResult | null;
   sentAt: number;
+  /**
+   * When the engine's stored presence and routing status were last seen before the request left (platform
+   * time): a committed state confirms the correction only with a newer observation.
+   */
+  seenBefore: { presence: number; routing: number } | null;
+  /** Settled (applied, failed, dropped): nothing more is done for it. */
+  done: boolean;
 }
 
 /**
@@ -30,6 +37,8 @@ export interface JobQueue {
   takeDue(now: number, busyAgents: ReadonlySet<string>): Job | undefined;
   nextDue(busyAgents: ReadonlySet<string>): number | undefined;
   dropFinding(agentId: string, findingId: string): void;
+  /** Takes `job` out if it is waiting; `false` when it is not (running, or gone). */
+  remove(job: Job): boolean;
   size(): number;
   clear(): void;
 }
@@ -72,6 +81,12 @@ export function createJobQueue(): JobQueue {
     },
     dropFinding(agentId, findingId) {
       jobs.delete(`${agentId}\u0000${findingId}`);
+    },
+    remove(job) {
+      const key = keyOf(job);
+      if (jobs.get(key) !== job) return false;
+      jobs.delete(key);
+      return true;
     },
     size: () => jobs.size,
     clear: () => jobs.clear(),

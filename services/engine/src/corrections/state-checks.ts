@@ -12,6 +12,39 @@ export function knownAgent(signals: AgentSignals | undefined, openRules: readonl
   return { stationHealth: health?.value ?? 'unknown' };
 }
 
+/**
+ * Whether the engine's committed signals show the state the intent asked for, from an observation newer than
+ * `seenBefore` (what the engine had seen when the request left), so a stale value never confirms. Lockstep's
+ * own `correction` entries do not count: only what the platform reported (an event, or a re-read). Pure.
+ */
+export function confirmedBySignals(
+  intent: ReceivedIntent,
+  signals: AgentSignals,
+  seenBefore: { readonly presence: number; readonly routing: number },
+): boolean {
+  switch (intent.kind) {
+    case 'set-presence': {
+      const p = signals.presence;
+      return (
+        p !== undefined &&
+        p.source !== 'correction' &&
+        p.seenAt > seenBefore.presence &&
+        p.value.system === intent.target.presence
+      );
+    }
+    case 'set-routing-status': {
+      const r = signals.routing;
+      if (r === undefined || r.source === 'correction' || r.seenAt <= seenBefore.routing) return false;
+      return (
+        r.value === intent.target.status ||
+        (intent.target.status === 'IDLE' && (r.value === 'INTERACTING' || r.value === 'COMMUNICATING'))
+      );
+    }
+    case 'disassociate-station':
+      return false;
+  }
+}
+
 /** Whether a read shows the state the intent asked for. Pure. */
 export function confirmed(intent: ReceivedIntent, fresh: FreshAgent): boolean {
   switch (intent.kind) {

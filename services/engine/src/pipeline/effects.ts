@@ -1,4 +1,4 @@
-import type { Effect } from '@lockstep/domain';
+import type { AgentSignals, Effect } from '@lockstep/domain';
 
 /**
  * The seam where side effects (corrections through the Genesys REST API, and the like) plug in. The pipeline
@@ -9,6 +9,8 @@ import type { Effect } from '@lockstep/domain';
  */
 export interface EffectsExecutor {
   executeCommitted(agentId: string, effects: readonly Effect[], fence: number): void;
+  /** Called after every commit of an agent's state (effects or not), with the signals committed. Never blocks. */
+  noteCommitted?(agentId: string, signals: AgentSignals): void;
 }
 
 /** The executor used until one is wired: does nothing (effects still reach the outbox streams). */

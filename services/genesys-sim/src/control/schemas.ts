@@ -19,6 +19,8 @@ export const settingsPatchSchema = z.strictObject({
   /** OAuth client id → requests per minute over all its tokens; `null` removes the client's limit. */
   clientRateLimits: z.record(z.string(), perMinute.nullable()).optional(),
   scheduleSearchAnswer: z.enum(['sync', 'download']).optional(),
+  /** Keep reads (GET) in the request log too (default off). */
+  logReads: z.boolean().optional(),
   /** Starts every rate-limit window afresh. */
   resetRateWindows: z.boolean().optional(),
 });

@@ -57,7 +57,7 @@ export function createApiApp(deps: Omit<ApiContext, 'routes'>): { app: FastifyIn
   });
   // The request log sees every state-changing request, those the gate refuses (401, 429) included.
   app.addHook('onRequest', async (req) => {
-    req.logEntry = ctx.requestLog.open(req.method, req.url);
+    req.logEntry = ctx.requestLog.open(req.method, req.url, ctx.settings.logReads);
   });
   app.addHook('onRequest', createAuthHook(ctx));
   app.addHook('preHandler', async (req) => {

@@ -61,6 +61,12 @@ export function registerPresenceRoutes(ctx: ApiContext): void {
     if (!Array.isArray(body) || body.some((i) => i === null || typeof i !== 'object' || Array.isArray(i))) {
       throw apiError(400, 'bad.request', 'The request body must be a JSON array of user presences.');
     }
+    if (body.length > world.presenceBulkMax) {
+      throw apiError(400, 'invalid.value', 'At most {max} user presences may be set at once; got {count}.', {
+        max: String(world.presenceBulkMax),
+        count: String(body.length),
+      });
+    }
     return world.putPresencesBulk(body, grantOf(req).client.clientId);
   });
 }

@@ -88,6 +88,7 @@ describe('per-client rate limit', () => {
       tokenRateLimitPerMinute: 300,
       clientRateLimits: expect.objectContaining({ [demo]: null, limited: 5 }),
       scheduleSearchAnswer: 'sync',
+      logReads: false,
     });
     const set = await s.control('PATCH', '/__sim/settings', { clientRateLimits: { [demo]: 2 } });
     expect(set.status).toBe(200);
@@ -135,6 +136,7 @@ describe('settings precedence', () => {
       tokenRateLimitPerMinute: 300,
       clientRateLimits: { a: 7, b: null },
       scheduleSearchAnswer: 'download',
+      logReads: false,
     });
     const fromFlags = createSettings(
       defaultConfig({ clientRateLimitPerMinute: 300, scheduleSearchAnswer: 'sync' }),
@@ -144,6 +146,59 @@ describe('settings precedence', () => {
       tokenRateLimitPerMinute: 300,
       clientRateLimits: { a: 300, b: 300 },
       scheduleSearchAnswer: 'sync',
+      logReads: false,
     });
+  });
+});
+
+describe('bulk presence write', () => {
+  const BREAK = '227b37e2-f1d0-4dd0-8f50-badd7cf6d158';
+  const put = (s: InProcessSim, token: string, body: unknown) =>
+    fetch(`${s.baseUrl}/api/v2/users/presences/bulk`, {
+      method: 'PUT',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
+
+  it('costs one request of the rate limit whatever its size, and answers one presence per item in order', async () => {
+    const s = await start();
+    const client = s.clients.find((c) => c.clientId === 'limited')!;
+    const token = await s.token(client);
+    const ids = s.world
+      .groundTruth()
+      .slice(0, 3)
+      .map((a) => a.id);
+    expect(ids).toHaveLength(3);
+    expect(headers(await get(s, token)).count).toBe('1');
+    const res = await put(
+      s,
+      token,
+      ids.map((id) => ({ id, presenceDefinition: { id: BREAK }, source: 'PURECLOUD' })),
+    );
+    expect(res.status).toBe(200);
+    expect(headers(res).count).toBe('2');
+    expect(res.headers.get('inin-correlation-id')).toMatch(/^[0-9a-f-]{36}$/);
+    const items = (await res.json()) as Array<{ user: { id: string }; presenceDefinition: { id: string } }>;
+    expect(items.map((i) => i.user.id)).toEqual(ids);
+    expect(items.map((i) => i.presenceDefinition.id)).toEqual([BREAK, BREAK, BREAK]);
+    for (const id of ids) {
+      expect(s.world.groundTruth().find((a) => a.id === id)?.presence.systemPresence).toBe('Break');
+    }
+    expect(headers(await get(s, token)).count).toBe('3');
+  });
+
+  it('refuses more items than platform.presenceBulkMax with 400, changing nobody', async () => {
+    const s = await start();
+    const id = s.world.groundTruth()[0]!.id;
+    const before = s.world.groundTruth()[0]!.presence.systemPresence;
+    expect(before).not.toBe('Break');
+    const items = Array.from({ length: 51 }, () => ({ id, presenceDefinition: { id: BREAK } }));
+    const res = await put(s, await s.token(), items);
+    expect(res.status).toBe(400);
+    expect(await res.json()).toMatchObject({
+      code: 'invalid.value',
+      messageParams: { max: '50', count: '51' },
+    });
+    expect(s.world.groundTruth()[0]!.presence.systemPresence).toBe(before);
   });
 });

@@ -175,4 +175,28 @@ describe('request log', () => {
     expect(message).toContain('status');
     expect(message).toContain('color');
   });
+
+  it('keeps reads too once logReads is set, and stops when it is cleared', async () => {
+    await sim.control('DELETE', '/__sim/requests');
+    const [agent] = idleAgents();
+    expect((await api('GET', `/api/v2/users?id=${agent.id}`)).status).toBe(200);
+    expect((await requests('?method=GET')).total).toBe(0);
+    expect((await sim.control('PATCH', '/__sim/settings', { logReads: true })).body).toMatchObject({
+      logReads: true,
+    });
+    try {
+      expect((await api('GET', `/api/v2/users?id=${agent.id}&expand=presence`)).status).toBe(200);
+      expect((await api('GET', `/api/v2/users/${agent.id}/routingstatus`)).status).toBe(200);
+      const reads = await requests('?method=GET');
+      expect(reads.entities.map((e) => e.path)).toEqual([
+        '/api/v2/users',
+        `/api/v2/users/${agent.id}/routingstatus`,
+      ]);
+      expect(reads.entities.map((e) => e.agentIds)).toEqual([[agent.id], [agent.id]]);
+    } finally {
+      await sim.control('PATCH', '/__sim/settings', { logReads: false });
+    }
+    expect((await api('GET', `/api/v2/users?id=${agent.id}`)).status).toBe(200);
+    expect((await requests('?method=GET')).total).toBe(2);
+  });
 });

@@ -47,8 +47,11 @@ export interface RequestLogFilter {
 }
 
 export interface RequestLog {
-  /** Opens an entry when a request arrives; `undefined` when the request is not state-changing. */
-  open(method: string, url: string): LoggedRequest | undefined;
+  /**
+   * Opens an entry when a request arrives; `undefined` when the request is not state-changing (unless `reads`:
+   * then reads are kept too).
+   */
+  open(method: string, url: string, reads?: boolean): LoggedRequest | undefined;
   /** Names the agents of an entry and records what each was doing at this moment. */
   name(entry: LoggedRequest, agentIds: readonly string[]): void;
   /** Keeps a small parsed body with its entry. */
@@ -98,10 +101,10 @@ export function createRequestLog(world: SimWorld, capacity = 100_000): RequestLo
       const text = JSON.stringify(body);
       if (text.length <= MAX_LOGGED_BODY_CHARS) entry.body = JSON.parse(text) as unknown;
     },
-    open(method, url) {
-      if (READS.has(method) || !url.startsWith('/api/v2/')) return undefined;
+    open(method, url, reads = false) {
+      if ((!reads && READS.has(method)) || !url.startsWith('/api/v2/')) return undefined;
       const path = url.split('?')[0] ?? url;
-      if (path.endsWith('/agentschedules/search')) return undefined;
+      if (!reads && path.endsWith('/agentschedules/search')) return undefined;
       const atMs = world.now();
       const entry: LoggedRequest = {
         seq: ++seq,
@@ -124,6 +127,13 @@ export function createRequestLog(world: SimWorld, capacity = 100_000): RequestLo
           // A malformed id names no agent; the answer says so.
         }
         name(entry, [id]);
+      } else if (reads && method === 'GET') {
+        // A read of users by id (`?id=a&id=b` or `?id=a,b`) names them.
+        const ids = new URLSearchParams(url.slice(path.length + 1))
+          .getAll('id')
+          .flatMap((v) => v.split(','))
+          .filter((v) => v !== '');
+        if (ids.length > 0) name(entry, ids);
       }
       return entry;
     },

@@ -10,6 +10,8 @@ export interface SimSettingsView {
   /** Per OAuth client: requests per minute over all its tokens, or `null` for no per-client limit. */
   readonly clientRateLimits: Readonly<Record<string, number | null>>;
   readonly scheduleSearchAnswer: ScheduleSearchAnswer;
+  /** Whether the request log keeps reads (`GET`) too, to count what a client reads. */
+  readonly logReads: boolean;
 }
 
 /** A change to the settings; a client limit of `null` removes it. Unknown client ids are refused by the caller. */
@@ -17,6 +19,7 @@ export interface SimSettingsPatch {
   readonly tokenRateLimitPerMinute?: number;
   readonly clientRateLimits?: Readonly<Record<string, number | null>>;
   readonly scheduleSearchAnswer?: ScheduleSearchAnswer;
+  readonly logReads?: boolean;
 }
 
 export interface SimSettings {
@@ -25,6 +28,7 @@ export interface SimSettings {
   clientLimit(clientId: string): number | null;
   readonly tokenRateLimitPerMinute: number;
   readonly scheduleSearchAnswer: ScheduleSearchAnswer;
+  readonly logReads: boolean;
   update(patch: SimSettingsPatch): SimSettingsView;
 }
 
@@ -42,10 +46,12 @@ export function createSettings(config: SimConfig, world: SimWorld): SimSettings 
     ]),
   );
   let answer: ScheduleSearchAnswer = config.scheduleSearchAnswer ?? world.scheduleSearchAnswer;
+  let logReads = false;
   const view = (): SimSettingsView => ({
     tokenRateLimitPerMinute: tokenLimit,
     clientRateLimits: Object.fromEntries(clientLimits),
     scheduleSearchAnswer: answer,
+    logReads,
   });
   return {
     view,
@@ -56,10 +62,14 @@ export function createSettings(config: SimConfig, world: SimWorld): SimSettings 
     get scheduleSearchAnswer() {
       return answer;
     },
+    get logReads() {
+      return logReads;
+    },
     update(patch) {
       if (patch.tokenRateLimitPerMinute !== undefined) tokenLimit = patch.tokenRateLimitPerMinute;
       for (const [id, limit] of Object.entries(patch.clientRateLimits ?? {})) clientLimits.set(id, limit);
       if (patch.scheduleSearchAnswer !== undefined) answer = patch.scheduleSearchAnswer;
+      if (patch.logReads !== undefined) logReads = patch.logReads;
       return view();
     },
   };

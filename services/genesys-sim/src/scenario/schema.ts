@@ -48,6 +48,8 @@ const platformSchema = z.strictObject({
   scheduleSearchAnswer: z.enum(['sync', 'download']).default('sync'),
   alertingTimeoutSec: z.number().positive().default(8),
   routingPutAccepts: z.array(routingStatusSchema).min(1).default(['IDLE', 'OFF_QUEUE']),
+  /** Most items one `PUT /api/v2/users/presences/bulk` takes; more get 400. [UNVERIFIED] */
+  presenceBulkMax: z.number().int().positive().default(50),
   routingPutRequiresOnQueue: z.boolean().default(false),
   /** `GET .../routingstatus` of an unknown user: OFF_QUEUE as the SDK documents (default), or 404. */
   unknownUserRoutingStatus: z.enum(['off-queue', 'not-found']).default('off-queue'),

@@ -172,6 +172,8 @@ export interface SimWorld {
   readonly oauthClients: readonly OAuthClientSpec[];
   /** The scenario's answer form of the MU schedule search (`platform.scheduleSearchAnswer`). */
   readonly scheduleSearchAnswer: 'sync' | 'download';
+  /** Most items one bulk presence write takes (`platform.presenceBulkMax`). */
+  readonly presenceBulkMax: number;
 
   /** Starts the scheduler against the real clock (scaled by speed). Virtual-clock worlds use `advance`. */
   start(): void;

@@ -72,6 +72,7 @@ export function createWorld(options: CreateWorldOptions): SimWorld {
     orgId: scenario.org.id,
     oauthClients: scenario.oauthClients,
     scheduleSearchAnswer: scenario.platform.scheduleSearchAnswer,
+    presenceBulkMax: scenario.platform.presenceBulkMax,
     start: () => driver.start(),
     advance: (ms) => driver.advance(ms),
     stop: () => driver.stop(),

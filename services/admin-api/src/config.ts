@@ -1,4 +1,4 @@
-import { parseRedisUrls, resolveSecretFiles } from '@lockstep/config';
+import { decimalInt, parseRedisUrls, resolveSecretFiles } from '@lockstep/config';
 import { parseCidrs, parseTrustedHosts, type SsrfPolicy } from '@lockstep/webhooks';
 import { z } from 'zod';
 import { ConfigError } from './errors.js';
@@ -31,12 +31,7 @@ export interface AdminApiConfig {
   readonly shutdownTimeoutMs: number;
 }
 
-const decimal = (min: number, max: number) =>
-  z
-    .string()
-    .regex(/^\d+$/, 'must be a decimal integer')
-    .transform(Number)
-    .pipe(z.number().int().min(min).max(max));
+const decimal = decimalInt;
 
 const envSchema = z.object({
   ADMIN_API_HOST: z.string().trim().min(1, 'must not be empty').default('127.0.0.1'),

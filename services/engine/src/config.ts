@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
-import { applyRedisPassword, parseRedisUrls, resolveSecretFiles } from '@lockstep/config';
+import { applyRedisPassword, decimalInt, parseRedisUrls, resolveSecretFiles } from '@lockstep/config';
 import { type Policy, PolicyError, parsePolicy } from '@lockstep/domain';
 import { type GenesysTarget, resolveRegion } from '@lockstep/genesys';
 import { z } from 'zod';
@@ -94,14 +94,8 @@ export interface CorrectionsConfig {
   readonly eventConfirmMs?: number;
 }
 
-/** A decimal integer in `min..max`. `0x10`, `1e3`, `12.0` and the empty string are refused, not coerced. */
-const int = (min: number, max: number) =>
-  z
-    .string()
-    .trim()
-    .regex(/^\d+$/, 'must be a decimal integer')
-    .transform(Number)
-    .pipe(z.number().int().min(min).max(max));
+/** A decimal integer in `min..max` (`0x10`, `1e3`, `12.0` and the empty string are refused, not coerced). */
+const int = decimalInt;
 const ms = (min: number) => int(min, 7 * 24 * 3_600_000);
 const optionalText = z
   .string()

@@ -36,6 +36,39 @@ describe('loadConfig', () => {
     ).toThrow(/--client-rate-limit[\s\S]*--schedule-search-answer/);
   });
 
+  it('takes numbers in decimal only: hexadecimal, exponents and fractions are refused, not coerced', () => {
+    expect(
+      loadConfig(['--scenario', 'x', '--port', '8080', '--seed', '-7', '--speed', '2.5'], {}),
+    ).toMatchObject({
+      port: 8080,
+      seed: -7,
+    });
+    let err: unknown;
+    try {
+      loadConfig(
+        [
+          '--scenario',
+          'x',
+          '--port',
+          '0x10',
+          '--rate-limit',
+          '1e3',
+          '--heartbeat-ms',
+          '500.0',
+          '--seed',
+          '0x7',
+        ],
+        {},
+      );
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(SimConfigError);
+    const text = String((err as Error).message);
+    for (const flag of ['--port', '--rate-limit', '--heartbeat-ms', '--seed']) expect(text).toContain(flag);
+    expect(text).toContain('must be a decimal integer');
+  });
+
   it('lists every problem in one error', () => {
     let err: unknown;
     try {

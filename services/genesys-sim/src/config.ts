@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import { decimalInt } from '@lockstep/config';
 import { z } from 'zod';
 
 /**
@@ -61,14 +62,21 @@ export class SimConfigError extends Error {
   }
 }
 
-const int = (min: number) => z.coerce.number().int().min(min);
+/** Decimal integers only (`0x10`, `1e3` and `12.0` are refused, not coerced). */
+const int = (min: number, max = Number.MAX_SAFE_INTEGER) => decimalInt(min, max);
 
 const schema = z.object({
   host: z.string().min(1).default('127.0.0.1'),
-  port: int(0).max(65_535).default(0),
+  port: int(0, 65_535).default(0),
   scenario: z.string({ error: 'is required' }).min(1, 'is required'),
-  seed: z.coerce.number().int().optional(),
-  speed: z.coerce.number().positive().max(100_000).optional(),
+  seed: decimalInt(Number.MIN_SAFE_INTEGER, Number.MAX_SAFE_INTEGER).optional(),
+  speed: z
+    .string()
+    .trim()
+    .regex(/^\d+(\.\d+)?$/, 'must be a decimal number')
+    .transform(Number)
+    .pipe(z.number().positive().max(100_000))
+    .optional(),
   'control-token': z.string().min(1).default('sim-control'),
   'heartbeat-ms': int(10).default(30_000),
   'rate-limit': int(1).default(300),
@@ -82,7 +90,7 @@ const schema = z.object({
   'invalid-topic-with-ignore-errors': z.enum(['reject-entity', 'error']).default('reject-entity'),
   'max-socket-buffered-bytes': int(1024).default(8 * 1024 * 1024),
   'log-level': z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-  'shutdown-timeout-ms': int(100).max(600_000).default(10_000),
+  'shutdown-timeout-ms': int(100, 600_000).default(10_000),
 });
 
 type FlagName = keyof z.infer<typeof schema>;

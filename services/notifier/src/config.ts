@@ -1,5 +1,5 @@
 import { hostname } from 'node:os';
-import { applyRedisPassword, parseRedisUrls, resolveSecretFiles } from '@lockstep/config';
+import { applyRedisPassword, decimalInt, parseRedisUrls, resolveSecretFiles } from '@lockstep/config';
 import { parseCidrs, parseTrustedHosts } from '@lockstep/webhooks';
 import { z } from 'zod';
 import { parseDuration, parseDurationList } from './durations.js';
@@ -53,12 +53,7 @@ export interface NotifierConfig {
   readonly shutdownTimeoutMs: number;
 }
 
-const int = (min: number, max: number) =>
-  z
-    .string()
-    .regex(/^\d+$/, 'must be a decimal integer')
-    .transform(Number)
-    .pipe(z.number().int().min(min).max(max));
+const int = decimalInt;
 
 const envSchema = z.object({
   REDIS_URL: z.string({ error: 'is required' }).trim().min(1, 'is required'),

@@ -15,7 +15,7 @@ import { guardCorrection } from './guards.js';
 import type { PresenceIds } from './presence-ids.js';
 import { priorityOf, type ReceivedIntent } from './priority.js';
 import { buildRequest, type CorrectionRequest, type CorrectionUsers } from './request.js';
-import { createJobQueue, type Job } from './queue.js';
+import { createJobQueue, type Job, newJob } from './queue.js';
 import { createCorrectionSender } from './sender.js';
 import { createConfirmations } from './confirmations.js';
 import { confirmed, confirmedBySignals, knownAgent } from './state-checks.js';
@@ -403,25 +403,9 @@ export function createCorrectionExecutor(deps: ExecutorDeps): CorrectionExecutor
           // A newer intent of the finding supersedes an older one still waiting for its confirmation.
           confirmations.dropFinding(agentId, intent.findingId, intent.attempt);
           const spread = Math.floor(random() * jitterMs);
-          queue.put({
-            intent,
-            fence,
-            priority: priorityOf(intent),
-            dueAt: Math.max(intent.notBefore, clock.now()) + spread,
-            seq: 0,
-            phase: 'guard',
-            sends: 0,
-            errors: 0,
-            claimed: false,
-            deferredSince: null,
-            deferredAudited: false,
-            before: null,
-            request: null,
-            result: null,
-            sentAt: 0,
-            seenBefore: null,
-            done: false,
-          });
+          queue.put(
+            newJob(intent, fence, priorityOf(intent), Math.max(intent.notBefore, clock.now()) + spread),
+          );
         }
       }
       pump();

@@ -1,7 +1,7 @@
 import type { CorrectionIntent, RuleId } from '@lockstep/domain';
 import { describe, expect, it } from 'vitest';
 import { priorityOf, type ReceivedIntent } from './priority.js';
-import { createJobQueue, type Job } from './queue.js';
+import { createJobQueue, type Job, newJob } from './queue.js';
 
 function intent(
   agentId: string,
@@ -25,25 +25,7 @@ function intent(
 }
 
 function job(i: ReceivedIntent, dueAt = 0): Job {
-  return {
-    intent: i,
-    fence: 1,
-    priority: priorityOf(i),
-    dueAt,
-    seq: 0,
-    phase: 'guard',
-    sends: 0,
-    errors: 0,
-    claimed: false,
-    deferredSince: null,
-    deferredAudited: false,
-    before: null,
-    request: null,
-    result: null,
-    sentAt: 0,
-    seenBefore: null,
-    done: false,
-  };
+  return newJob(i, 1, priorityOf(i), dueAt);
 }
 
 describe('priorityOf', () => {

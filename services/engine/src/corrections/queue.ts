@@ -28,6 +28,29 @@ export interface Job {
   done: boolean;
 }
 
+/** A job for an intent just received: waiting for its guards from `dueAt`, nothing done yet. */
+export function newJob(intent: ReceivedIntent, fence: number, priority: number, dueAt: number): Job {
+  return {
+    intent,
+    fence,
+    priority,
+    dueAt,
+    seq: 0,
+    phase: 'guard',
+    sends: 0,
+    errors: 0,
+    claimed: false,
+    deferredSince: null,
+    deferredAudited: false,
+    before: null,
+    request: null,
+    result: null,
+    sentAt: 0,
+    seenBefore: null,
+    done: false,
+  };
+}
+
 /**
  * The executor's waiting intents: at most one per agent and finding (a newer intent of a finding replaces the
  * older one), taken by priority, then due time, then arrival, skipping agents already being worked on.

@@ -338,8 +338,10 @@ export function createEngine(settings: EngineSettings, deps: EngineDeps): Engine
     resyncAll: () => resyncer.request(discovery.agents(), 'safety'),
   });
 
+  // The Genesys channels with a live socket: for the metrics, /healthz and the status report.
+  const channelsConnected = () => pool.stats().channels.filter((c) => c.connected).length;
   metrics.bindSources({
-    channelsConnected: () => pool.stats().channels.filter((c) => c.connected).length,
+    channelsConnected,
     reconnects: () => pool.stats().channels.reduce((n, c) => n + c.reconnects, 0),
     trackedAgents: () => discovery.agents().size,
     selectorItemsFailing: () => discovery.failing().length,
@@ -348,16 +350,13 @@ export function createEngine(settings: EngineSettings, deps: EngineDeps): Engine
   // What /readyz of the admin API reads: the shard holder's readiness and its Genesys channels.
   const status = createStatusReporter({
     store: createEngineStatusStore({ redis, keys }),
-    status: () => {
-      const channels = pool.stats().channels;
-      return {
-        instance: settings.instanceId,
-        shard: settings.shard.index,
-        ready: discovery.ready(),
-        agents: discovery.agents().size,
-        channels: { connected: channels.filter((c) => c.connected).length, total: channels.length },
-      };
-    },
+    status: () => ({
+      instance: settings.instanceId,
+      shard: settings.shard.index,
+      ready: discovery.ready(),
+      agents: discovery.agents().size,
+      channels: { connected: channelsConnected(), total: pool.stats().channels.length },
+    }),
     canAct: () => leadership.canAct(),
     clock,
     logger: deps.logger,
@@ -429,7 +428,6 @@ export function createEngine(settings: EngineSettings, deps: EngineDeps): Engine
       return closing;
     },
     health() {
-      const channelsConnected = pool.stats().channels.filter((c) => c.connected).length;
       const redisUp = redisWatch.up();
       const ready = discovery.ready();
       return {
@@ -439,7 +437,7 @@ export function createEngine(settings: EngineSettings, deps: EngineDeps): Engine
         leader: leadership.canAct(),
         redis: redisUp ? 'up' : 'unreachable',
         agents: discovery.agents().size,
-        channelsConnected,
+        channelsConnected: channelsConnected(),
       };
     },
     async idle() {

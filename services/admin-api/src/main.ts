@@ -4,6 +4,7 @@
  * Redis. Exit codes: 0 after a clean shutdown, 1 for a configuration or startup failure, or a shutdown that did
  * not finish within `LOCKSTEP_SHUTDOWN_TIMEOUT_MS`.
  */
+import { exitOnSignal } from '@lockstep/lifecycle';
 import { connectRedis } from '@lockstep/store';
 import { build } from './app.js';
 import { describeConfig, loadConfig } from './config.js';
@@ -36,34 +37,25 @@ async function main(): Promise<void> {
     process.exitCode = 1;
     return;
   }
-  let stopping = false;
-  const stop = (signal: NodeJS.Signals) => {
-    if (stopping) return;
-    stopping = true;
-    logger.info({ signal }, 'shutting down');
-    // A request or a Redis that does not answer must not keep the process alive past the bound.
-    setTimeout(() => {
-      logger.error({ timeoutMs: config.shutdownTimeoutMs }, 'shutdown did not finish in time: exiting');
-      logger.flush();
-      process.exit(1);
-    }, config.shutdownTimeoutMs).unref();
-    app
-      .close()
-      .catch((err: unknown) => logger.error({ err }, 'shutdown failed'))
-      // QUIT: Redis answers the commands already sent before it closes the connection.
-      .then(() => redis.quit())
-      .catch((err: unknown) => {
+  exitOnSignal({
+    logger,
+    timeoutMs: config.shutdownTimeoutMs,
+    close: async () => {
+      try {
+        await app.close();
+      } catch (err) {
+        logger.error({ err }, 'shutdown failed');
+      }
+      try {
+        // QUIT: Redis answers the commands already sent before it closes the connection.
+        await redis.quit();
+      } catch (err) {
         logger.warn({ err }, 'redis quit failed; disconnecting');
         redis.disconnect();
-      })
-      .finally(() => {
-        logger.info('admin API closed');
-        logger.flush();
-        process.exit(process.exitCode ?? 0);
-      });
-  };
-  process.once('SIGINT', stop);
-  process.once('SIGTERM', stop);
+      }
+      logger.info('admin API closed');
+    },
+  });
 }
 
 main().catch((err: unknown) => {

@@ -5,6 +5,7 @@
  * Genesys login, a start-up that outlasts `LOCKSTEP_STARTUP_TIMEOUT_MS`) always ends the process: a supervisor
  * never sees a live process that does nothing.
  */
+import { exitOnSignal } from '@lockstep/lifecycle';
 import { loadConfig } from './config.js';
 import { ConfigError, StartupError } from './errors.js';
 import { createRootLogger } from './logger.js';
@@ -42,27 +43,11 @@ async function main(): Promise<void> {
   const logger = createRootLogger(config.logLevel);
   const starting = startWithin(startEngineRuntime(config, logger), config.startupTimeoutMs);
   // Installed before the start finishes: a signal during start-up closes what was started once it is up.
-  let stopping = false;
-  const stop = (signal: NodeJS.Signals) => {
-    if (stopping) return;
-    stopping = true;
-    logger.info({ signal }, 'shutting down');
-    // The bound: whatever hangs (a peer that never answers), the process ends and a supervisor sees it.
-    setTimeout(() => {
-      logger.error({ timeoutMs: config.shutdownTimeoutMs }, 'shutdown did not finish in time: exiting');
-      logger.flush();
-      process.exit(1);
-    }, config.shutdownTimeoutMs).unref();
-    starting
-      .then((runtime) => runtime.close())
-      .catch((err: unknown) => logger.error({ err }, 'shutdown failed'))
-      .finally(() => {
-        logger.flush();
-        process.exit(process.exitCode ?? 0);
-      });
-  };
-  process.once('SIGINT', stop);
-  process.once('SIGTERM', stop);
+  exitOnSignal({
+    logger,
+    timeoutMs: config.shutdownTimeoutMs,
+    close: () => starting.then((runtime) => runtime.close()),
+  });
   try {
     await starting;
   } catch (err) {

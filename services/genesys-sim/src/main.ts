@@ -1,3 +1,4 @@
+import { exitOnSignal } from '@lockstep/lifecycle';
 import { pino } from 'pino';
 import { loadConfig, SimConfigError } from './config.js';
 import { loadScenario } from './scenario/index.js';
@@ -35,25 +36,23 @@ async function main(): Promise<void> {
 
   const server = createSimServer({ world, config, logger });
 
-  let stopping = false;
-  const shutdown = async (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    logger.info({ signal }, 'shutting down');
-    setTimeout(() => {
-      logger.error({ timeoutMs: config.shutdownTimeoutMs }, 'shutdown did not finish in time: exiting');
-      process.exit(1);
-    }, config.shutdownTimeoutMs).unref();
-    try {
-      world.stop();
-    } catch (err) {
-      logger.error({ err }, 'world stop failed');
-    }
-    await server.close();
-    process.exit(0);
-  };
-  process.once('SIGINT', () => void shutdown('SIGINT'));
-  process.once('SIGTERM', () => void shutdown('SIGTERM'));
+  exitOnSignal({
+    logger,
+    timeoutMs: config.shutdownTimeoutMs,
+    close: async () => {
+      try {
+        world.stop();
+      } catch (err) {
+        logger.error({ err }, 'world stop failed');
+      }
+      try {
+        await server.close();
+      } catch (err) {
+        process.exitCode = 1;
+        throw err;
+      }
+    },
+  });
 
   const { baseUrl } = await server.start();
   world.start();

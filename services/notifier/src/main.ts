@@ -4,6 +4,7 @@
  * pending, releases the intake lease). Exit codes: 0 after a clean shutdown, 1 for a configuration or startup
  * failure or a shutdown that outlasts `LOCKSTEP_SHUTDOWN_TIMEOUT_MS`.
  */
+import { exitOnSignal } from '@lockstep/lifecycle';
 import { loadNotifierConfig, type NotifierConfig } from './config.js';
 import { NotifierConfigError } from './errors.js';
 import { createNotifierLogger } from './logger.js';
@@ -30,26 +31,7 @@ async function main(): Promise<void> {
     logger.flush();
     process.exit(1);
   }
-  let stopping = false;
-  const stop = (signal: NodeJS.Signals) => {
-    if (stopping) return;
-    stopping = true;
-    logger.info({ signal }, 'shutting down');
-    setTimeout(() => {
-      logger.error({ timeoutMs: config.shutdownTimeoutMs }, 'shutdown did not finish in time: exiting');
-      logger.flush();
-      process.exit(1);
-    }, config.shutdownTimeoutMs).unref();
-    runtime
-      .close()
-      .catch((err: unknown) => logger.error({ err }, 'shutdown failed'))
-      .finally(() => {
-        logger.flush();
-        process.exit(process.exitCode ?? 0);
-      });
-  };
-  process.once('SIGINT', stop);
-  process.once('SIGTERM', stop);
+  exitOnSignal({ logger, timeoutMs: config.shutdownTimeoutMs, close: () => runtime.close() });
 }
 
 main().catch((err: unknown) => {

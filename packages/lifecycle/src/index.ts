@@ -1,0 +1,1 @@
+export { exitOnSignal, type ShutdownOptions } from './shutdown.js';
